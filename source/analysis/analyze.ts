@@ -1,0 +1,278 @@
+import type {ClaimRow, LockRow, MessageRow, SessionRow, BusSnapshot, JsonValue} from '../bus/types.js';
+import type {Liveness} from '../processes/liveness.js';
+
+/**
+ * Pure: snapshot + liveness -> what the views show. No SQL, no processes, no
+ * terminal: everything here is tested directly.
+ */
+
+export type SessionState = 'active' | 'late' | 'stale' | 'ended';
+
+export type SessionView = {
+	row: SessionRow;
+	liveness: Liveness;
+	state: SessionState;
+	isCurrent: boolean;
+	/** now - last heartbeat; for a heartbeat from the future, the time we have seen it unchanged. */
+	heartbeatAgeMs: number | null;
+	/** The writer's clock is ahead of ours: its heartbeat lies in the future. */
+	clockAhead: boolean;
+	claims: ClaimRow[];
+	locks: LockRow[];
+	unread: number;
+	/** How long the process has run (from its start time), when alive. */
+	uptimeMs: number | null;
+	/** Why this session may be released (stale or dead), or null when it must be kept. */
+	releaseReason: string | null;
+};
+
+export type HoldView<T extends ClaimRow | LockRow> = {
+	row: T;
+	holder: SessionView | null;
+	/** Held by a session that is dead, reused, stale, ended, or not registered at all. */
+	orphaned: boolean;
+	orphanReason: string | null;
+};
+
+export type AlertGroup = {type: string; maxPriority: number; alerts: MessageRow[]};
+
+export type LockConflict = {first: LockRow; second: LockRow; reason: string};
+
+export type Analysis = {
+	now: number;
+	sessions: SessionView[];
+	/** Active and late sessions (late = heartbeat expired, PID alive here). */
+	active: SessionView[];
+	current: SessionView | null;
+	locks: Array<HoldView<LockRow>>;
+	claims: Array<HoldView<ClaimRow>>;
+	lockConflicts: LockConflict[];
+	openAlerts: MessageRow[];
+	alertGroups: AlertGroup[];
+	/** Stale sessions still marked active in the database: the ones to release. */
+	toRelease: SessionView[];
+	unreadTotal: number;
+};
+
+export type AnalysisContext = {
+	now: number;
+	liveness: Map<number, Liveness>;
+	/** rowid of the session that launched us, if known. */
+	currentRowid: number | null;
+	/**
+	 * When each session's current heartbeat value was first seen (rowid -> ms).
+	 * A heartbeat from the future counts as fresh only for the stale timeout after
+	 * we first saw it; without history, "first seen" is now.
+	 */
+	heartbeatFirstSeen?: Map<number, number>;
+};
+
+// A heartbeat this far ahead of our clock means the writer's clock is ahead.
+export const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+
+export const PRIORITY_LABELS = ['low', 'normal', 'high', 'critical'] as const;
+
+export function priorityLabel(priority: number): string {
+	return PRIORITY_LABELS[priority] ?? (priority > 3 ? 'critical' : 'low');
+}
+
+/** What the operator should do about each kind of alert. */
+export const ALERT_RECOMMENDATIONS: Record<string, string> = {
+	project_conflict: 'ensure non-overlapping tasks',
+	task_conflict: 'one session should release the task',
+	cwd_overlap: 'one session should work in a subdirectory',
+	file_conflict: 'one session should unlock the file before the other edits it',
+};
+
+export function recommendation(type: string): string {
+	return ALERT_RECOMMENDATIONS[type] ?? 'review the alert payload';
+}
+
+const UNKNOWN_LIVENESS: Liveness = {state: 'no-pid', processStartedAt: null};
+
+function judgeState(row: SessionRow, liveness: Liveness, ageMs: number | null, clockAhead: boolean, staleTimeoutMs: number): SessionState {
+	if (row.status === 'ended') return 'ended';
+	if (row.status === 'stale') return 'stale';
+	// A heartbeat from the future proves nothing when the process is gone.
+	const processGone = liveness.state === 'dead' || liveness.state === 'reused';
+	const expired = ageMs === null || ageMs > staleTimeoutMs || (clockAhead && processGone);
+	if (!expired) return 'active';
+	return liveness.state === 'alive' ? 'late' : 'stale';
+}
+
+function releaseReasonFor(view: Omit<SessionView, 'releaseReason'>): string | null {
+	if (view.state === 'ended') return null;
+	if (view.liveness.state === 'alive') return null;
+	if (view.state === 'stale') return 'heartbeat expired';
+	if (view.liveness.state === 'dead') return 'process dead';
+	if (view.liveness.state === 'reused') return 'PID reused by another process';
+	return null;
+}
+
+export function payloadObject(payload: JsonValue): {[key: string]: JsonValue} {
+	return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {};
+}
+
+export function payloadString(payload: JsonValue, key: string): string | null {
+	const value = payloadObject(payload)[key];
+	if (value === undefined || value === null) return null;
+	return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function alertSessions(alert: MessageRow): string[] {
+	const sessions = payloadObject(alert.payload)['sessions'];
+	if (Array.isArray(sessions)) return sessions.map(item => (typeof item === 'string' ? item : JSON.stringify(item)));
+	return typeof sessions === 'string' ? [sessions] : [];
+}
+
+export type AlertResource = {label: 'Project' | 'Task' | 'CWD' | 'File'; value: string};
+
+const RESOURCE_KEYS: Array<[string, AlertResource['label']]> = [
+	['project_id', 'Project'],
+	['task_id', 'Task'],
+	['cwd', 'CWD'],
+	['file_path', 'File'],
+];
+const PREFERRED_RESOURCE: Record<string, string> = {
+	project_conflict: 'project_id',
+	task_conflict: 'task_id',
+	cwd_overlap: 'cwd',
+	file_conflict: 'file_path',
+};
+
+/** The resources an alert names, the one its type is about first. */
+export function alertResources(alert: MessageRow): AlertResource[] {
+	const preferred = PREFERRED_RESOURCE[alert.messageType ?? ''];
+	const keys = [...RESOURCE_KEYS].sort(([a], [b]) => Number(b === preferred) - Number(a === preferred));
+	const resources: AlertResource[] = [];
+	for (const [key, label] of keys) {
+		const value = payloadString(alert.payload, key) ?? (key === 'project_id' ? alert.projectId : key === 'task_id' ? alert.taskId : null);
+		if (value) resources.push({label, value});
+	}
+	return resources;
+}
+
+function isOpen(message: MessageRow): boolean {
+	return message.status === 'pending' || message.status === 'delivered';
+}
+
+export function groupAlerts(alerts: MessageRow[]): AlertGroup[] {
+	const groups = new Map<string, MessageRow[]>();
+	for (const alert of alerts) {
+		const type = alert.messageType ?? '(untyped)';
+		groups.set(type, [...(groups.get(type) ?? []), alert]);
+	}
+	return [...groups.entries()]
+		.map(([type, items]) => {
+			const sorted = [...items].sort((a, b) => b.priority - a.priority || b.id - a.id);
+			return {type, maxPriority: sorted[0]!.priority, alerts: sorted};
+		})
+		.sort((a, b) => b.maxPriority - a.maxPriority || a.type.localeCompare(b.type));
+}
+
+function normalisePath(filePath: string, cwd: string | null): string {
+	const absolute = filePath.startsWith('/') || !cwd ? filePath : `${cwd.replace(/\/+$/, '')}/${filePath}`;
+	const parts: string[] = [];
+	for (const part of absolute.split('/')) {
+		if (part === '' || part === '.') continue;
+		if (part === '..') parts.pop();
+		else parts.push(part);
+	}
+	return `${absolute.startsWith('/') ? '/' : ''}${parts.join('/')}`;
+}
+
+/**
+ * Locks of different sessions on the same file: the table's key is the path as
+ * written, so one session's relative path and another's absolute path, or a
+ * directory lock and a file inside it, can cover the same file.
+ */
+export function findLockConflicts(locks: Array<HoldView<LockRow>>): LockConflict[] {
+	const held = locks.filter(lock => !lock.row.expired);
+	const resolved = held.map(lock => ({lock: lock.row, path: normalisePath(lock.row.filePath, lock.holder?.row.cwd ?? null)}));
+	const conflicts: LockConflict[] = [];
+	for (let i = 0; i < resolved.length; i++) {
+		for (let j = i + 1; j < resolved.length; j++) {
+			const a = resolved[i]!;
+			const b = resolved[j]!;
+			if (a.lock.sessionId === b.lock.sessionId) continue;
+			if (a.lock.lockType === 'shared' && b.lock.lockType === 'shared') continue;
+			if (a.path === b.path) conflicts.push({first: a.lock, second: b.lock, reason: `both lock ${a.path}`});
+			else if (b.path.startsWith(`${a.path}/`)) conflicts.push({first: a.lock, second: b.lock, reason: `${b.path} is inside ${a.path}`});
+			else if (a.path.startsWith(`${b.path}/`)) conflicts.push({first: b.lock, second: a.lock, reason: `${a.path} is inside ${b.path}`});
+		}
+	}
+	return conflicts;
+}
+
+function holdView<T extends ClaimRow | LockRow>(row: T, bySessionId: Map<string, SessionView>): HoldView<T> {
+	const holder = bySessionId.get(row.sessionId) ?? null;
+	let orphanReason: string | null = null;
+	if (!holder) orphanReason = 'holder not registered';
+	else if (holder.state === 'ended') orphanReason = 'holder ended';
+	else if (holder.state === 'stale') orphanReason = 'holder stale';
+	else if (holder.liveness.state === 'dead') orphanReason = 'holder dead';
+	else if (holder.liveness.state === 'reused') orphanReason = 'holder PID reused';
+	return {row, holder, orphaned: orphanReason !== null && !row.expired, orphanReason};
+}
+
+export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analysis {
+	const {now} = context;
+	const unreadBy = new Map(snapshot.unreadByRecipient.map(entry => [entry.recipientId, entry.count]));
+	const claimsBy = groupBy(snapshot.claims.filter(claim => !claim.expired), claim => claim.sessionId);
+	const locksBy = groupBy(snapshot.locks.filter(lock => !lock.expired), lock => lock.sessionId);
+
+	const sessions: SessionView[] = snapshot.sessions.map(row => {
+		const liveness = context.liveness.get(row.rowid) ?? UNKNOWN_LIVENESS;
+		const heartbeat = row.lastHeartbeat.ms;
+		const clockAhead = heartbeat !== null && heartbeat - now > CLOCK_SKEW_TOLERANCE_MS;
+		const heartbeatAgeMs =
+			heartbeat === null ? null : clockAhead ? now - (context.heartbeatFirstSeen?.get(row.rowid) ?? now) : Math.max(0, now - heartbeat);
+		const state = judgeState(row, liveness, heartbeatAgeMs, clockAhead, snapshot.staleTimeoutMs);
+		const base = {
+			row,
+			liveness,
+			state,
+			isCurrent: row.rowid === context.currentRowid,
+			heartbeatAgeMs,
+			clockAhead,
+			claims: claimsBy.get(row.sessionId) ?? [],
+			locks: locksBy.get(row.sessionId) ?? [],
+			unread: unreadBy.get(row.sessionId) ?? 0,
+			uptimeMs: liveness.state === 'alive' && liveness.processStartedAt !== null ? Math.max(0, now - liveness.processStartedAt) : null,
+		};
+		return {...base, releaseReason: releaseReasonFor(base)};
+	});
+
+	// Newest registration wins when a session_id repeats across machines' copies.
+	const bySessionId = new Map<string, SessionView>();
+	for (const view of [...sessions].sort((a, b) => (a.row.registeredAt.ms ?? 0) - (b.row.registeredAt.ms ?? 0))) bySessionId.set(view.row.sessionId, view);
+
+	const locks = snapshot.locks.map(row => holdView(row, bySessionId));
+	const claims = snapshot.claims.map(row => holdView(row, bySessionId));
+	const openAlerts = snapshot.alerts.filter(isOpen);
+	const active = sessions.filter(view => view.state === 'active' || view.state === 'late');
+
+	return {
+		now,
+		sessions,
+		active,
+		current: sessions.find(view => view.isCurrent) ?? null,
+		locks,
+		claims,
+		lockConflicts: findLockConflicts(locks),
+		openAlerts,
+		alertGroups: groupAlerts(openAlerts),
+		toRelease: sessions.filter(view => view.state === 'stale' && view.row.status === 'active' && view.releaseReason !== null),
+		unreadTotal: snapshot.unreadByRecipient.reduce((sum, entry) => sum + entry.count, 0),
+	};
+}
+
+export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+	const map = new Map<string, T[]>();
+	for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
+	return map;
+}
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+	return `${count} ${count === 1 ? singular : pluralForm}`;
+}

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+/**
+ * Opening the bus, and every way that can fail, as a `BusError` with a message a
+ * person can act on and a distinct exit code.
+ */
+
+export type BusErrorKind = 'not-found' | 'not-a-database' | 'corrupt' | 'locked' | 'read-only' | 'unreadable';
+
+export const EXIT_CODES = {
+	ok: 0,
+	error: 1,
+	usage: 2,
+	notFound: 3,
+	notADatabase: 4,
+	locked: 5,
+	logFailed: 6,
+	criticalAlert: 8,
+} as const;
+
+const EXIT_BY_KIND: Record<BusErrorKind, number> = {
+	'not-found': EXIT_CODES.notFound,
+	'not-a-database': EXIT_CODES.notADatabase,
+	corrupt: EXIT_CODES.notADatabase,
+	locked: EXIT_CODES.locked,
+	'read-only': EXIT_CODES.error,
+	unreadable: EXIT_CODES.error,
+};
+
+export class BusError extends Error {
+	readonly kind: BusErrorKind;
+	readonly exitCode: number;
+
+	constructor(kind: BusErrorKind, message: string) {
+		super(message);
+		this.name = 'BusError';
+		this.kind = kind;
+		this.exitCode = EXIT_BY_KIND[kind];
+	}
+}
+
+export function defaultDatabasePath(home: string): string {
+	return path.join(home, '.coditect-data', 'context-storage', 'messaging.db');
+}
+
+function sqliteCode(error: unknown): string {
+	return typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : '';
+}
+
+/** Turns a better-sqlite3 error met on `dbPath` into a BusError (or returns null if it is not one we explain). */
+export function explainSqliteError(error: unknown, dbPath: string): BusError | null {
+	const code = sqliteCode(error);
+	if (code === 'SQLITE_NOTADB') return new BusError('not-a-database', `${dbPath} is not an SQLite database.`);
+	if (code.startsWith('SQLITE_CORRUPT')) return new BusError('corrupt', `${dbPath} is corrupt (SQLite: ${(error as Error).message}).`);
+	if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+		return new BusError('locked', `${dbPath} is locked by another process; gave up waiting.`);
+	}
+	if (code.startsWith('SQLITE_READONLY')) {
+		return new BusError('read-only', `${dbPath} cannot be written (${(error as Error).message}); viewing still works. Use --read-only to make no writes.`);
+	}
+	if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR')) return new BusError('unreadable', cantOpenMessage(dbPath, error));
+	return null;
+}
+
+function cantOpenMessage(dbPath: string, error: unknown): string {
+	const directory = path.dirname(dbPath);
+	const shmMissing = !fs.existsSync(`${dbPath}-shm`);
+	let directoryWritable = true;
+	try {
+		fs.accessSync(directory, fs.constants.W_OK);
+	} catch {
+		directoryWritable = false;
+	}
+	if (shmMissing && !directoryWritable) {
+		return (
+			`${dbPath} cannot be opened: it is a WAL database in a read-only directory (${directory}) and its -shm file ` +
+			`does not exist, so SQLite cannot open it at all. Open it once from a writable place, or copy it elsewhere.`
+		);
+	}
+	return `${dbPath} cannot be opened (${(error as Error).message}).`;
+}
+
+export type OpenOptions = {busyTimeoutMs?: number};
+
+function checkFile(dbPath: string): void {
+	let stat: fs.Stats;
+	try {
+		stat = fs.statSync(dbPath);
+	} catch (error) {
+		const code = sqliteCode(error);
+		if (code === 'ENOENT' || code === 'ENOTDIR') {
+			throw new BusError(
+				'not-found',
+				`Database not found: ${dbPath}\n` +
+					`Point elsewhere with --db PATH or SESSION_STATUS_DB=PATH, or try the demo bus: session-status demo`,
+			);
+		}
+		throw new BusError('unreadable', `${dbPath} cannot be read (${(error as Error).message}).`);
+	}
+	if (!stat.isFile()) throw new BusError('not-a-database', `${dbPath} is not a file, so not an SQLite database.`);
+}
+
+function open(dbPath: string, readonly: boolean, options: OpenOptions): Database.Database {
+	checkFile(dbPath);
+	let db: Database.Database | undefined;
+	try {
+		db = new Database(dbPath, {readonly, fileMustExist: true});
+		db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 100}`);
+		// Opening is lazy: touch the schema so "not a database" is known now.
+		db.prepare('SELECT count(*) FROM sqlite_master').get();
+		return db;
+	} catch (error) {
+		db?.close();
+		throw explainSqliteError(error, dbPath) ?? error;
+	}
+}
+
+/** The handle every read goes through: it can never write. */
+export function openReader(dbPath: string, options: OpenOptions = {}): Database.Database {
+	return open(dbPath, true, options);
+}
+
+/** A separate handle only for the few writes the delivery loop makes; short busy timeout, callers retry. */
+export function openWriter(dbPath: string, options: OpenOptions = {}): Database.Database {
+	return open(dbPath, false, {busyTimeoutMs: options.busyTimeoutMs ?? 20});
+}
+
+export function fileSize(dbPath: string): number {
+	try {
+		return fs.statSync(dbPath).size;
+	} catch {
+		return 0;
+	}
+}

@@ -1,0 +1,109 @@
+import type Database from 'better-sqlite3';
+import type {SchemaReport} from './types.js';
+
+/** The canonical v2 schema of the bus contract, for databases this project creates. */
+export const CANONICAL_SCHEMA = `
+CREATE TABLE IF NOT EXISTS session_registry (
+  session_id     TEXT PRIMARY KEY,
+  session_uuid   TEXT,
+  machine_uuid   TEXT,
+  hostname       TEXT,
+  llm_vendor     TEXT,
+  llm_model      TEXT,
+  project_id     TEXT,
+  tty            TEXT,
+  cwd            TEXT,
+  pid            INTEGER,
+  status         TEXT NOT NULL DEFAULT 'active',
+  registered_at  TEXT NOT NULL,
+  last_heartbeat TEXT NOT NULL,
+  metadata       TEXT
+);
+CREATE TABLE IF NOT EXISTS task_claims (
+  task_id     TEXT PRIMARY KEY,
+  session_id  TEXT NOT NULL,
+  claim_type  TEXT NOT NULL DEFAULT 'exclusive',
+  claimed_at  TEXT NOT NULL,
+  expires_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS file_locks (
+  file_path   TEXT PRIMARY KEY,
+  session_id  TEXT NOT NULL,
+  lock_type   TEXT NOT NULL DEFAULT 'exclusive',
+  locked_at   TEXT NOT NULL,
+  expires_at  TEXT
+);
+CREATE TABLE IF NOT EXISTS session_messages (
+  id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+  sender_id           TEXT NOT NULL,
+  channel             TEXT NOT NULL,
+  payload             TEXT,
+  created_at          TEXT NOT NULL,
+  ttl_seconds         INTEGER,
+  sender_session_uuid TEXT,
+  recipient_id        TEXT,
+  message_type        TEXT,
+  priority            INTEGER DEFAULT 1,
+  status              TEXT DEFAULT 'pending',
+  project_id          TEXT,
+  task_id             TEXT,
+  activity            TEXT,
+  reply_to            INTEGER,
+  expires_at          TEXT,
+  delivered_at        TEXT,
+  read_at             TEXT
+);
+CREATE INDEX IF NOT EXISTS idx_messages_channel   ON session_messages(channel, id);
+CREATE INDEX IF NOT EXISTS idx_messages_recipient ON session_messages(recipient_id, status);
+CREATE INDEX IF NOT EXISTS idx_messages_status    ON session_messages(status, message_type);
+CREATE INDEX IF NOT EXISTS idx_claims_session     ON task_claims(session_id);
+CREATE INDEX IF NOT EXISTS idx_locks_session      ON file_locks(session_id);
+CREATE INDEX IF NOT EXISTS idx_messages_unread    ON session_messages(recipient_id, priority DESC, id DESC)
+  WHERE status IN ('pending','delivered');
+CREATE INDEX IF NOT EXISTS idx_messages_open      ON session_messages(channel, priority DESC, id DESC)
+  WHERE status IN ('pending','delivered');
+`;
+
+export const TABLES = ['session_registry', 'task_claims', 'file_locks', 'session_messages'] as const;
+export type TableName = (typeof TABLES)[number];
+
+/** Columns the v2 delivery loop needs; without them every message is legacy. */
+export const V2_MESSAGE_COLUMNS = ['recipient_id', 'message_type', 'priority', 'status'] as const;
+
+/** What the open database actually has: table -> its columns (absent tables are missing). */
+export type BusSchema = {
+	columns: Map<TableName, Set<string>>;
+	indexes: Set<string>;
+};
+
+export function introspect(db: Database.Database): BusSchema {
+	const columns = new Map<TableName, Set<string>>();
+	for (const table of TABLES) {
+		const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{name: string}>;
+		if (rows.length > 0) columns.set(table, new Set(rows.map(row => row.name.toLowerCase())));
+	}
+	const indexes = new Set(
+		(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as Array<{name: string}>).map(row => row.name),
+	);
+	return {columns, indexes};
+}
+
+export function hasColumn(schema: BusSchema, table: TableName, column: string): boolean {
+	return schema.columns.get(table)?.has(column) ?? false;
+}
+
+export function hasV2Messages(schema: BusSchema): boolean {
+	return V2_MESSAGE_COLUMNS.every(column => hasColumn(schema, 'session_messages', column));
+}
+
+/** In words, what this database lacks compared with the contract. */
+export function describeSchema(schema: BusSchema): SchemaReport {
+	const missing: string[] = [];
+	for (const table of TABLES) {
+		if (!schema.columns.has(table)) missing.push(`table ${table}`);
+	}
+	if (schema.columns.has('session_messages') && !hasV2Messages(schema)) {
+		missing.push('v2 columns of session_messages (every message is legacy)');
+	}
+	return {missing, hasV2Messages: hasV2Messages(schema)};
+}

@@ -1,0 +1,343 @@
+import type Database from 'better-sqlite3';
+import {cleanText} from '../text/sanitize.js';
+import {parseTimestamp} from './time.js';
+import {fileSize} from './open.js';
+import {type BusSchema, type TableName, describeSchema, hasColumn, hasV2Messages, introspect} from './schema.js';
+import type {BusSnapshot, ClaimRow, JsonValue, LockRow, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
+
+/**
+ * One short read transaction -> BusSnapshot. Every query is bounded by what is
+ * open (sessions, locks, claims, open messages, a fixed number of recent events),
+ * never by the whole history, except the exact whole-history counts, which the
+ * caller asks for only when it wants them.
+ */
+
+export const LIMITS = {
+	openAlerts: 500,
+	recentReadAlerts: 50,
+	unreadRows: 500,
+	unreadSummaryRows: 20_000,
+	lifecycle: 50,
+} as const;
+
+export type SnapshotOptions = {
+	now: number;
+	staleTimeoutMs: number;
+	/** Count the whole message history (legacy, v2 by status). Costs a scan of an index. */
+	countHistory: boolean;
+};
+
+type Row = Record<string, unknown>;
+
+const SESSION_COLUMNS = [
+	'session_id', 'session_uuid', 'machine_uuid', 'hostname', 'llm_vendor', 'llm_model', 'project_id',
+	'tty', 'cwd', 'pid', 'status', 'registered_at', 'last_heartbeat', 'metadata',
+];
+const HOLD_COLUMNS = {
+	task_claims: ['task_id', 'session_id', 'claim_type', 'claimed_at', 'expires_at'],
+	file_locks: ['file_path', 'session_id', 'lock_type', 'locked_at', 'expires_at'],
+};
+const MESSAGE_COLUMNS = [
+	'id', 'sender_id', 'channel', 'payload', 'created_at', 'ttl_seconds', 'recipient_id', 'message_type',
+	'priority', 'status', 'project_id', 'task_id', 'activity', 'reply_to', 'expires_at', 'delivered_at', 'read_at',
+];
+
+/** `col` for columns the table has, `NULL AS col` for those an older writer never added. */
+function selectList(schema: BusSchema, table: TableName, columns: string[]): string {
+	return columns.map(column => (hasColumn(schema, table, column) ? `"${column}"` : `NULL AS "${column}"`)).join(', ');
+}
+
+const text = (value: unknown): string | null => cleanText(value);
+const requiredText = (value: unknown, fallback: string): string => cleanText(value) ?? fallback;
+
+function stamp(value: unknown): Stamp {
+	return {text: cleanText(value), ms: parseTimestamp(value)};
+}
+
+function integer(value: unknown): number | null {
+	if (typeof value === 'bigint') return Number(value);
+	if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
+	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
+	return null;
+}
+
+function cleanJson(value: unknown): JsonValue {
+	if (value === null || typeof value === 'boolean' || typeof value === 'number') return value as JsonValue;
+	if (typeof value === 'string') return cleanText(value);
+	if (Array.isArray(value)) return value.map(cleanJson);
+	if (typeof value === 'object') {
+		const out: {[key: string]: JsonValue} = {};
+		for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[cleanText(key) ?? ''] = cleanJson(item);
+		return out;
+	}
+	return cleanText(String(value));
+}
+
+/** A payload as JSON when it parses, else `{raw: text}`; every string escaped. */
+export function parsePayload(value: unknown): JsonValue {
+	if (value === null || value === undefined) return {};
+	if (typeof value !== 'string') return cleanJson(value);
+	try {
+		return cleanJson(JSON.parse(value));
+	} catch {
+		return {raw: cleanText(value)};
+	}
+}
+
+function expiredAt(expires: Stamp, now: number): boolean {
+	return expires.ms !== null && expires.ms <= now;
+}
+
+function toSession(row: Row): SessionRow {
+	return {
+		rowid: Number(row['rowid']),
+		sessionId: requiredText(row['session_id'], '(no id)'),
+		sessionUuid: text(row['session_uuid']),
+		machineUuid: text(row['machine_uuid']),
+		hostname: text(row['hostname']),
+		vendor: text(row['llm_vendor']),
+		model: text(row['llm_model']),
+		projectId: text(row['project_id']),
+		tty: text(row['tty']),
+		cwd: text(row['cwd']),
+		pid: integer(row['pid']),
+		status: requiredText(row['status'], 'active'),
+		registeredAt: stamp(row['registered_at']),
+		lastHeartbeat: stamp(row['last_heartbeat']),
+		metadata: row['metadata'] === null || row['metadata'] === undefined ? null : parsePayload(row['metadata']),
+	};
+}
+
+function toClaim(row: Row, now: number): ClaimRow {
+	const expiresAt = stamp(row['expires_at']);
+	return {
+		rowid: Number(row['rowid']),
+		taskId: requiredText(row['task_id'], '(no id)'),
+		sessionId: requiredText(row['session_id'], '(no session)'),
+		claimType: requiredText(row['claim_type'], 'exclusive'),
+		claimedAt: stamp(row['claimed_at']),
+		expiresAt,
+		expired: expiredAt(expiresAt, now),
+	};
+}
+
+function toLock(row: Row, now: number): LockRow {
+	const expiresAt = stamp(row['expires_at']);
+	return {
+		rowid: Number(row['rowid']),
+		filePath: requiredText(row['file_path'], '(no path)'),
+		sessionId: requiredText(row['session_id'], '(no session)'),
+		lockType: requiredText(row['lock_type'], 'exclusive'),
+		lockedAt: stamp(row['locked_at']),
+		expiresAt,
+		expired: expiredAt(expiresAt, now),
+	};
+}
+
+export function toMessage(row: Row): MessageRow {
+	return {
+		id: Number(row['id']),
+		senderId: requiredText(row['sender_id'], '(unknown)'),
+		channel: requiredText(row['channel'], '(none)'),
+		payload: parsePayload(row['payload']),
+		createdAt: stamp(row['created_at']),
+		recipientId: text(row['recipient_id']),
+		messageType: text(row['message_type']),
+		priority: integer(row['priority']) ?? 1,
+		status: requiredText(row['status'], 'pending'),
+		projectId: text(row['project_id']),
+		taskId: text(row['task_id']),
+		activity: text(row['activity']),
+		replyTo: integer(row['reply_to']),
+		expiresAt: stamp(row['expires_at']),
+		deliveredAt: stamp(row['delivered_at']),
+		readAt: stamp(row['read_at']),
+	};
+}
+
+/** An open message past its expires_at, or past created_at + ttl_seconds, is no longer unread. */
+export function messageExpired(row: {expires_at?: unknown; created_at?: unknown; ttl_seconds?: unknown}, now: number): boolean {
+	const expires = parseTimestamp(row.expires_at);
+	if (expires !== null && expires <= now) return true;
+	const ttl = integer(row.ttl_seconds);
+	if (ttl !== null && ttl > 0) {
+		const created = parseTimestamp(row.created_at);
+		if (created !== null && created + ttl * 1000 <= now) return true;
+	}
+	return false;
+}
+
+type Statements = {
+	schema: BusSchema;
+	sessions: Database.Statement;
+	claims: Database.Statement | null;
+	locks: Database.Statement | null;
+	openAlerts: Database.Statement | null;
+	readAlerts: Database.Statement | null;
+	unreadRows: Database.Statement | null;
+	unreadSummary: Database.Statement | null;
+	lifecycle: Database.Statement | null;
+	legacyCount: Database.Statement | null;
+	statusCounts: Database.Statement | null;
+};
+
+// SQL text shared with the benchmark's floor, so both run exactly the same statements.
+export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements, 'schema'>, string | null> {
+	const v2 = hasV2Messages(schema);
+	const messages = schema.columns.has('session_messages');
+	const select = messages ? selectList(schema, 'session_messages', MESSAGE_COLUMNS) : '';
+	const open = `status IN ('pending','delivered') AND message_type IS NOT NULL`;
+	return {
+		sessions: schema.columns.has('session_registry')
+			? `SELECT rowid, ${selectList(schema, 'session_registry', SESSION_COLUMNS)} FROM session_registry`
+			: `SELECT NULL AS rowid WHERE 0`,
+		claims: schema.columns.has('task_claims') ? `SELECT rowid, ${selectList(schema, 'task_claims', HOLD_COLUMNS.task_claims)} FROM task_claims` : null,
+		locks: schema.columns.has('file_locks') ? `SELECT rowid, ${selectList(schema, 'file_locks', HOLD_COLUMNS.file_locks)} FROM file_locks` : null,
+		openAlerts: v2
+			? `SELECT ${select} FROM session_messages WHERE channel = 'operator_alerts' AND ${open} ORDER BY priority DESC, id DESC LIMIT ${LIMITS.openAlerts}`
+			: null,
+		readAlerts: v2
+			? `SELECT ${select} FROM session_messages WHERE channel = 'operator_alerts' AND status = 'read' AND message_type IS NOT NULL ORDER BY id DESC LIMIT ${LIMITS.recentReadAlerts}`
+			: null,
+		unreadRows: v2
+			? `SELECT ${select} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open} ORDER BY priority DESC, id DESC LIMIT ${LIMITS.unreadRows}`
+			: null,
+		unreadSummary: v2
+			? `SELECT recipient_id, channel, priority, created_at, ${hasColumn(schema, 'session_messages', 'ttl_seconds') ? 'ttl_seconds' : 'NULL AS ttl_seconds'}, ${hasColumn(schema, 'session_messages', 'expires_at') ? 'expires_at' : 'NULL AS expires_at'} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open} LIMIT ${LIMITS.unreadSummaryRows}`
+			: null,
+		lifecycle: messages
+			? `SELECT ${select} FROM session_messages WHERE channel = 'session_lifecycle' ORDER BY id DESC LIMIT ${LIMITS.lifecycle}`
+			: null,
+		legacyCount: messages
+			? v2
+				? `SELECT count(*) AS n FROM session_messages WHERE message_type IS NULL`
+				: `SELECT count(*) AS n FROM session_messages`
+			: null,
+		statusCounts: v2
+			? `SELECT status, count(*) AS n FROM session_messages WHERE message_type IS NOT NULL GROUP BY status`
+			: null,
+	};
+}
+
+/**
+ * Holds the prepared statements of one open reader; re-prepares them when the
+ * schema changes (another program may add a table or column while we run).
+ */
+export class SnapshotReader {
+	readonly db: Database.Database;
+	readonly dbPath: string;
+	private statements: Statements | null = null;
+	private schemaVersion = -1;
+	private lastCounts: MessageCounts | null = null;
+
+	constructor(db: Database.Database, dbPath: string) {
+		this.db = db;
+		this.dbPath = dbPath;
+	}
+
+	private prepare(): Statements {
+		const version = Number(this.db.pragma('schema_version', {simple: true}));
+		if (this.statements && version === this.schemaVersion) return this.statements;
+		const schema = introspect(this.db);
+		const sql = snapshotSql(schema);
+		const prepare = (source: string | null) => (source === null ? null : this.db.prepare(source));
+		this.statements = {
+			schema,
+			sessions: this.db.prepare(sql.sessions!),
+			claims: prepare(sql.claims),
+			locks: prepare(sql.locks),
+			openAlerts: prepare(sql.openAlerts),
+			readAlerts: prepare(sql.readAlerts),
+			unreadRows: prepare(sql.unreadRows),
+			unreadSummary: prepare(sql.unreadSummary),
+			lifecycle: prepare(sql.lifecycle),
+			legacyCount: prepare(sql.legacyCount),
+			statusCounts: prepare(sql.statusCounts),
+		};
+		this.schemaVersion = version;
+		this.lastCounts = null;
+		return this.statements;
+	}
+
+	/** `PRAGMA data_version`: changes only when another connection commits. */
+	dataVersion(): number {
+		return Number(this.db.pragma('data_version', {simple: true}));
+	}
+
+	read(options: SnapshotOptions): BusSnapshot {
+		const {now} = options;
+		const journalMode = String(this.db.pragma('journal_mode', {simple: true})).toUpperCase();
+		// One deferred read transaction: a consistent view, released as soon as we return.
+		const raw = this.db.transaction(() => {
+			const s = this.prepare();
+			const all = (statement: Database.Statement | null) => (statement ? (statement.all() as Row[]) : []);
+			return {
+				schema: s.schema,
+				sessions: all(s.sessions).filter(row => row['rowid'] !== null),
+				claims: all(s.claims),
+				locks: all(s.locks),
+				openAlerts: all(s.openAlerts),
+				readAlerts: all(s.readAlerts),
+				unreadRows: all(s.unreadRows),
+				unreadSummary: all(s.unreadSummary),
+				lifecycle: all(s.lifecycle),
+				legacy: options.countHistory && s.legacyCount ? Number((s.legacyCount.get() as {n: number}).n) : null,
+				statuses: options.countHistory ? all(s.statusCounts) : null,
+			};
+		})();
+
+		if (raw.legacy !== null) {
+			const byStatus: Record<string, number> = {};
+			let v2 = 0;
+			for (const row of raw.statuses ?? []) {
+				const key = cleanText(row['status']) ?? '(null)';
+				const n = Number(row['n']);
+				byStatus[key] = (byStatus[key] ?? 0) + n;
+				v2 += n;
+			}
+			this.lastCounts = {legacy: raw.legacy, v2, byStatus, countedAt: now};
+		}
+
+		const unexpired = (rows: Row[]) => rows.filter(row => !messageExpired(row, now));
+		return {
+			takenAt: now,
+			database: {path: cleanText(this.dbPath) ?? '', sizeBytes: fileSize(this.dbPath), journalMode, schema: describeSchema(raw.schema)},
+			staleTimeoutMs: options.staleTimeoutMs,
+			sessions: raw.sessions.map(toSession),
+			claims: raw.claims.map(row => toClaim(row, now)),
+			locks: raw.locks.map(row => toLock(row, now)),
+			alerts: [...unexpired(raw.openAlerts), ...raw.readAlerts].map(toMessage),
+			unread: unexpired(raw.unreadRows).map(toMessage),
+			unreadByRecipient: summariseUnread(unexpired(raw.unreadSummary)),
+			lifecycle: raw.lifecycle.map(toMessage),
+			counts: this.lastCounts,
+		};
+	}
+}
+
+function summariseUnread(rows: Row[]): UnreadSummary[] {
+	const byRecipient = new Map<string, {count: number; maxPriority: number; channels: Map<string, number>}>();
+	for (const row of rows) {
+		const recipient = cleanText(row['recipient_id']) ?? '';
+		const channel = cleanText(row['channel']) ?? '(none)';
+		const priority = integer(row['priority']) ?? 1;
+		const entry = byRecipient.get(recipient) ?? {count: 0, maxPriority: -Infinity, channels: new Map()};
+		entry.count++;
+		entry.maxPriority = Math.max(entry.maxPriority, priority);
+		entry.channels.set(channel, (entry.channels.get(channel) ?? 0) + 1);
+		byRecipient.set(recipient, entry);
+	}
+	return [...byRecipient.entries()]
+		.map(([recipientId, entry]) => ({
+			recipientId,
+			count: entry.count,
+			maxPriority: entry.maxPriority,
+			byChannel: [...entry.channels.entries()].map(([channel, count]) => ({channel, count})).sort((a, b) => b.count - a.count),
+		}))
+		.sort((a, b) => b.maxPriority - a.maxPriority || b.count - a.count);
+}
+
+/** Reads one snapshot from a fresh reader; for one-shot commands. */
+export function readSnapshotOnce(db: Database.Database, dbPath: string, options: SnapshotOptions): BusSnapshot {
+	return new SnapshotReader(db, dbPath).read(options);
+}

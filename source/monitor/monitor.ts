@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type Database from 'better-sqlite3';
+import {openReader} from '../bus/open.js';
+import {SnapshotReader} from '../bus/snapshot.js';
+import type {BusSnapshot, SessionRow} from '../bus/types.js';
+import {type HostIdentity, LivenessProbe, type SessionIdentity, findAncestorSession} from '../processes/liveness.js';
+import {type Analysis, analyze} from '../analysis/analyze.js';
+
+/**
+ * Bus -> snapshot -> liveness -> analysis, for one database. Both the printed
+ * dashboard and the live one read through this; it never imports a view.
+ */
+
+export type MonitorOptions = {
+	dbPath: string;
+	staleTimeoutMs: number;
+	sessionId: string | null;
+	machineUuid: string | null;
+	hostname?: string;
+};
+
+export type Reading = {snapshot: BusSnapshot; analysis: Analysis};
+
+function identity(row: SessionRow): SessionIdentity {
+	return {rowid: row.rowid, pid: row.pid, hostname: row.hostname, machineUuid: row.machineUuid, registeredAtMs: row.registeredAt.ms};
+}
+
+/** The file's identity: a deleted or replaced database has another inode (data_version cannot see that). */
+function fileIdentity(dbPath: string): string | null {
+	try {
+		const stat = fs.statSync(dbPath);
+		return `${stat.dev}:${stat.ino}`;
+	} catch {
+		return null;
+	}
+}
+
+export class BusMonitor {
+	readonly options: MonitorOptions;
+	readonly host: HostIdentity;
+	readonly probe: LivenessProbe;
+	private db: Database.Database | null = null;
+	private reader: SnapshotReader | null = null;
+	private openedIdentity: string | null = null;
+	private lastDataVersion = -1;
+	/** rowid -> [heartbeat text, first seen at]: a future heartbeat is fresh only for the stale timeout after we first saw it. */
+	private heartbeatSeen = new Map<number, {text: string | null; at: number}>();
+
+	constructor(options: MonitorOptions) {
+		this.options = options;
+		this.host = {hostname: options.hostname ?? os.hostname(), machineUuid: options.machineUuid};
+		this.probe = new LivenessProbe(this.host);
+	}
+
+	private ensureOpen(): SnapshotReader {
+		const current = fileIdentity(this.options.dbPath);
+		if (this.reader && current !== null && current === this.openedIdentity) return this.reader;
+		this.close();
+		this.db = openReader(this.options.dbPath);
+		this.openedIdentity = fileIdentity(this.options.dbPath);
+		this.reader = new SnapshotReader(this.db, this.options.dbPath);
+		this.lastDataVersion = -1;
+		return this.reader;
+	}
+
+	/**
+	 * Whether a refresh has anything new to read: another connection committed, or
+	 * the file was replaced, deleted or came back. Costs a stat and a pragma.
+	 */
+	hasChanged(): boolean {
+		const current = fileIdentity(this.options.dbPath);
+		if (current === null || current !== this.openedIdentity || !this.reader) return true;
+		return this.reader.dataVersion() !== this.lastDataVersion;
+	}
+
+	/** Reads the bus (throws BusError when it cannot), checks liveness, analyses. */
+	async read(options: {countHistory: boolean; now?: number}): Promise<Reading> {
+		const reader = this.ensureOpen();
+		this.lastDataVersion = reader.dataVersion();
+		const now = options.now ?? Date.now();
+		const snapshot = reader.read({now, staleTimeoutMs: this.options.staleTimeoutMs, countHistory: options.countHistory});
+		return {snapshot, analysis: await this.analyse(snapshot, now)};
+	}
+
+	/** Liveness and analysis again on the same snapshot (ages and PIDs change without a commit). */
+	async analyse(snapshot: BusSnapshot, now = Date.now()): Promise<Analysis> {
+		const identities = snapshot.sessions.filter(row => row.status !== 'ended').map(identity);
+		const liveness = await this.probe.check(identities);
+		return analyze(snapshot, {now, liveness, currentRowid: this.currentRowid(snapshot, identities), heartbeatFirstSeen: this.trackHeartbeats(snapshot, now)});
+	}
+
+	private currentRowid(snapshot: BusSnapshot, identities: SessionIdentity[]): number | null {
+		if (this.options.sessionId !== null) {
+			return snapshot.sessions.find(row => row.sessionId === this.options.sessionId)?.rowid ?? null;
+		}
+		return findAncestorSession(identities, this.host, this.probe.table);
+	}
+
+	private trackHeartbeats(snapshot: BusSnapshot, now: number): Map<number, number> {
+		const seen = new Map<number, {text: string | null; at: number}>();
+		for (const row of snapshot.sessions) {
+			const previous = this.heartbeatSeen.get(row.rowid);
+			seen.set(row.rowid, previous && previous.text === row.lastHeartbeat.text ? previous : {text: row.lastHeartbeat.text, at: now});
+		}
+		this.heartbeatSeen = seen;
+		return new Map([...seen].map(([rowid, entry]) => [rowid, entry.at]));
+	}
+
+	close(): void {
+		this.db?.close();
+		this.db = null;
+		this.reader = null;
+		this.openedIdentity = null;
+	}
+}

@@ -1,0 +1,262 @@
+/**
+ * PID liveness for bus sessions: alive, dead, reused (the PID now belongs to a process
+ * started after the session registered), remote (another machine: not checkable) or
+ * no-pid (nothing usable to check).
+ *
+ * Cheap by design: `process.kill(pid, 0)` answers "is a process there" almost for free,
+ * so it runs for every local PID on every check. A full process-table scan (ps-list, two
+ * `ps` runs, ~30 ms of CPU) is needed only for start times (PID reuse) and parent links
+ * (the ancestor session); `LivenessProbe` does one only when a PID is new, changed state,
+ * or the rescan interval has passed.
+ *
+ * No SQLite, ink or react here. Portable: ps-list drives `ps` on Linux and macOS.
+ */
+import psList from 'ps-list';
+
+export type LivenessState = 'alive' | 'dead' | 'reused' | 'remote' | 'no-pid';
+
+export type Liveness = {
+	state: LivenessState;
+	/** epoch ms the process holding the PID started, when known (alive or reused). */
+	processStartedAt: number | null;
+};
+
+export type SessionIdentity = {
+	rowid: number;
+	pid: number | null;
+	hostname: string | null;
+	machineUuid: string | null;
+	registeredAtMs: number | null;
+};
+
+export type HostIdentity = { hostname: string; machineUuid: string | null };
+
+/** ps start times have 1 s resolution (and boot-time arithmetic can drift): allow slack. */
+export const START_TIME_SLACK_MS = 5000;
+
+/** Largest PID any supported kernel hands out (Linux pid_max limit is 2^22). */
+const MAX_PID = 4194304;
+
+/** A PID worth checking: a safe integer in 1..2^22. 0 and negatives would signal process groups. */
+function isCheckablePid(pid: number | null | undefined): pid is number {
+	return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 && pid <= MAX_PID;
+}
+
+function normaliseHostname(name: string): string {
+	let n = name.trim().toLowerCase();
+	if (n.endsWith('.')) n = n.slice(0, -1);
+	if (n.endsWith('.local')) n = n.slice(0, -'.local'.length);
+	return n;
+}
+
+/**
+ * Whether a session was registered on this machine: same hostname (case-insensitive,
+ * ignoring a trailing '.local' on either side), or the same machine UUID when both known.
+ */
+export function isThisHost(
+	session: { hostname: string | null; machineUuid: string | null },
+	host: HostIdentity,
+): boolean {
+	if (session.machineUuid != null && host.machineUuid != null) {
+		const a = session.machineUuid.trim().toLowerCase();
+		const b = host.machineUuid.trim().toLowerCase();
+		if (a !== '' && a === b) return true;
+	}
+	if (session.hostname != null && host.hostname) {
+		const a = normaliseHostname(session.hostname);
+		if (a !== '' && a === normaliseHostname(host.hostname)) return true;
+	}
+	return false;
+}
+
+/** Pure verdict from what was observed about a session's PID. */
+export function judge(
+	session: SessionIdentity,
+	host: HostIdentity,
+	probe: { exists: boolean; startedAt: number | null },
+): Liveness {
+	if (!isCheckablePid(session.pid)) return { state: 'no-pid', processStartedAt: null };
+	if (!isThisHost(session, host)) return { state: 'remote', processStartedAt: null };
+	if (!probe.exists) return { state: 'dead', processStartedAt: null };
+	const startedAt = probe.startedAt != null && Number.isFinite(probe.startedAt) ? probe.startedAt : null;
+	const registeredAt =
+		session.registeredAtMs != null && Number.isFinite(session.registeredAtMs) ? session.registeredAtMs : null;
+	if (startedAt != null && registeredAt != null && startedAt > registeredAt + START_TIME_SLACK_MS) {
+		return { state: 'reused', processStartedAt: startedAt };
+	}
+	return { state: 'alive', processStartedAt: startedAt };
+}
+
+/** Is there a process with this PID? (EPERM: yes, someone else's.) Invalid PIDs: false. */
+export function pidExists(pid: number): boolean {
+	if (!isCheckablePid(pid)) return false;
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException)?.code === 'EPERM';
+	}
+}
+
+export type ProcessInfo = { pid: number; ppid: number; startedAt: number | null };
+export type ProcessTable = Map<number, ProcessInfo>;
+
+/** Every process on this machine with its parent and start time. Never throws: empty on failure. */
+export async function readProcessTable(): Promise<ProcessTable> {
+	const table: ProcessTable = new Map();
+	try {
+		const list = await psList();
+		for (const p of list) {
+			if (!Number.isSafeInteger(p.pid) || p.pid <= 0) continue;
+			const t = p.startTime instanceof Date ? p.startTime.getTime() : Number.NaN;
+			table.set(p.pid, {
+				pid: p.pid,
+				ppid: Number.isSafeInteger(p.ppid) ? p.ppid : 0,
+				startedAt: Number.isFinite(t) ? t : null,
+			});
+		}
+	} catch {
+		return new Map();
+	}
+	return table;
+}
+
+export type LivenessProbeOptions = {
+	/** A full scan at least this often while local PIDs are watched. Default 60000. */
+	rescanIntervalMs?: number;
+	readTable?: () => Promise<ProcessTable>;
+	now?: () => number;
+};
+
+export class LivenessProbe {
+	private readonly host: HostIdentity;
+	private readonly rescanIntervalMs: number;
+	private readonly readTable: () => Promise<ProcessTable>;
+	private readonly now: () => number;
+	/** exists-state of each local PID at the last check. */
+	private lastExists = new Map<number, boolean>();
+	private lastScanAt: number | null = null;
+	private inFlight: Promise<void> | null = null;
+	private _scans = 0;
+	private _table: ProcessTable = new Map();
+
+	constructor(host: HostIdentity, options: LivenessProbeOptions = {}) {
+		this.host = host;
+		this.rescanIntervalMs = options.rescanIntervalMs ?? 60_000;
+		this.readTable = options.readTable ?? readProcessTable;
+		this.now = options.now ?? Date.now;
+	}
+
+	/** Number of full scans done so far. */
+	get scans(): number {
+		return this._scans;
+	}
+
+	/** The last process table read (empty before the first scan). */
+	get table(): ProcessTable {
+		return this._table;
+	}
+
+	/**
+	 * Liveness for each session, keyed by rowid. `process.kill(pid, 0)` per local PID on
+	 * every call; a full scan only when a local PID is new, changed its exists-state since
+	 * the last call, or the rescan interval has passed.
+	 */
+	async check(sessions: SessionIdentity[]): Promise<Map<number, Liveness>> {
+		const exists = new Map<number, boolean>();
+		for (const s of sessions) {
+			if (!isCheckablePid(s.pid) || !isThisHost(s, this.host)) continue;
+			if (!exists.has(s.pid)) exists.set(s.pid, pidExists(s.pid));
+		}
+
+		let needScan = false;
+		if (exists.size > 0) {
+			if (this.lastScanAt == null || this.now() - this.lastScanAt >= this.rescanIntervalMs) needScan = true;
+			for (const [pid, e] of exists) {
+				if (this.lastExists.get(pid) !== e) {
+					needScan = true;
+					break;
+				}
+			}
+		}
+		// Remember only the PIDs watched now: a PID that leaves and comes back counts as new.
+		this.lastExists = exists;
+		if (needScan) await this.scan();
+
+		const result = new Map<number, Liveness>();
+		for (const s of sessions) {
+			const pidOk = isCheckablePid(s.pid);
+			const e = pidOk ? exists.get(s.pid as number) ?? false : false;
+			const startedAt = pidOk && e ? this._table.get(s.pid as number)?.startedAt ?? null : null;
+			result.set(s.rowid, judge(s, this.host, { exists: e, startedAt }));
+		}
+		return result;
+	}
+
+	/** One full scan; concurrent callers share it. */
+	private scan(): Promise<void> {
+		if (!this.inFlight) {
+			this.inFlight = (async () => {
+				try {
+					const table = await this.readTable();
+					this._table = table instanceof Map ? table : new Map();
+				} catch {
+					this._table = new Map();
+				} finally {
+					this._scans += 1;
+					this.lastScanAt = this.now();
+					this.inFlight = null;
+				}
+			})();
+		}
+		return this.inFlight;
+	}
+}
+
+/**
+ * The rowid of the session whose PID is this process or its nearest ancestor, or null.
+ * Only sessions on this host count. A session at that PID whose process started well
+ * after it registered (PID reuse) is skipped. Among several sessions on one PID, the
+ * latest registration wins.
+ */
+export function findAncestorSession(
+	sessions: SessionIdentity[],
+	host: HostIdentity,
+	table: ProcessTable,
+	selfPid: number = process.pid,
+): number | null {
+	const byPid = new Map<number, SessionIdentity[]>();
+	for (const s of sessions) {
+		if (!isCheckablePid(s.pid) || !isThisHost(s, host)) continue;
+		const list = byPid.get(s.pid);
+		if (list) list.push(s);
+		else byPid.set(s.pid, [s]);
+	}
+	if (byPid.size === 0) return null;
+
+	const seen = new Set<number>();
+	let pid: number | undefined = selfPid;
+	while (pid != null && isCheckablePid(pid) && !seen.has(pid)) {
+		seen.add(pid);
+		const info = table.get(pid);
+		const candidates = byPid.get(pid);
+		if (candidates) {
+			const startedAt = info?.startedAt ?? null;
+			let best: SessionIdentity | null = null;
+			for (const s of candidates) {
+				if (judge(s, host, { exists: true, startedAt }).state === 'reused') continue;
+				if (
+					best == null ||
+					(s.registeredAtMs ?? -Infinity) > (best.registeredAtMs ?? -Infinity) ||
+					((s.registeredAtMs ?? -Infinity) === (best.registeredAtMs ?? -Infinity) && s.rowid > best.rowid)
+				) {
+					best = s;
+				}
+			}
+			if (best) return best.rowid;
+		}
+		// Without a table entry for ourselves, Node still knows our parent.
+		pid = info ? info.ppid : pid === process.pid ? process.ppid : undefined;
+	}
+	return null;
+}

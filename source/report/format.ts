@@ -1,0 +1,42 @@
+import {codeSpan, markdownText} from '../text/markdown.js';
+import {truncateEnd} from '../text/truncate.js';
+
+/**
+ * How a value is placed in the printed dashboard or the markdown log. Values are
+ * already control-escaped (snapshot.ts); the log additionally keeps markdown in a
+ * value from changing the entry's structure and keeps every value whole, while a
+ * printed view cuts very long values.
+ */
+export type Flavor = 'terminal' | 'log';
+
+export type ValueFormat = {
+	/** Plain text inside a sentence. */
+	text(value: string): string;
+	/** A code span: UUIDs, paths. */
+	code(value: string): string;
+};
+
+export const TERMINAL_VALUE_LIMIT = 1000;
+
+const terminalFormat: ValueFormat = {
+	text: value => truncateEnd(value, TERMINAL_VALUE_LIMIT),
+	code: value => codeSpan(truncateEnd(value, TERMINAL_VALUE_LIMIT)),
+};
+
+const logFormat: ValueFormat = {
+	text: markdownText,
+	code: codeSpan,
+};
+
+export function valueFormat(flavor: Flavor): ValueFormat {
+	return flavor === 'log' ? logFormat : terminalFormat;
+}
+
+export function formatBytes(bytes: number): string {
+	if (bytes < 1024) return `${bytes} B`;
+	if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+	if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+	return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+export const RULE = '='.repeat(50);
