@@ -7,6 +7,7 @@ import {rmSync} from 'node:fs';
 rmSync('dist', {recursive: true, force: true});
 await build({
 	entryPoints: {cli: 'source/cli.ts'},
+	jsx: 'automatic',
 	outdir: 'dist',
 	bundle: true,
 	splitting: true,

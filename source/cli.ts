@@ -33,6 +33,8 @@ const cli = meow(
 	  --machine-uuid UUID     This machine's bus machine UUID (sessions with it are local)
 	  --author TEXT           Log entry author when no current session (default session-status)
 	  --verbose               Full timestamps and bus details
+	  --bell                  Ring the terminal bell when a new critical alert arrives (live dashboard)
+	  --refresh MS            How often the live dashboard checks the bus for commits (default 250)
 	  --version               Print the version
 	  --help                  Print this help
 
@@ -70,6 +72,8 @@ const cli = meow(
 			machineUuid: {type: 'string'},
 			author: {type: 'string'},
 			verbose: {type: 'boolean', default: false},
+			bell: {type: 'boolean', default: false},
+			refresh: {type: 'number'},
 		},
 	},
 );
@@ -95,6 +99,11 @@ function resolveConfig(): Config {
 	config.readOnly = flags.readOnly || config.readOnly;
 	config.noLog = !flags.log || config.noLog;
 	config.verbose = flags.verbose;
+	config.bell = flags.bell || config.bell;
+	if (flags.refresh !== undefined) {
+		if (!Number.isFinite(flags.refresh) || flags.refresh < 50) usageError('--refresh takes milliseconds, at least 50');
+		config.refreshMs = flags.refresh;
+	}
 	return config;
 }
 
@@ -110,6 +119,11 @@ async function main(): Promise<number> {
 	if (cli.input.length > 0) usageError(`unknown command: ${cli.input[0]}`);
 	const config = resolveConfig();
 	const section = chosenSection();
+	const interactive = process.stdout.isTTY && process.stdin.isTTY && !cli.flags.once && section !== 'json';
+	if (interactive) {
+		const {runDashboard} = await import('./ui/run.js');
+		return runDashboard({...config, defaultTab: section === 'dashboard' ? config.defaultTab : section});
+	}
 	const io = {out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`)};
 	return runPrint(config, section, io);
 }

@@ -26,7 +26,7 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env, home = os.ho
 		dbPath: defaultDatabasePath(home),
 		logBase: defaultLogBase(home),
 		staleTimeoutMs: 300_000,
-		refreshMs: 1000,
+		refreshMs: 250,
 		readOnly: false,
 		bell: false,
 		defaultTab: 'sessions',

@@ -15,6 +15,8 @@ import {isoNow} from './time.js';
 export type SessionTarget = {rowid: number; sessionId: string; heartbeatText: string | null};
 export type HoldTarget = {rowid: number; key: string; sessionId: string};
 export type ReleaseResult = 'released' | 'changed' | 'gone';
+/** Something `x` can release, with the cause that goes into the lifecycle event. */
+export type ReleaseTarget = ({kind: 'session'} & SessionTarget & {reason: string}) | ({kind: 'lock' | 'claim'} & HoldTarget & {reason: string});
 
 export type DeliveryOptions = {
 	readOnly: boolean;
@@ -151,6 +153,11 @@ export class DeliveryWriter {
 			}
 			return 'released';
 		});
+	}
+
+	release(target: ReleaseTarget): Promise<ReleaseResult> {
+		if (target.kind === 'session') return this.releaseSession(target, target.reason);
+		return target.kind === 'lock' ? this.releaseLock(target) : this.releaseClaim(target);
 	}
 
 	releaseLock(target: HoldTarget): Promise<ReleaseResult> {

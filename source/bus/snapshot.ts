@@ -67,7 +67,10 @@ function cleanJson(value: unknown): JsonValue {
 	if (Array.isArray(value)) return value.map(cleanJson);
 	if (typeof value === 'object') {
 		const out: {[key: string]: JsonValue} = {};
-		for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[cleanText(key) ?? ''] = cleanJson(item);
+		// defineProperty, not `out[key] =`: a "__proto__" key would set the prototype (a hidden, inherited payload).
+		for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+			Object.defineProperty(out, cleanText(key) ?? '', {value: cleanJson(item), enumerable: true, writable: true, configurable: true});
+		}
 		return out;
 	}
 	return cleanText(String(value));

@@ -5,13 +5,22 @@
 
 /** An inline code span that holds any text: the fence is longer than any backtick run inside. */
 export function codeSpan(value: string): string {
-	const longestRun = Math.max(0, ...Array.from(value.matchAll(/`+/g), match => match[0].length));
+	// A loop, not Math.max(...runs): a hostile value with ~500k runs would overflow the stack.
+	let longestRun = 0;
+	for (const match of value.matchAll(/`+/g)) longestRun = Math.max(longestRun, match[0].length);
 	const fence = '`'.repeat(longestRun + 1);
-	const pad = value.startsWith('`') || value.endsWith('`') || value === '' ? ' ' : '';
+	// CommonMark strips one space from each side of a span that begins and ends with one
+	// (unless it is all spaces): pad such values too, or ' a ' would show as 'a'.
+	const spaced = value.startsWith(' ') && value.endsWith(' ') && /[^ ]/.test(value);
+	const pad = value.startsWith('`') || value.endsWith('`') || value === '' || spaced ? ' ' : '';
 	return `${fence}${pad}${value}${pad}${fence}`;
 }
 
-/** Plain text with markdown punctuation backslash-escaped. */
+/**
+ * Plain text with markdown punctuation backslash-escaped. `&` too: a renderer decodes
+ * entity references, and `&rlm;` or `&ZeroWidthSpace;` would bring back the invisible
+ * characters escapeControls removed.
+ */
 export function markdownText(value: string): string {
-	return value.replace(/[\\`*_{}[\]()<>#+!|~]/g, '\\$&');
+	return value.replace(/[\\`*_{}[\]()<>#+!|~&]/g, '\\$&');
 }

@@ -1,0 +1,196 @@
+import {BusError} from '../bus/open.js';
+import {DeliveryWriter, type ReleaseResult, type ReleaseTarget} from '../bus/delivery.js';
+import {formatIso} from '../bus/time.js';
+import {BusMonitor, type MonitorOptions, type Reading} from './monitor.js';
+
+/**
+ * The live loop behind the dashboard, free of any view code. Every `pollMs` it
+ * asks SQLite whether anything was committed (`PRAGMA data_version`) and whether
+ * the file was replaced (its inode); only then does it read a snapshot, at most
+ * once per `coalesceMs` so a busy bus cannot make the dashboard busy. Liveness
+ * and ages are re-judged every `livenessMs` without re-reading. Listeners are
+ * told only when something changed.
+ */
+
+export type LiveOptions = MonitorOptions & {
+	readOnly: boolean;
+	pollMs?: number;
+	coalesceMs?: number;
+	livenessMs?: number;
+	/** Whole-history counts are refreshed at most this often (they scan an index). */
+	countsMs?: number;
+	/** Called with each new critical alert id, at most once per `bellGapMs`. */
+	onCriticalAlert?: () => void;
+	bellGapMs?: number;
+	now?: () => number;
+};
+
+export type LiveState = {
+	reading: Reading | null;
+	/** Why the last read failed (the last good reading stays, marked out of date). */
+	error: string | null;
+	paused: boolean;
+	/** When the data last changed on screen. */
+	changedAt: number | null;
+	/** When the last successful check ran. */
+	checkedAt: number | null;
+};
+
+export type Listener = (state: LiveState) => void;
+
+export class LiveBus {
+	readonly monitor: BusMonitor;
+	readonly writer: DeliveryWriter;
+	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname'>> & Pick<LiveOptions, 'onCriticalAlert'>;
+	private state: LiveState = {reading: null, error: null, paused: false, changedAt: null, checkedAt: null};
+	private listeners = new Set<Listener>();
+	private timer: NodeJS.Timeout | null = null;
+	private busy = false;
+	private forced = true;
+	private lastReadAt = 0;
+	private lastAnalyseAt = 0;
+	private lastCountsAt = 0;
+	private knownCritical: Set<number> | null = null;
+	private lastBellAt = -Infinity;
+	private delivered = new Set<number>();
+
+	constructor(options: LiveOptions) {
+		this.options = {
+			pollMs: 100,
+			coalesceMs: 400,
+			livenessMs: 5000,
+			countsMs: 60_000,
+			bellGapMs: 10_000,
+			now: Date.now,
+			...options,
+		};
+		this.monitor = new BusMonitor(options);
+		this.writer = new DeliveryWriter(options.dbPath, {readOnly: options.readOnly});
+	}
+
+	getState(): LiveState {
+		return this.state;
+	}
+
+	subscribe(listener: Listener): () => void {
+		this.listeners.add(listener);
+		return () => this.listeners.delete(listener);
+	}
+
+	private set(patch: Partial<LiveState>): void {
+		this.state = {...this.state, ...patch};
+		for (const listener of this.listeners) listener(this.state);
+	}
+
+	start(): void {
+		if (this.timer) return;
+		void this.tick();
+		this.timer = setInterval(() => void this.tick(), this.options.pollMs);
+	}
+
+	stop(): void {
+		if (this.timer) clearInterval(this.timer);
+		this.timer = null;
+		this.writer.close();
+		this.monitor.close();
+	}
+
+	setPaused(paused: boolean): void {
+		this.set({paused});
+		if (!paused) this.forced = true;
+	}
+
+	refreshNow(): void {
+		this.forced = true;
+		void this.tick();
+	}
+
+	/** One step of the loop; public for tests and the benchmark. */
+	async tick(): Promise<void> {
+		if (this.busy || this.state.paused) return;
+		this.busy = true;
+		const now = this.options.now();
+		try {
+			const changed = this.forced || this.state.error !== null || this.monitor.hasChanged();
+			if (changed && (this.forced || now - this.lastReadAt >= this.options.coalesceMs)) {
+				this.forced = false;
+				const countHistory = this.lastCountsAt === 0 || now - this.lastCountsAt >= this.options.countsMs;
+				const reading = await this.monitor.read({countHistory, now});
+				if (countHistory) this.lastCountsAt = now;
+				this.lastReadAt = now;
+				this.lastAnalyseAt = now;
+				this.accept(reading, now);
+			} else if (this.state.reading && now - this.lastAnalyseAt >= this.options.livenessMs) {
+				this.lastAnalyseAt = now;
+				const analysis = await this.monitor.analyse(this.state.reading.snapshot, now);
+				this.accept({snapshot: this.state.reading.snapshot, analysis}, now);
+			}
+		} catch (error) {
+			const message = error instanceof BusError ? error.message : `Read failed: ${(error as Error).message}`;
+			// Keep the last good reading on screen, marked out of date; try again next tick.
+			this.monitor.close();
+			if (message !== this.state.error) this.set({error: message});
+		} finally {
+			this.busy = false;
+		}
+	}
+
+	private accept(reading: Reading, now: number): void {
+		this.ringForNewCritical(reading);
+		this.set({reading, error: null, changedAt: now, checkedAt: now});
+	}
+
+	private ringForNewCritical(reading: Reading): void {
+		const critical = new Set(reading.analysis.openAlerts.filter(alert => alert.priority >= 3).map(alert => alert.id));
+		if (this.knownCritical === null) {
+			this.knownCritical = critical;
+			return;
+		}
+		const fresh = [...critical].some(id => !this.knownCritical!.has(id));
+		for (const id of critical) this.knownCritical.add(id);
+		const now = this.options.now();
+		if (fresh && this.options.onCriticalAlert && now - this.lastBellAt >= this.options.bellGapMs) {
+			this.lastBellAt = now;
+			this.options.onCriticalAlert();
+		}
+	}
+
+	/** Messages the views have displayed: pending -> delivered, once each, never while paused. */
+	async markShown(ids: number[]): Promise<void> {
+		if (this.writer.readOnly || this.state.paused) return;
+		const fresh = ids.filter(id => !this.delivered.has(id));
+		if (fresh.length === 0) return;
+		for (const id of fresh) this.delivered.add(id);
+		try {
+			await this.writer.markDelivered(fresh);
+		} catch {
+			// Shown again on the next frame, and retried then.
+			for (const id of fresh) this.delivered.delete(id);
+		}
+	}
+
+	async acknowledge(ids: number[]): Promise<number> {
+		const changed = await this.writer.acknowledge(ids);
+		this.refreshNow();
+		return changed;
+	}
+
+	async release(target: ReleaseTarget): Promise<ReleaseResult> {
+		const result = await this.writer.release(target);
+		this.refreshNow();
+		return result;
+	}
+
+	/** A reading with exact whole-history counts, for the log entry. */
+	async exactReading(): Promise<Reading> {
+		const reading = await this.monitor.read({countHistory: true, now: this.options.now()});
+		this.lastCountsAt = this.options.now();
+		this.accept(reading, this.options.now());
+		return reading;
+	}
+
+	countsNote(): string {
+		const counts = this.state.reading?.snapshot.counts;
+		return counts ? `History counts from ${formatIso(counts.countedAt).slice(11, 19)} UTC (refreshed every ${Math.round(this.options.countsMs / 1000)} s when the bus changes)` : 'History counts not taken yet';
+	}
+}

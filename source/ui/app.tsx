@@ -1,0 +1,356 @@
+import {useEffect, useMemo, useState} from 'react';
+import {Box, Text, useApp, useInput, type Key} from 'ink';
+import type {LiveBus} from '../monitor/live.js';
+import {BusError} from '../bus/open.js';
+import {formatIso} from '../bus/time.js';
+import type {Config} from '../config.js';
+import {renderLogEntry} from '../report/dashboard.js';
+import {appendLogEntry, logAuthor, logFilePath, logProject} from '../report/session-log.js';
+import {truncateStart} from '../text/truncate.js';
+import {fit} from '../text/fit.js';
+import {type Command, binding, commandFor} from './keymap.js';
+import {TABS, type TabId, type Row} from './views.js';
+import {
+	type PendingAction,
+	type UiState,
+	cycleSort,
+	initialUiState,
+	moveSelection,
+	scrollTop,
+	selectedIndex,
+	stepTab,
+	switchTab,
+	updateTab,
+	visibleRows,
+} from './state.js';
+import {useDashboard} from './hooks/use-dashboard.js';
+import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {TabBar} from './components/tab-bar.js';
+import {TableHeader, TableRows} from './components/table.js';
+import {ScrollText, helpLines} from './components/help.js';
+import {ThemeContext, toneStyle} from './theme.js';
+
+export const MIN_COLUMNS = 40;
+export const MIN_ROWS = 10;
+
+export type AppProps = {
+	live: LiveBus;
+	config: Config;
+	/** Fixed size (tests); otherwise the terminal's, following resizes. */
+	columns?: number;
+	rows?: number;
+	/** Raw terminal output outside the frame: the bell, OSC 52. */
+	writeRaw: (data: string) => void;
+};
+
+type Message = {text: string; tone: 'good' | 'bad' | 'normal'};
+
+const TAB_COMMANDS: Partial<Record<Command, TabId>> = Object.fromEntries(TABS.map(({id}, index) => [`tab-${index + 1}`, id]));
+
+/** OSC 52: the terminal (and tmux with set-clipboard on) puts this text on the clipboard. */
+export function osc52(text: string): string {
+	return `\u001b]52;c;${Buffer.from(text, 'utf8').toString('base64')}\u0007`;
+}
+
+function describeError(error: unknown): string {
+	return error instanceof BusError ? error.message : `Failed: ${(error as Error).message}`;
+}
+
+export function App({live, config, columns: fixedColumns, rows: fixedRows, writeRaw}: AppProps) {
+	const {exit} = useApp();
+	const {columns, rows} = useTerminalSize({columns: fixedColumns, rows: fixedRows});
+	const [ui, setUi] = useState<UiState>(() => initialUiState((TABS.find(tab => tab.id === config.defaultTab)?.id ?? 'sessions') as TabId));
+	const [message, setMessage] = useState<Message | null>(null);
+	const {state, tabs} = useDashboard(live, ui.showEnded);
+
+	useEffect(() => {
+		live.start();
+		return () => live.stop();
+	}, [live]);
+
+	const view = tabs?.[ui.tab] ?? null;
+	const tabState = ui.tabs[ui.tab];
+	const visible = useMemo(() => (view ? visibleRows(view, tabState) : []), [view, tabState]);
+	const selected = selectedIndex(visible, tabState);
+	const selectedRow: Row | null = selected >= 0 ? visible[selected]! : null;
+
+	// Frame: tab bar, [header lines], column header, rows, [filter line], status bar; at most rows - 1 tall (ink clears the screen otherwise).
+	const height = Math.max(1, rows - 1);
+	const headerLines = view?.header.slice(0, 3) ?? [];
+	const filterLine = ui.mode.kind === 'filter' || tabState.filter !== '' ? 1 : 0;
+	const page = Math.max(1, height - 3 - headerLines.length - filterLine);
+	const top = scrollTop(tabState.top, Math.max(0, selected), page, visible.length);
+
+	// Shown alerts, and shown messages to the current session, become `delivered` (never while paused).
+	useEffect(() => {
+		if (state.paused || ui.mode.kind !== 'list' || (ui.tab !== 'alerts' && ui.tab !== 'unread')) return;
+		const ids = visible.slice(top, top + page).flatMap(row => row.shownIds ?? []);
+		if (ids.length > 0) void live.markShown(ids);
+	}, [visible, top, page, ui.tab, ui.mode.kind, state.paused, live]);
+
+	const say = (text: string, tone: Message['tone'] = 'normal') => setMessage({text, tone});
+
+	const runWrite = (what: () => Promise<string>) => {
+		what().then(
+			text => say(text, 'good'),
+			(error: unknown) => say(describeError(error), 'bad'),
+		);
+	};
+
+	const perform = (action: PendingAction) => {
+		if (action.kind === 'acknowledge-all') {
+			runWrite(async () => `Acknowledged ${await live.acknowledge(action.ids)} of ${action.ids.length} alerts`);
+			return;
+		}
+		const target = action.row.release!;
+		runWrite(async () => {
+			const result = await live.release(target);
+			const what = target.kind === 'session' ? `session ${target.sessionId}` : `${target.kind} ${target.key}`;
+			if (result === 'released') return `Released ${what}`;
+			if (result === 'changed') throw new Error(`Not released: ${what} changed since it was shown (it heartbeated or changed holder)`);
+			throw new Error(`Not released: ${what} is gone already`);
+		});
+	};
+
+	const writeLog = () => {
+		runWrite(async () => {
+			const reading = await live.exactReading();
+			const now = Date.now();
+			const file = logFilePath(config.logBase, logProject(reading.analysis), now);
+			appendLogEntry(file, renderLogEntry({...reading, verbose: false, notes: []}, {timestamp: now, author: logAuthor(reading.analysis, config.author)}));
+			return `Log entry appended: ${file}`;
+		});
+	};
+
+	const refuseReadOnly = (command: Command): boolean => {
+		if (!config.readOnly || !binding(command).writes) return false;
+		say(`Read-only: "${binding(command).description}" would write to the bus (started with --read-only)`, 'bad');
+		return true;
+	};
+
+	const run = (command: Command) => {
+		if (command === 'quit') {
+			exit();
+			return;
+		}
+		const tabTarget = TAB_COMMANDS[command];
+		if (tabTarget) {
+			setUi(current => switchTab(current, tabTarget));
+			return;
+		}
+		if (refuseReadOnly(command)) return;
+		const move = (motion: number | 'top' | 'bottom') => setUi(current => updateTab(current, moveSelection(current.tabs[current.tab], visible, motion, page)));
+		switch (command) {
+			case 'help':
+				setUi(current => ({...current, mode: {kind: 'help'}}));
+				return;
+			case 'tab-next':
+				setUi(current => stepTab(current, 1));
+				return;
+			case 'tab-prev':
+				setUi(current => stepTab(current, -1));
+				return;
+			case 'down':
+				return move(1);
+			case 'up':
+				return move(-1);
+			case 'page-down':
+				return move(page);
+			case 'page-up':
+				return move(-page);
+			case 'top':
+				return move('top');
+			case 'bottom':
+				return move('bottom');
+			case 'open':
+				if (selectedRow) setUi(current => ({...current, mode: {kind: 'detail', key: selectedRow.key, scroll: 0}}));
+				return;
+			case 'back':
+				if (tabState.filter !== '') setUi(current => updateTab(current, {filter: ''}));
+				return;
+			case 'filter':
+				setUi(current => ({...current, mode: {kind: 'filter'}}));
+				return;
+			case 'sort':
+				if (view) setUi(current => updateTab(current, cycleSort(current.tabs[current.tab], view.columns)));
+				return;
+			case 'sort-reverse':
+				setUi(current => updateTab(current, {reverse: !current.tabs[current.tab].reverse}));
+				return;
+			case 'toggle-ended':
+				setUi(current => ({...current, showEnded: !current.showEnded}));
+				say(ui.showEnded ? 'Ended sessions hidden' : 'Ended sessions shown');
+				return;
+			case 'acknowledge': {
+				const ids = selectedRow?.alertIds;
+				if (ui.tab !== 'alerts' || !ids) return say('Select an open alert in the Alerts view to acknowledge it', 'bad');
+				runWrite(async () => ((await live.acknowledge(ids)) > 0 ? `Acknowledged alert #${ids[0]}` : `Alert #${ids[0]} was already acknowledged`));
+				return;
+			}
+			case 'acknowledge-all': {
+				if (ui.tab !== 'alerts') return say('A acknowledges the alerts of the Alerts view: press 4 first', 'bad');
+				const ids = visible.flatMap(row => row.alertIds ?? []);
+				if (ids.length === 0) return say('No open alerts in this view', 'bad');
+				setUi(current => ({...current, mode: {kind: 'confirm', prompt: `Acknowledge ${ids.length} alert${ids.length === 1 ? '' : 's'}${tabState.filter ? ` matching "${tabState.filter}"` : ''}?`, action: {kind: 'acknowledge-all', ids}}}));
+				return;
+			}
+			case 'release': {
+				if (!selectedRow) return;
+				if (!selectedRow.release) return say(selectedRow.releaseRefusal ?? 'Nothing to release here', 'bad');
+				const target = selectedRow.release;
+				const what = target.kind === 'session' ? `session ${target.sessionId} (${target.reason.replace('released from the dashboard: ', '')}), its locks and claims` : `${target.kind} ${target.key} held by ${target.sessionId}`;
+				setUi(current => ({...current, mode: {kind: 'confirm', prompt: `Release ${what}?`, action: {kind: 'release', row: selectedRow}}}));
+				return;
+			}
+			case 'log':
+				writeLog();
+				return;
+			case 'copy':
+				if (!selectedRow) return;
+				writeRaw(osc52(selectedRow.copy));
+				say(`Copied ${selectedRow.copy}`);
+				return;
+			case 'refresh':
+				live.refreshNow();
+				say('Refreshed');
+				return;
+			case 'pause':
+				live.setPaused(!state.paused);
+				say(state.paused ? 'Resumed' : 'Paused: nothing is read or marked delivered until p');
+				return;
+		}
+	};
+
+	useInput((input: string, key: Key) => {
+		const mode = ui.mode;
+		if (key.ctrl && input === 'c') return exit();
+		if (mode.kind === 'filter') {
+			if (key.escape) setUi(current => ({...updateTab(current, {filter: ''}), mode: {kind: 'list'}}));
+			else if (key.return) setUi(current => ({...current, mode: {kind: 'list'}}));
+			else if (key.backspace || key.delete) setUi(current => updateTab(current, {filter: current.tabs[current.tab].filter.slice(0, -1), index: 0, top: 0}));
+			else if (input && !key.ctrl && !key.meta) setUi(current => updateTab(current, {filter: current.tabs[current.tab].filter + input, index: 0, top: 0}));
+			return;
+		}
+		if (mode.kind === 'confirm') {
+			if (input === 'y' || input === 'Y') perform(mode.action);
+			else say('Cancelled');
+			setUi(current => ({...current, mode: {kind: 'list'}}));
+			return;
+		}
+		if (mode.kind === 'help') {
+			if (key.escape || input === '?' || input === 'q') setUi(current => ({...current, mode: {kind: 'list'}}));
+			return;
+		}
+		const command = commandFor(input, key);
+		if (mode.kind === 'detail') {
+			const scroll = (delta: number) => setUi(current => (current.mode.kind === 'detail' ? {...current, mode: {...current.mode, scroll: Math.max(0, current.mode.scroll + delta)}} : current));
+			if (command === 'back') return setUi(current => ({...current, mode: {kind: 'list'}}));
+			if (command === 'down') return scroll(1);
+			if (command === 'up') return scroll(-1);
+			if (command === 'page-down') return scroll(page);
+			if (command === 'page-up') return scroll(-page);
+			if (command === 'top') return scroll(-Infinity);
+		}
+		if (command) run(command);
+	});
+
+	const theme = useMemo(() => ({color: config.color}), [config.color]);
+
+	if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
+		return <Text wrap="truncate">{fit(`Terminal too small: ${columns}x${rows}, need ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`, columns)}</Text>;
+	}
+
+	let body: React.ReactNode;
+	const bodyHeight = height - 2;
+	if (ui.mode.kind === 'help') {
+		body = <ScrollText lines={['Keys', ...helpLines(config.readOnly)]} width={columns} height={bodyHeight} top={0} />;
+	} else if (ui.mode.kind === 'detail') {
+		const key = ui.mode.key;
+		const row = view?.rows.find(item => item.key === key);
+		const lines = row ? row.detail() : ['This item is no longer on the bus.'];
+		const scroll = Math.min(ui.mode.scroll, Math.max(0, lines.length - (bodyHeight - 1)));
+		body = (
+			<Box flexDirection="column">
+				<Text bold wrap="truncate">{fit(`Detail — Esc back, j/k scroll${lines.length > bodyHeight - 1 ? ` (${scroll + 1}-${Math.min(lines.length, scroll + bodyHeight - 1)} of ${lines.length})` : ''}`, columns)}</Text>
+				<ScrollText lines={lines} width={columns} height={bodyHeight - 1} top={scroll} />
+			</Box>
+		);
+	} else if (!view) {
+		body = <Text wrap="truncate">{fit(state.error ?? 'Reading the bus…', columns)}</Text>;
+	} else {
+		body = (
+			<Box flexDirection="column">
+				{headerLines.map((line, index) => (
+					<Text key={index} wrap="truncate" color={config.color ? 'cyan' : undefined}>
+						{fit(line, columns)}
+					</Text>
+				))}
+				{view.id === 'stats' ? null : <TableHeader columns={view.columns} width={columns} sortColumn={tabState.sortColumn} reverse={tabState.reverse} />}
+				{visible.length === 0 ? (
+					<Text wrap="truncate">{fit(tabState.filter ? `Nothing matches "${tabState.filter}" (Esc clears the filter)` : view.empty, columns)}</Text>
+				) : (
+					<TableRows columns={view.columns} rows={visible} width={columns} top={top} height={view.id === 'stats' ? page + 1 : page} selected={view.id === 'stats' ? -1 : selected} />
+				)}
+			</Box>
+		);
+	}
+
+	const filterText = ui.mode.kind === 'filter' ? `/${tabState.filter}▏ (Enter keeps, Esc clears)` : tabState.filter ? `filter: ${tabState.filter} (${visible.length} of ${view?.rows.length ?? 0}; / edits, Esc clears)` : '';
+
+	return (
+		<ThemeContext.Provider value={theme}>
+			<Box flexDirection="column" width={columns} height={height}>
+				<TabBar active={ui.tab} tabs={tabs} width={columns} />
+				<Box flexDirection="column" flexGrow={1}>
+					{body}
+				</Box>
+				{filterLine && ui.mode.kind !== 'help' && ui.mode.kind !== 'detail' ? <Text wrap="truncate">{fit(filterText, columns)}</Text> : null}
+				<StatusBar config={config} columns={columns} state={state} message={message} prompt={ui.mode.kind === 'confirm' ? ui.mode.prompt : null} selectedPosition={view && ui.mode.kind === 'list' && view.id !== 'stats' ? `${selected + 1}/${visible.length}` : ''} />
+			</Box>
+		</ThemeContext.Provider>
+	);
+}
+
+function StatusBar({
+	config,
+	columns,
+	state,
+	message,
+	prompt,
+	selectedPosition,
+}: {
+	config: Config;
+	columns: number;
+	state: ReturnType<LiveBus['getState']>;
+	message: Message | null;
+	prompt: string | null;
+	selectedPosition: string;
+}) {
+	const theme = {color: config.color};
+	if (prompt) {
+		return (
+			<Text inverse bold wrap="truncate">
+				{fit(`${prompt} y confirms, any other key cancels`, columns)}
+			</Text>
+		);
+	}
+	const flags = [state.paused ? 'PAUSED' : null, config.readOnly ? 'read-only' : null].filter(Boolean).join(' · ');
+	const freshness = state.error
+		? `OUT OF DATE: ${state.error.split('\n')[0]}`
+		: state.changedAt
+			? `live ${formatIso(state.changedAt).slice(11, 19)}Z`
+			: 'reading…';
+	const left = [truncateStart(config.dbPath, Math.max(12, Math.floor(columns / 4))), flags, freshness, selectedPosition].filter(Boolean).join(' │ ');
+	const right = message ? message.text : '? help  q quit';
+	const leftShown = fit(left, Math.min(left.length, Math.max(0, columns - Math.min(right.length, columns - 12) - 1)));
+	const rightWidth = Math.max(0, columns - leftShown.length - 1);
+	const style = toneStyle(state.error ? 'bad' : 'normal', theme);
+	const messageStyle = message ? toneStyle(message.tone === 'good' ? 'good' : message.tone === 'bad' ? 'bad' : 'normal', theme) : {};
+	return (
+		<Text wrap="truncate">
+			<Text inverse color={style.color} bold={style.bold}>{leftShown}</Text>
+			<Text> </Text>
+			<Text color={messageStyle.color} bold={messageStyle.bold}>{fit(right, rightWidth, 'right')}</Text>
+		</Text>
+	);
+}

@@ -1,0 +1,29 @@
+import {Box, Text} from 'ink';
+import {KEYMAP} from '../keymap.js';
+import {fit} from '../../text/fit.js';
+
+/** The `?` overlay: the keymap table itself, by section. */
+export function helpLines(readOnly: boolean): string[] {
+	const lines: string[] = [];
+	for (const section of ['Views', 'Move', 'Act', 'App'] as const) {
+		lines.push(section);
+		for (const binding of KEYMAP.filter(entry => entry.section === section)) {
+			const note = binding.writes && readOnly ? ' (off: read-only)' : '';
+			lines.push(`  ${binding.label.padEnd(9)} ${binding.description}${note}`);
+		}
+	}
+	lines.push('', 'Esc or ? closes this help.');
+	return lines;
+}
+
+export function ScrollText({lines, width, height, top}: {lines: string[]; width: number; height: number; top: number}) {
+	return (
+		<Box flexDirection="column">
+			{lines.slice(top, top + height).map((line, index) => (
+				<Text key={index} wrap="truncate">
+					{fit(line, width)}
+				</Text>
+			))}
+		</Box>
+	);
+}

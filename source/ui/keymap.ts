@@ -1,0 +1,98 @@
+import type {Key} from 'ink';
+
+/**
+ * The one table of keys: input handling looks commands up here, and the `?`
+ * overlay lists it. A command that writes to the bus says so (refused under
+ * --read-only).
+ */
+
+export type Command =
+	| 'quit'
+	| 'help'
+	| 'tab-next'
+	| 'tab-prev'
+	| 'tab-1' | 'tab-2' | 'tab-3' | 'tab-4' | 'tab-5' | 'tab-6' | 'tab-7'
+	| 'down'
+	| 'up'
+	| 'page-down'
+	| 'page-up'
+	| 'top'
+	| 'bottom'
+	| 'open'
+	| 'back'
+	| 'filter'
+	| 'sort'
+	| 'sort-reverse'
+	| 'toggle-ended'
+	| 'acknowledge'
+	| 'acknowledge-all'
+	| 'log'
+	| 'release'
+	| 'copy'
+	| 'refresh'
+	| 'pause';
+
+type KeyName = 'upArrow' | 'downArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'tab';
+
+/** One way to press a command: a character, or a named key, with modifiers. */
+export type KeyChord = {input?: string; key?: KeyName; ctrl?: boolean; shift?: boolean};
+
+export type Binding = {
+	command: Command;
+	chords: KeyChord[];
+	/** How the help overlay writes the keys. */
+	label: string;
+	description: string;
+	writes?: boolean;
+	section: 'Views' | 'Move' | 'Act' | 'App';
+};
+
+export const KEYMAP: Binding[] = [
+	{command: 'tab-1', chords: [{input: '1'}], label: '1', description: 'Sessions', section: 'Views'},
+	{command: 'tab-2', chords: [{input: '2'}], label: '2', description: 'Locks', section: 'Views'},
+	{command: 'tab-3', chords: [{input: '3'}], label: '3', description: 'Claims', section: 'Views'},
+	{command: 'tab-4', chords: [{input: '4'}], label: '4', description: 'Alerts', section: 'Views'},
+	{command: 'tab-5', chords: [{input: '5'}], label: '5', description: 'Unread', section: 'Views'},
+	{command: 'tab-6', chords: [{input: '6'}], label: '6', description: 'Lifecycle', section: 'Views'},
+	{command: 'tab-7', chords: [{input: '7'}], label: '7', description: 'Stats and observations', section: 'Views'},
+	{command: 'tab-next', chords: [{key: 'tab', shift: false}, {input: ']'}], label: 'Tab ]', description: 'next view', section: 'Views'},
+	{command: 'tab-prev', chords: [{key: 'tab', shift: true}, {input: '['}], label: 'S-Tab [', description: 'previous view', section: 'Views'},
+	{command: 'down', chords: [{input: 'j'}, {key: 'downArrow'}], label: 'j ↓', description: 'move down', section: 'Move'},
+	{command: 'up', chords: [{input: 'k'}, {key: 'upArrow'}], label: 'k ↑', description: 'move up', section: 'Move'},
+	{command: 'page-down', chords: [{key: 'pageDown'}, {input: 'd', ctrl: true}], label: 'PgDn', description: 'page down', section: 'Move'},
+	{command: 'page-up', chords: [{key: 'pageUp'}, {input: 'u', ctrl: true}], label: 'PgUp', description: 'page up', section: 'Move'},
+	{command: 'top', chords: [{input: 'g'}, {key: 'home'}], label: 'g Home', description: 'first row', section: 'Move'},
+	{command: 'bottom', chords: [{input: 'G'}, {key: 'end'}], label: 'G End', description: 'last row', section: 'Move'},
+	{command: 'open', chords: [{key: 'return'}], label: 'Enter', description: 'open the detail', section: 'Move'},
+	{command: 'back', chords: [{key: 'escape'}], label: 'Esc', description: 'back / clear the filter', section: 'Move'},
+	{command: 'filter', chords: [{input: '/'}], label: '/', description: 'filter this view', section: 'Move'},
+	{command: 'sort', chords: [{input: 's'}], label: 's', description: 'sort by the next column', section: 'Move'},
+	{command: 'sort-reverse', chords: [{input: 'S'}], label: 'S', description: 'reverse the sort', section: 'Move'},
+	{command: 'toggle-ended', chords: [{input: 'e'}], label: 'e', description: 'show or hide ended sessions', section: 'Move'},
+	{command: 'acknowledge', chords: [{input: 'a'}], label: 'a', description: 'acknowledge the selected alert', writes: true, section: 'Act'},
+	{command: 'acknowledge-all', chords: [{input: 'A'}], label: 'A', description: 'acknowledge every alert in this view', writes: true, section: 'Act'},
+	{command: 'release', chords: [{input: 'x'}], label: 'x', description: 'release a dead or stale session, lock or claim', writes: true, section: 'Act'},
+	{command: 'log', chords: [{input: 'L'}], label: 'L', description: 'write a session-log entry', section: 'Act'},
+	{command: 'copy', chords: [{input: 'y'}], label: 'y', description: 'copy the id or path (OSC 52)', section: 'Act'},
+	{command: 'refresh', chords: [{input: 'r'}], label: 'r', description: 'refresh now', section: 'App'},
+	{command: 'pause', chords: [{input: 'p'}], label: 'p', description: 'pause or resume', section: 'App'},
+	{command: 'help', chords: [{input: '?'}], label: '?', description: 'this help', section: 'App'},
+	{command: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q C-c', description: 'quit', section: 'App'},
+];
+
+function matches(chord: KeyChord, input: string, key: Key): boolean {
+	if (Boolean(chord.ctrl) !== key.ctrl) return false;
+	if (chord.key !== undefined) return key[chord.key] && (chord.shift === undefined || chord.shift === key.shift);
+	return input === chord.input;
+}
+
+export function commandFor(input: string, key: Key): Command | null {
+	for (const binding of KEYMAP) {
+		if (binding.chords.some(chord => matches(chord, input, key))) return binding.command;
+	}
+	return null;
+}
+
+export function binding(command: Command): Binding {
+	return KEYMAP.find(entry => entry.command === command)!;
+}

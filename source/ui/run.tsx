@@ -1,0 +1,77 @@
+import {render} from 'ink';
+import {App} from './app.js';
+import {LiveBus} from '../monitor/live.js';
+import type {Config} from '../config.js';
+
+const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT_SCREEN = '\u001b[?1049l\u001b[?25h';
+
+/**
+ * Runs the live dashboard on the alternate screen and restores the terminal on
+ * every way out: q, Ctrl-C, SIGTERM, an uncaught error. A closed terminal
+ * (SIGHUP, EIO on write) ends the process quietly.
+ */
+export async function runDashboard(config: Config): Promise<number> {
+	const stdout = process.stdout;
+	let restored = false;
+	const restore = () => {
+		if (restored) return;
+		restored = true;
+		try {
+			if (process.stdin.isTTY) process.stdin.setRawMode(false);
+			stdout.write(LEAVE_ALT_SCREEN);
+		} catch {
+			// The terminal is gone: nothing to restore.
+		}
+	};
+	const quietExit = (code: number) => {
+		restored = true;
+		process.exit(code);
+	};
+
+	stdout.on('error', () => quietExit(0));
+	process.on('SIGHUP', () => quietExit(0));
+	process.on('exit', restore);
+
+	const live = new LiveBus({
+		dbPath: config.dbPath,
+		staleTimeoutMs: config.staleTimeoutMs,
+		sessionId: config.sessionId,
+		machineUuid: config.machineUuid,
+		readOnly: config.readOnly,
+		pollMs: config.refreshMs,
+		onCriticalAlert: config.bell ? () => stdout.write('\u0007') : undefined,
+	});
+
+	stdout.write(ENTER_ALT_SCREEN);
+	const instance = render(<App live={live} config={config} writeRaw={data => stdout.write(data)} />, {exitOnCtrlC: false, patchConsole: true});
+
+	const terminate = (signal: NodeJS.Signals) => {
+		instance.unmount();
+		live.stop();
+		restore();
+		process.exit(signal === 'SIGTERM' ? 143 : 130);
+	};
+	process.on('SIGTERM', () => terminate('SIGTERM'));
+	process.on('SIGINT', () => terminate('SIGINT'));
+	const onFatal = (error: unknown) => {
+		try {
+			instance.unmount();
+		} catch {
+			// already down
+		}
+		restore();
+		process.stderr.write(`session-status: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exit(1);
+	};
+	process.on('uncaughtException', onFatal);
+	process.on('unhandledRejection', onFatal);
+
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		live.stop();
+		restore();
+	}
+	return 0;
+}
