@@ -6,7 +6,7 @@ import {rmSync} from 'node:fs';
 
 rmSync('dist', {recursive: true, force: true});
 await build({
-	entryPoints: {cli: 'source/cli.ts'},
+	entryPoints: {cli: 'source/cli.ts', 'demo-agent': 'source/demo/agent.ts'},
 	jsx: 'automatic',
 	outdir: 'dist',
 	bundle: true,

@@ -116,8 +116,28 @@ function chosenSection(): PrintSection {
 }
 
 async function main(): Promise<number> {
-	if (cli.input.length > 0) usageError(`unknown command: ${cli.input[0]}`);
+	const [command, ...extra] = cli.input;
+	if (extra.length > 0 || (command !== undefined && command !== 'demo')) usageError(`unknown command: ${cli.input.join(' ')}`);
 	const config = resolveConfig();
+	let demo: {stop: () => void} | null = null;
+	if (command === 'demo') {
+		const {startDemo} = await import('./demo/demo.js');
+		const bus = await startDemo();
+		demo = bus;
+		config.dbPath = bus.dbPath;
+		config.logBase = cli.flags.logDir ?? bus.logBase;
+		config.sessionId = cli.flags.session ?? bus.agents[0]!;
+		// Short enough that the silent agent goes stale while you watch.
+		if (cli.flags.staleTimeout === undefined) config.staleTimeoutMs = 45_000;
+	}
+	try {
+		return await run(config);
+	} finally {
+		demo?.stop();
+	}
+}
+
+async function run(config: Config): Promise<number> {
 	const section = chosenSection();
 	const interactive = process.stdout.isTTY && process.stdin.isTTY && !cli.flags.once && section !== 'json';
 	if (interactive) {

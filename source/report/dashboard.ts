@@ -49,6 +49,19 @@ export function pidText(view: SessionView, now: number): string {
 	}
 }
 
+/**
+ * A composed value such as `claude (opus-4.6)` or `Claude (opus-4.6)`: its parts
+ * formatted, its parentheses kept. In the log, escaping the whole text turned the
+ * documented `**Author:** Claude (opus-4.6)` into `Claude \\(opus-4.6\\)`; parentheses
+ * are harmless there, since `[` and `]` inside a value are escaped and no link can form.
+ */
+export function composedText(value: string, f: ValueFormat): string {
+	return value
+		.split(/([()])/)
+		.map(part => (part === '(' || part === ')' ? part : f.text(part)))
+		.join('');
+}
+
 export function vendorText(view: SessionView): string {
 	const vendor = view.row.vendor ?? '(unknown)';
 	return view.row.model ? `${vendor} (${view.row.model})` : vendor;
@@ -78,7 +91,7 @@ export function sessionBlock(view: SessionView, f: ValueFormat, now: number, ver
 		`- **Session UUID:** ${f.code(row.sessionUuid ?? '(none)')}`,
 		`- **Machine UUID:** ${f.code(row.machineUuid ?? '(none)')}`,
 		`- **Hostname:** ${f.code(row.hostname ?? '(none)')}`,
-		`- **Vendor:** ${f.text(vendorText(view))}`,
+		`- **Vendor:** ${composedText(vendorText(view), f)}`,
 		`- **Project:** ${row.projectId === null ? '(not set)' : f.text(row.projectId)}`,
 	];
 	if (row.tty !== null) lines.push(`- **TTY:** ${f.text(row.tty)}`);
@@ -252,7 +265,7 @@ export function renderLogEntry(input: ReportInput, meta: {timestamp: number; aut
 	const lines = [
 		`### ${formatIso(meta.timestamp)} - [H.0] Cross-LLM Session Dashboard Status`,
 		'',
-		`**Author:** ${f.text(meta.author)}`,
+		`**Author:** ${composedText(meta.author, f)}`,
 		'',
 		'Inter-Session Message Bus queried for active session status.',
 		'',

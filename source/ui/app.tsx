@@ -45,6 +45,12 @@ export type AppProps = {
 
 type Message = {text: string; tone: 'good' | 'bad' | 'normal'};
 
+const NO_KEY: Key = {
+	upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+	return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false,
+	capsLock: false, numLock: false,
+};
+
 const TAB_COMMANDS: Partial<Record<Command, TabId>> = Object.fromEntries(TABS.map(({id}, index) => [`tab-${index + 1}`, id]));
 
 /** OSC 52: the terminal (and tmux with set-clipboard on) puts this text on the clipboard. */
@@ -221,7 +227,21 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		}
 	};
 
+	// Keys that arrive together (typed fast, or pasted) come as one string: take them one at a time, each on the state the previous one left.
+	const [pending, setPending] = useState<string[]>([]);
+	useEffect(() => {
+		if (pending.length === 0) return;
+		handleKey(pending[0]!, NO_KEY);
+		setPending(rest => rest.slice(1));
+	}, [pending]);
+
 	useInput((input: string, key: Key) => {
+		const chars = Array.from(input);
+		if (chars.length > 1 && ui.mode.kind !== 'filter' && !key.ctrl && !key.meta && !input.includes('\u001b')) setPending(rest => [...rest, ...chars]);
+		else handleKey(input, key);
+	});
+
+	function handleKey(input: string, key: Key) {
 		const mode = ui.mode;
 		if (key.ctrl && input === 'c') return exit();
 		if (mode.kind === 'filter') {
@@ -252,7 +272,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 			if (command === 'top') return scroll(-Infinity);
 		}
 		if (command) run(command);
-	});
+	}
 
 	const theme = useMemo(() => ({color: config.color}), [config.color]);
 
