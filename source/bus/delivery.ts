@@ -37,6 +37,7 @@ function isBusy(error: unknown): boolean {
 export class DeliveryWriter {
 	private db: Database.Database | null = null;
 	private schema: BusSchema | null = null;
+	private schemaVersion = -1;
 	private readonly dbPath: string;
 	private readonly options: Required<DeliveryOptions>;
 
@@ -49,12 +50,22 @@ export class DeliveryWriter {
 		return this.options.readOnly;
 	}
 
-	private handle(): {db: Database.Database; schema: BusSchema} {
-		if (!this.db) {
-			this.db = openWriter(this.dbPath);
-			this.schema = introspect(this.db);
+	private handle(): Database.Database {
+		if (!this.db) this.db = openWriter(this.dbPath);
+		return this.db;
+	}
+
+	/**
+	 * The schema as it is now, inside the write transaction (the write lock keeps it
+	 * still): a writer may add a table or the v2 columns while the dashboard runs.
+	 */
+	private currentSchema(db: Database.Database): BusSchema {
+		const version = Number(db.pragma('schema_version', {simple: true}));
+		if (!this.schema || version !== this.schemaVersion) {
+			this.schema = introspect(db);
+			this.schemaVersion = version;
 		}
-		return {db: this.db, schema: this.schema!};
+		return this.schema;
 	}
 
 	/** Runs `work` in BEGIN IMMEDIATE, retrying while the database is locked. */
@@ -63,8 +74,8 @@ export class DeliveryWriter {
 		const deadline = Date.now() + this.options.retryForMs;
 		for (;;) {
 			try {
-				const {db, schema} = this.handle();
-				return db.transaction(() => work(db, schema)).immediate();
+				const db = this.handle();
+				return db.transaction(() => work(db, this.currentSchema(db))).immediate();
 			} catch (error) {
 				if (isBusy(error) && Date.now() < deadline) {
 					await sleep(this.options.retryStepMs);
@@ -127,10 +138,13 @@ export class DeliveryWriter {
 	async releaseSession(target: SessionTarget, reason: string): Promise<ReleaseResult> {
 		return this.write((db, schema) => {
 			const row = db
-				.prepare(`SELECT session_id, last_heartbeat, ${['project_id', 'cwd'].map(c => (hasColumn(schema, 'session_registry', c) ? c : `NULL AS ${c}`)).join(', ')} FROM session_registry WHERE rowid = ?`)
-				.get(target.rowid) as {session_id: unknown; last_heartbeat: unknown; project_id: unknown; cwd: unknown} | undefined;
+				.prepare(`SELECT session_id, last_heartbeat, ${['project_id', 'cwd', 'status'].map(c => (hasColumn(schema, 'session_registry', c) ? c : `NULL AS ${c}`)).join(', ')} FROM session_registry WHERE rowid = ?`)
+				.get(target.rowid) as {session_id: unknown; last_heartbeat: unknown; project_id: unknown; cwd: unknown; status: unknown} | undefined;
 			if (!row || cleanText(row.session_id) !== target.sessionId) return 'gone';
 			if (cleanText(row.last_heartbeat) !== target.heartbeatText) return 'changed';
+			// Judged stale as an active row: one that ended, or that another dashboard released
+			// meanwhile, is left alone (no ended -> stale, no second `ended` event).
+			if (row.status !== null && row.status !== 'active') return 'changed';
 			db.prepare(`UPDATE session_registry SET status = 'stale' WHERE rowid = ?`).run(target.rowid);
 			if (schema.columns.has('task_claims')) db.prepare(`DELETE FROM task_claims WHERE session_id = ?`).run(row.session_id);
 			if (schema.columns.has('file_locks')) db.prepare(`DELETE FROM file_locks WHERE session_id = ?`).run(row.session_id);
@@ -185,5 +199,6 @@ export class DeliveryWriter {
 		this.db?.close();
 		this.db = null;
 		this.schema = null;
+		this.schemaVersion = -1;
 	}
 }

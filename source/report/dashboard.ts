@@ -52,7 +52,7 @@ export function pidText(view: SessionView, now: number): string {
 /**
  * A composed value such as `claude (opus-4.6)` or `Claude (opus-4.6)`: its parts
  * formatted, its parentheses kept. In the log, escaping the whole text turned the
- * documented `**Author:** Claude (opus-4.6)` into `Claude \\(opus-4.6\\)`; parentheses
+ * documented `**Author:** Claude (opus-4.6)` into `Claude \(opus-4.6\)`; parentheses
  * are harmless there, since `[` and `]` inside a value are escaped and no link can form.
  */
 export function composedText(value: string, f: ValueFormat): string {
