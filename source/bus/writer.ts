@@ -62,6 +62,11 @@ export type Alert = {
 
 export type LifecycleEvent = 'started' | 'ended' | 'resumed';
 
+const HOLD_TABLES = {
+	claim: {name: 'task_claims', key: 'task_id', type: 'claim_type', at: 'claimed_at'},
+	lock: {name: 'file_locks', key: 'file_path', type: 'lock_type', at: 'locked_at'},
+} as const;
+
 const stamp = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : isoNow(ms));
 
 export class BusWriter {
@@ -109,9 +114,7 @@ export class BusWriter {
 	}
 
 	claim(taskId: string, sessionId: string, hold: Hold = {}): void {
-		this.db
-			.prepare(`INSERT OR REPLACE INTO task_claims (task_id, session_id, claim_type, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?)`)
-			.run(taskId, sessionId, hold.type ?? 'exclusive', isoNow(hold.at), stamp(hold.expiresAt));
+		this.hold(HOLD_TABLES.claim, taskId, sessionId, hold);
 	}
 
 	release(taskId: string): void {
@@ -119,13 +122,17 @@ export class BusWriter {
 	}
 
 	lock(filePath: string, sessionId: string, hold: Hold = {}): void {
-		this.db
-			.prepare(`INSERT OR REPLACE INTO file_locks (file_path, session_id, lock_type, locked_at, expires_at) VALUES (?, ?, ?, ?, ?)`)
-			.run(filePath, sessionId, hold.type ?? 'exclusive', isoNow(hold.at), stamp(hold.expiresAt));
+		this.hold(HOLD_TABLES.lock, filePath, sessionId, hold);
 	}
 
 	unlock(filePath: string): void {
 		this.db.prepare(`DELETE FROM file_locks WHERE file_path = ?`).run(filePath);
+	}
+
+	private hold(table: (typeof HOLD_TABLES)[keyof typeof HOLD_TABLES], key: string, sessionId: string, hold: Hold): void {
+		this.db
+			.prepare(`INSERT OR REPLACE INTO ${table.name} (${table.key}, session_id, ${table.type}, ${table.at}, expires_at) VALUES (?, ?, ?, ?, ?)`)
+			.run(key, sessionId, hold.type ?? 'exclusive', isoNow(hold.at), stamp(hold.expiresAt));
 	}
 
 	/** Inserts one message; returns its id. */
