@@ -25,7 +25,7 @@ const cli = meow(
 	  --config PATH           Config file (default ~/.config/session-status/config.json; env SESSION_STATUS_CONFIG)
 	  --once                  Print the dashboard once and exit (default when stdout is not a terminal)
 	  --json                  Print the snapshot as JSON and exit; writes nothing
-	  --read-only             Make no write at all (no delivery, no release); say what would be released
+	  --read-only             Make no write to the bus (no delivery, acknowledgement or release); say what would be released
 	  --no-log                Do not append the session-log entry
 	  --log-dir DIR           Base folder of session logs (default ~/.coditect-data/session-logs/projects; env SESSION_STATUS_LOG_DIR)
 	  --stale-timeout SECONDS Heartbeat age after which a session is stale (default 300)

@@ -227,6 +227,8 @@ export function statsBullets(snapshot: BusSnapshot, analysis: Analysis, f: Value
 
 export function headerLine(analysis: Analysis, snapshot: BusSnapshot): string {
 	const facts = statsFacts(snapshot, analysis);
+	// As documented: with no active session the header is just that.
+	if (facts.active === 0) return '0 active sessions';
 	return [
 		plural(facts.active, 'active session'),
 		plural(facts.locks, 'file lock'),

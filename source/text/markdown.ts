@@ -22,5 +22,6 @@ export function codeSpan(value: string): string {
  * characters escapeControls removed.
  */
 export function markdownText(value: string): string {
-	return value.replace(/[\\`*_{}[\]()<>#+!|~&]/g, '\\$&');
+	// An underscore between two letters or digits cannot start emphasis (CommonMark): `project_conflict` stays as written.
+	return value.replace(/[\\`*{}[\]()<>#+!|~&]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\$&');
 }

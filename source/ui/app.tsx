@@ -1,4 +1,4 @@
-import {useEffect, useMemo, useState} from 'react';
+import {useEffect, useLayoutEffect, useMemo, useRef, useState} from 'react';
 import {Box, Text, useApp, useInput, type Key} from 'ink';
 import type {LiveBus} from '../monitor/live.js';
 import {BusError} from '../bus/open.js';
@@ -148,7 +148,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		const move = (motion: number | 'top' | 'bottom') => setUi(current => updateTab(current, moveSelection(current.tabs[current.tab], visible, motion, page)));
 		switch (command) {
 			case 'help':
-				setUi(current => ({...current, mode: {kind: 'help'}}));
+				setUi(current => ({...current, mode: {kind: 'help', scroll: 0}}));
 				return;
 			case 'tab-next':
 				setUi(current => stepTab(current, 1));
@@ -235,11 +235,19 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		setPending(rest => rest.slice(1));
 	}, [pending]);
 
-	useInput((input: string, key: Key) => {
-		const chars = Array.from(input);
-		if (chars.length > 1 && ui.mode.kind !== 'filter' && !key.ctrl && !key.meta && !input.includes('\u001b')) setPending(rest => [...rest, ...chars]);
-		else handleKey(input, key);
+	// ink re-subscribes the input handler only in a passive effect, which runs some time after
+	// the frame is drawn: a key arriving in between would act on the previous render's rows and
+	// selection (and was lost when that render had no data yet). Keys go through a ref updated
+	// in the same commit as the frame, so a key always acts on what is on screen.
+	const onInput = useRef<(input: string, key: Key) => void>(() => {});
+	useLayoutEffect(() => {
+		onInput.current = (input: string, key: Key) => {
+			const chars = Array.from(input);
+			if (chars.length > 1 && ui.mode.kind !== 'filter' && !key.ctrl && !key.meta && !input.includes('\u001b')) setPending(rest => [...rest, ...chars]);
+			else handleKey(input, key);
+		};
 	});
+	useInput((input: string, key: Key) => onInput.current(input, key));
 
 	function handleKey(input: string, key: Key) {
 		const mode = ui.mode;
@@ -257,42 +265,54 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 			setUi(current => ({...current, mode: {kind: 'list'}}));
 			return;
 		}
+		const command = commandFor(input, key);
+		// Help and detail scroll their text, kept within it (so k works at once after G).
+		const scroll = (delta: number) =>
+			setUi(current => (current.mode.kind === 'detail' || current.mode.kind === 'help' ? {...current, mode: {...current.mode, scroll: Math.max(0, Math.min(scrollMax, Math.min(current.mode.scroll, scrollMax) + delta))}} : current));
+		const scrolled = (): boolean => {
+			if (command === 'down') scroll(1);
+			else if (command === 'up') scroll(-1);
+			else if (command === 'page-down') scroll(textHeight);
+			else if (command === 'page-up') scroll(-textHeight);
+			else if (command === 'top') scroll(-Infinity);
+			else if (command === 'bottom') scroll(Infinity);
+			else return false;
+			return true;
+		};
 		if (mode.kind === 'help') {
 			if (key.escape || input === '?' || input === 'q') setUi(current => ({...current, mode: {kind: 'list'}}));
+			else scrolled();
 			return;
 		}
-		const command = commandFor(input, key);
 		if (mode.kind === 'detail') {
-			const scroll = (delta: number) => setUi(current => (current.mode.kind === 'detail' ? {...current, mode: {...current.mode, scroll: Math.max(0, current.mode.scroll + delta)}} : current));
 			if (command === 'back') return setUi(current => ({...current, mode: {kind: 'list'}}));
-			if (command === 'down') return scroll(1);
-			if (command === 'up') return scroll(-1);
-			if (command === 'page-down') return scroll(page);
-			if (command === 'page-up') return scroll(-page);
-			if (command === 'top') return scroll(-Infinity);
+			if (scrolled()) return;
 		}
 		if (command) run(command);
 	}
 
 	const theme = useMemo(() => ({color: config.color}), [config.color]);
 
+	// The scrolling text of the help and detail views, under a one-line title.
+	const bodyHeight = height - 2;
+	const textHeight = Math.max(1, bodyHeight - 1);
+	const detailRow = ui.mode.kind === 'detail' ? view?.rows.find(item => item.key === (ui.mode as {key: string}).key) : undefined;
+	const textLines = ui.mode.kind === 'help' ? helpLines(config.readOnly) : ui.mode.kind === 'detail' ? (detailRow ? detailRow.detail() : ['This item is no longer on the bus.']) : [];
+	const scrollMax = Math.max(0, textLines.length - textHeight);
+	const textScroll = ui.mode.kind === 'help' || ui.mode.kind === 'detail' ? Math.min(ui.mode.scroll, scrollMax) : 0;
+	const textRange = textLines.length > textHeight ? ` (${textScroll + 1}-${Math.min(textLines.length, textScroll + textHeight)} of ${textLines.length})` : '';
+
 	if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
 		return <Text wrap="truncate">{fit(`Terminal too small: ${columns}x${rows}, need ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`, columns)}</Text>;
 	}
 
 	let body: React.ReactNode;
-	const bodyHeight = height - 2;
-	if (ui.mode.kind === 'help') {
-		body = <ScrollText lines={['Keys', ...helpLines(config.readOnly)]} width={columns} height={bodyHeight} top={0} />;
-	} else if (ui.mode.kind === 'detail') {
-		const key = ui.mode.key;
-		const row = view?.rows.find(item => item.key === key);
-		const lines = row ? row.detail() : ['This item is no longer on the bus.'];
-		const scroll = Math.min(ui.mode.scroll, Math.max(0, lines.length - (bodyHeight - 1)));
+	if (ui.mode.kind === 'help' || ui.mode.kind === 'detail') {
+		const title = ui.mode.kind === 'help' ? `Keys${textRange ? ` — j/k scroll${textRange}` : ''}` : `Detail — Esc back, j/k scroll${textRange}`;
 		body = (
 			<Box flexDirection="column">
-				<Text bold wrap="truncate">{fit(`Detail — Esc back, j/k scroll${lines.length > bodyHeight - 1 ? ` (${scroll + 1}-${Math.min(lines.length, scroll + bodyHeight - 1)} of ${lines.length})` : ''}`, columns)}</Text>
-				<ScrollText lines={lines} width={columns} height={bodyHeight - 1} top={scroll} />
+				<Text bold wrap="truncate">{fit(title, columns)}</Text>
+				<ScrollText lines={textLines} width={columns} height={textHeight} top={textScroll} />
 			</Box>
 		);
 	} else if (!view) {

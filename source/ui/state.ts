@@ -8,7 +8,7 @@ export type PendingAction = {kind: 'acknowledge-all'; ids: number[]} | {kind: 'r
 export type Mode =
 	| {kind: 'list'}
 	| {kind: 'detail'; key: string; scroll: number}
-	| {kind: 'help'}
+	| {kind: 'help'; scroll: number}
 	| {kind: 'filter'}
 	| {kind: 'confirm'; prompt: string; action: PendingAction};
 

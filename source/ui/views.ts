@@ -384,9 +384,10 @@ function statsRows(reading: Reading, countsNote: string): Row[] {
 }
 
 const SESSION_COLUMNS: Column[] = [
-	{id: 'id', title: 'SESSION', width: 12, grow: true, compact: true, sortable: true},
-	{id: 'vendor', title: 'VENDOR', width: 16, sortable: true},
-	{id: 'project', title: 'PROJECT', width: 10, sortable: true},
+	// At 80 columns nothing grows: the id column must still hold `▶ claude-29583`.
+	{id: 'id', title: 'SESSION', width: 16, grow: true, compact: true, sortable: true},
+	{id: 'vendor', title: 'VENDOR', width: 13, sortable: true},
+	{id: 'project', title: 'PROJECT', width: 9, sortable: true},
 	{id: 'state', title: 'STATE', width: 12, compact: true, sortable: true},
 	{id: 'uptime', title: 'UP', width: 7, sortable: true},
 	{id: 'heartbeat', title: 'BEAT', width: 6, compact: true, sortable: true},

@@ -3,17 +3,26 @@ import {TABS, type TabId, type TabView} from '../views.js';
 import {toneStyle, useTheme} from '../theme.js';
 import {fit} from '../../text/fit.js';
 
-/** `1 Sessions 4  2 Locks 3 ...`; in a narrow pane `1Ses4 2Lck3 ...`. */
+/**
+ * `1 Sessions 4  2 Locks 3 ...`; in a narrow pane `1Ses·4 2Lck·3 ...`; when even
+ * that does not fit (a 40-column pane), only the active tab keeps its name
+ * (`1·4 2·3 6Lfc·5 ...`) so the active tab is always in view.
+ */
 export function TabBar({active, tabs, width}: {active: TabId; tabs: Record<TabId, TabView> | null; width: number}) {
 	const theme = useTheme();
 	const compact = width < 100;
-	const parts = TABS.map(({id, title, short}, index) => {
-		const view = tabs?.[id];
-		const badge = view && id !== 'stats' ? String(view.count) : '';
-		const label = compact ? `${index + 1}${short}${badge ? `·${badge}` : ''}` : `${index + 1} ${title}${badge ? ` ${badge}` : ''}`;
-		return {id, label, tone: view?.badgeTone ?? 'normal'};
-	});
-	const used = parts.reduce((sum, part) => sum + part.label.length + 2, 0);
+	const layout = (minimal: boolean) =>
+		TABS.map(({id, title, short}, index) => {
+			const view = tabs?.[id];
+			const badge = view && id !== 'stats' ? String(view.count) : '';
+			const name = minimal && id !== active ? '' : short;
+			const label = compact ? `${index + 1}${name}${badge ? `·${badge}` : ''}` : `${index + 1} ${title}${badge ? ` ${badge}` : ''}`;
+			return {id, label, tone: view?.badgeTone ?? 'normal'};
+		});
+	const widthOf = (items: Array<{label: string}>) => items.reduce((sum, part) => sum + part.label.length + 2, 0);
+	let parts = layout(false);
+	if (compact && widthOf(parts) > width) parts = layout(true);
+	const used = widthOf(parts);
 	return (
 		<Text wrap="truncate">
 			{parts.map(part => {
