@@ -1,0 +1,155 @@
+import {after, before, describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {execFileSync} from 'node:child_process';
+import Database from 'better-sqlite3';
+import {BusWriter} from '../source/bus/writer.js';
+import {applyConfigFile, defaultConfig, loadConfig} from '../source/config.js';
+import {deadPid, liveProcess} from './helpers/fixtures.js';
+import {ROOT, requireBuiltCli, run, scratch} from './helpers/cli.js';
+
+// Fitting the user's day: the status line, the config file, the package and the readme.
+
+function dump(dbPath: string): string {
+	const db = new Database(dbPath, {readonly: true});
+	try {
+		return JSON.stringify(['session_registry', 'task_claims', 'file_locks', 'session_messages'].map(table => db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()));
+	} finally {
+		db.close();
+	}
+}
+
+describe('--status-line', () => {
+	let dbPath: string;
+	const child = liveProcess();
+	before(async () => {
+		requireBuiltCli();
+		dbPath = path.join(scratch('status-'), 'messaging.db');
+		const bus = new BusWriter(dbPath);
+		const host = os.hostname();
+		bus.register({sessionId: 'claude-1', hostname: host, pid: child.pid!, vendor: 'claude'});
+		bus.register({sessionId: 'codex-2', hostname: host, pid: await deadPid(), vendor: 'codex'});
+		bus.register({sessionId: 'gemini-3', hostname: 'elsewhere', pid: 77, vendor: 'gemini'});
+		bus.alert({type: 'project_conflict', priority: 3, sessions: ['claude-1', 'codex-2'], projectId: 'P'});
+		bus.alert({type: 'cwd_overlap', priority: 2, sessions: ['claude-1', 'codex-2'], cwd: '/x'});
+		for (let i = 0; i < 3; i++) bus.send({senderId: 'codex-2', recipientId: 'claude-1', payload: {text: 'hi'}});
+		bus.close();
+	});
+	after(() => child.kill());
+
+	it('prints one plain line with sessions, dead, alerts and unread, and writes nothing', () => {
+		const before = dump(dbPath);
+		const result = run(['--status-line', '--db', dbPath]);
+		assert.equal(result.code, 0);
+		assert.equal(result.stdout, '3 sessions · 1 dead · 2 alerts (1 critical) · 3 unread\n');
+		assert.equal(result.stderr, '');
+		assert.equal(dump(dbPath), before);
+	});
+
+	it('colours the line for tmux: red when a critical alert is open or a session is dead', () => {
+		const result = run(['--status-line', '--format', 'tmux', '--db', dbPath]);
+		assert.equal(result.stdout, '#[fg=red,bold]3 sessions · 1 dead · 2 alerts (1 critical) · 3 unread#[default]\n');
+	});
+
+	it('counts the unread of the current session when one is named', () => {
+		const result = run(['--status-line', '--db', dbPath, '--session', 'codex-2']);
+		assert.match(result.stdout, /· 0 unread\n$/);
+	});
+
+	it('is green when all is well', () => {
+		const quiet = path.join(scratch('quiet-'), 'messaging.db');
+		const bus = new BusWriter(quiet);
+		bus.register({sessionId: 'claude-9', hostname: os.hostname(), pid: process.pid});
+		bus.close();
+		assert.equal(run(['--status-line', '--format', 'tmux', '--db', quiet]).stdout, '#[fg=green]1 session · 0 alerts · 0 unread#[default]\n');
+	});
+
+	it('prints a short neutral text and exits 0 without a database, and when it is not one', () => {
+		const missing = run(['--status-line', '--db', path.join(scratch('none-'), 'messaging.db')]);
+		assert.deepEqual([missing.code, missing.stdout, missing.stderr], [0, 'bus: no database\n', '']);
+		const junk = path.join(scratch('junk-'), 'messaging.db');
+		fs.writeFileSync(junk, 'not a database at all'.repeat(100));
+		const bad = run(['--status-line', '--db', junk]);
+		assert.deepEqual([bad.code, bad.stdout, bad.stderr], [0, 'bus: unavailable\n', '']);
+	});
+
+	it('rejects a bad --format through the full CLI', () => {
+		const result = run(['--status-line', '--format', 'html', '--db', dbPath]);
+		assert.equal(result.code, 2);
+		assert.match(result.stderr, /--format takes plain or tmux/);
+	});
+});
+
+describe('configuration', () => {
+	it('applies a file, then the environment, then flags', () => {
+		const home = scratch('home-');
+		const file = path.join(home, '.config', 'session-status', 'config.json');
+		fs.mkdirSync(path.dirname(file), {recursive: true});
+		const fromFile = path.join(scratch('file-'), 'messaging.db');
+		const fromEnv = path.join(scratch('env-'), 'messaging.db');
+		const fromFlag = path.join(scratch('flag-'), 'messaging.db');
+		for (const db of [fromFile, fromEnv, fromFlag]) new BusWriter(db).close();
+		fs.writeFileSync(file, JSON.stringify({db: fromFile, staleTimeout: 42}));
+		const path_ = (args: string[], env: Record<string, string> = {}) => JSON.parse(run(['--json', ...args], {home, env}).stdout);
+		assert.deepEqual([path_([]).database.path, path_([]).staleTimeoutSeconds], [fromFile, 42]);
+		assert.equal(path_([], {SESSION_STATUS_DB: fromEnv}).database.path, fromEnv);
+		assert.equal(path_(['--db', fromFlag], {SESSION_STATUS_DB: fromEnv}).database.path, fromFlag);
+		assert.equal(path_(['--stale-timeout', '7']).staleTimeoutSeconds, 7);
+	});
+
+	it('reports a bad file with its name and the offending key, and keeps the defaults', () => {
+		const dir = scratch('cfg-');
+		const file = path.join(dir, 'config.json');
+		fs.writeFileSync(file, JSON.stringify({staleTimeout: -5, bell: 'yes', defaultTab: 'nope', colour: true, logDir: '/tmp/x'}));
+		const config = defaultConfig({});
+		const warnings = applyConfigFile(config, file, {required: true});
+		assert.equal(warnings.length, 4);
+		for (const key of ['staleTimeout', 'bell', 'defaultTab', 'colour']) assert.ok(warnings.some(w => w.includes(file) && w.includes(`"${key}"`)), key);
+		assert.equal(config.staleTimeoutMs, 300_000);
+		assert.equal(config.bell, false);
+		assert.equal(config.defaultTab, 'sessions');
+		assert.equal(config.logBase, '/tmp/x');
+
+		fs.writeFileSync(file, '{"db": ');
+		const broken = loadConfig({}, file);
+		assert.match(broken.warnings[0]!, new RegExp(`${file}: not valid JSON`));
+		assert.equal(broken.config.dbPath, defaultConfig({}).dbPath);
+
+		const db = path.join(scratch('cfgdb-'), 'messaging.db');
+		new BusWriter(db).close();
+		const result = run(['--once', '--no-log', '--db', db, '--config', file]);
+		assert.equal(result.code, 0);
+		assert.match(result.stderr, /config file .*config\.json: not valid JSON/);
+	});
+
+	it('a config file named but missing is reported; the default one missing is not', () => {
+		assert.equal(loadConfig({}, undefined, scratch('nohome-')).warnings.length, 0);
+		assert.match(loadConfig({}, '/nonexistent/config.json').warnings[0]!, /\/nonexistent\/config\.json: cannot be read/);
+	});
+});
+
+describe('package and readme', () => {
+	it('packs only the built output, readme and license', () => {
+		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: ROOT, encoding: 'utf8'});
+		const files = (JSON.parse(output) as Array<{files: Array<{path: string}>}>)[0]!.files.map(file => file.path).sort();
+		assert.ok(files.includes('dist/cli.js') && files.includes('readme.md') && files.includes('license') && files.includes('package.json'), files.join(', '));
+		for (const file of files) assert.match(file, /^(dist\/[\w.-]+\.js|readme\.md|license|package\.json)$/, file);
+	});
+
+	it('documents every flag of --help in the readme, and nothing more', () => {
+		const help = run(['--help']).stdout;
+		const readme = fs.readFileSync(path.join(ROOT, 'readme.md'), 'utf8');
+		const flagsTable = readme.slice(readme.indexOf('## Flags'), readme.indexOf('## Configuration'));
+		const flags = (text: string) => new Set(Array.from(text.matchAll(/--[a-z][a-z-]*/g), match => match[0]));
+		assert.deepEqual([...flags(flagsTable)].sort(), [...flags(help)].sort());
+	});
+
+	it('answers --version and --help as meow does, with exit codes and examples', () => {
+		const version = run(['--version']);
+		assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+		const help = run(['--help']).stdout;
+		for (const heading of ['Usage', 'Options', 'Exit codes', 'Examples']) assert.match(help, new RegExp(`^\\s*${heading}$`, 'm'));
+	});
+});
