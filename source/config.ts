@@ -57,26 +57,34 @@ function expandHome(value: string, home: string): string {
 }
 
 type FileKey = {
-	/** How the setting is checked and stored. */
-	apply: (config: Config, value: unknown, home: string) => string | null;
+	/** Why the value is not acceptable, or null. */
+	problem: (value: unknown) => string | null;
+	set: (config: Config, value: never, home: string) => void;
 };
 
-const positive = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value > 0;
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? null : 'must be text');
+const flag = (value: unknown) => (typeof value === 'boolean' ? null : 'must be true or false');
 
-/** The keys a config file may hold: each returns an error text, or null when applied. */
+/** The keys a config file may hold. */
 export const FILE_KEYS: Record<string, FileKey> = {
-	db: {apply: (config, value, home) => (typeof value === 'string' && value !== '' ? ((config.dbPath = expandHome(value, home)), null) : 'must be a path (text)')},
-	logDir: {apply: (config, value, home) => (typeof value === 'string' && value !== '' ? ((config.logBase = expandHome(value, home)), null) : 'must be a folder path (text)')},
-	refreshMs: {apply: (config, value) => (positive(value) && (value as number) >= 50 ? ((config.refreshMs = value as number), null) : 'must be a number of milliseconds, at least 50')},
-	staleTimeout: {apply: (config, value) => (positive(value) ? ((config.staleTimeoutMs = (value as number) * 1000), null) : 'must be a positive number of seconds')},
-	bell: {apply: (config, value) => (typeof value === 'boolean' ? ((config.bell = value), null) : 'must be true or false')},
-	readOnly: {apply: (config, value) => (typeof value === 'boolean' ? ((config.readOnly = value), null) : 'must be true or false')},
-	defaultTab: {
-		apply: (config, value) =>
-			typeof value === 'string' && (TAB_NAMES as readonly string[]).includes(value) ? ((config.defaultTab = value), null) : `must be one of ${TAB_NAMES.join(', ')}`,
+	db: {problem: text, set: (config, value: string, home) => (config.dbPath = expandHome(value, home))},
+	logDir: {problem: text, set: (config, value: string, home) => (config.logBase = expandHome(value, home))},
+	refreshMs: {
+		problem: value => (typeof value === 'number' && value >= 50 ? null : 'must be a number of milliseconds, at least 50'),
+		set: (config, value: number) => (config.refreshMs = value),
 	},
-	machineUuid: {apply: (config, value) => (typeof value === 'string' && value !== '' ? ((config.machineUuid = value), null) : 'must be text')},
-	author: {apply: (config, value) => (typeof value === 'string' && value !== '' ? ((config.author = value), null) : 'must be text')},
+	staleTimeout: {
+		problem: value => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? null : 'must be a positive number of seconds'),
+		set: (config, value: number) => (config.staleTimeoutMs = value * 1000),
+	},
+	bell: {problem: flag, set: (config, value: boolean) => (config.bell = value)},
+	readOnly: {problem: flag, set: (config, value: boolean) => (config.readOnly = value)},
+	defaultTab: {
+		problem: value => ((TAB_NAMES as readonly unknown[]).includes(value) ? null : `must be one of ${TAB_NAMES.join(', ')}`),
+		set: (config, value: string) => (config.defaultTab = value),
+	},
+	machineUuid: {problem: text, set: (config, value: string) => (config.machineUuid = value)},
+	author: {problem: text, set: (config, value: string) => (config.author = value)},
 };
 
 /**
@@ -106,8 +114,9 @@ export function applyConfigFile(config: Config, file: string, options: {required
 			warnings.push(`config file ${file}: unknown key "${key}" (known: ${Object.keys(FILE_KEYS).join(', ')}); ignored`);
 			continue;
 		}
-		const problem = known.apply(config, value, options.home ?? os.homedir());
+		const problem = known.problem(value);
 		if (problem) warnings.push(`config file ${file}: key "${key}" ${problem}; using the default`);
+		else known.set(config, value as never, options.home ?? os.homedir());
 	}
 	return warnings;
 }
