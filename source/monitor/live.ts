@@ -36,6 +36,8 @@ export type LiveState = {
 	checkedAt: number | null;
 };
 
+const COUNTS_DELAY_MS = 1000;
+
 export type Listener = (state: LiveState) => void;
 
 export class LiveBus {
@@ -49,7 +51,10 @@ export class LiveBus {
 	private forced = true;
 	private lastReadAt = 0;
 	private lastAnalyseAt = 0;
-	private lastCountsAt = 0;
+	private readonly startedAt: number;
+	/** When whole-history counts were last taken, and whether the bus changed since. */
+	private countsTakenAt: number | null = null;
+	private countsDirty = true;
 	private knownCritical: Set<number> | null = null;
 	private lastBellAt = -Infinity;
 	private delivered = new Set<number>();
@@ -64,6 +69,7 @@ export class LiveBus {
 			now: Date.now,
 			...options,
 		};
+		this.startedAt = this.options.now();
 		this.monitor = new BusMonitor(options);
 		this.writer = new DeliveryWriter(options.dbPath, {readOnly: options.readOnly});
 	}
@@ -112,11 +118,19 @@ export class LiveBus {
 		const now = this.options.now();
 		try {
 			const changed = this.forced || this.state.error !== null || this.monitor.hasChanged();
-			if (changed && (this.forced || now - this.lastReadAt >= this.options.coalesceMs)) {
+			if (changed) this.countsDirty = true;
+			// Whole-history counts scan an index (~0.1 s on a million messages): not before
+			// the first frame, then at most every countsMs, and only when the bus changed.
+			const countsDue =
+				this.countsDirty &&
+				(this.countsTakenAt === null ? now - this.startedAt >= COUNTS_DELAY_MS : now - this.countsTakenAt >= this.options.countsMs);
+			if ((changed && (this.forced || now - this.lastReadAt >= this.options.coalesceMs)) || countsDue) {
 				this.forced = false;
-				const countHistory = this.lastCountsAt === 0 || now - this.lastCountsAt >= this.options.countsMs;
-				const reading = await this.monitor.read({countHistory, now});
-				if (countHistory) this.lastCountsAt = now;
+				const reading = await this.monitor.read({countHistory: countsDue, now});
+				if (countsDue) {
+					this.countsTakenAt = now;
+					this.countsDirty = false;
+				}
 				this.lastReadAt = now;
 				this.lastAnalyseAt = now;
 				this.accept(reading, now);
@@ -184,7 +198,8 @@ export class LiveBus {
 	/** A reading with exact whole-history counts, for the log entry. */
 	async exactReading(): Promise<Reading> {
 		const reading = await this.monitor.read({countHistory: true, now: this.options.now()});
-		this.lastCountsAt = this.options.now();
+		this.countsTakenAt = this.options.now();
+		this.countsDirty = false;
 		this.accept(reading, this.options.now());
 		return reading;
 	}
