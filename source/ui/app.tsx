@@ -296,7 +296,8 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	// The scrolling text of the help and detail views, under a one-line title.
 	const bodyHeight = height - 2;
 	const textHeight = Math.max(1, bodyHeight - 1);
-	const detailRow = ui.mode.kind === 'detail' ? view?.rows.find(item => item.key === (ui.mode as {key: string}).key) : undefined;
+	const detailKey = ui.mode.kind === 'detail' ? ui.mode.key : null;
+	const detailRow = detailKey === null ? undefined : view?.rows.find(item => item.key === detailKey);
 	const textLines = ui.mode.kind === 'help' ? helpLines(config.readOnly) : ui.mode.kind === 'detail' ? (detailRow ? detailRow.detail() : ['This item is no longer on the bus.']) : [];
 	const scrollMax = Math.max(0, textLines.length - textHeight);
 	const textScroll = ui.mode.kind === 'help' || ui.mode.kind === 'detail' ? Math.min(ui.mode.scroll, scrollMax) : 0;

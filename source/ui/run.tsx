@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import {render} from 'ink';
 import {App} from './app.js';
 import {LiveBus} from '../monitor/live.js';
@@ -24,10 +25,34 @@ export async function runDashboard(config: Config): Promise<number> {
 			// The terminal is gone: nothing to restore.
 		}
 	};
+	let exiting = false;
 	const quietExit = (code: number) => {
-		restored = true;
+		if (exiting) return;
+		exiting = true;
+		// Best effort (cooked mode, main screen) in case the terminal is still there; writes to
+		// a terminal that is gone fail without a word.
+		process.stdin.on('error', () => {});
+		stdout.on('error', () => {});
+		restore();
+		// Node 20 resets the terminal at exit and aborts with a native stack trace when that
+		// fails (tcsetattr: EIO), as it does on a terminal that is gone or going away (tmux
+		// sends SIGHUP before it closes the pty): close the standard streams so it skips them.
+		for (const fd of [0, 1, 2]) {
+			try {
+				fs.closeSync(fd);
+			} catch {
+				// already closed
+			}
+		}
 		process.exit(code);
 	};
+
+	// ink hides the cursor through cli-cursor, whose restore-cursor writes ESC[?25h to
+	// *stderr* at exit: into the file when stderr is redirected, into a closed terminal after
+	// a hangup. LEAVE_ALT_SCREEN shows the cursor on the terminal already.
+	const stderrWrite = process.stderr.write.bind(process.stderr);
+	process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+		chunk === '\u001b[?25h' ? true : (stderrWrite as (...args: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stderr.write;
 
 	stdout.on('error', () => quietExit(0));
 	process.on('SIGHUP', () => quietExit(0));

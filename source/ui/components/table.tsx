@@ -32,8 +32,9 @@ export function layoutColumns(columns: Column[], width: number): Array<Column & 
 
 export function TableHeader({columns, width, sortColumn, reverse}: {columns: Column[]; width: number; sortColumn: string | null; reverse: boolean}) {
 	const laid = layoutColumns(columns, width);
+	// The sort arrow stays visible in a narrow column: the title gives way to it.
 	const text = laid
-		.map(column => fit(column.id === sortColumn ? `${column.title}${reverse ? '↑' : '↓'}` : column.title, column.shown))
+		.map(column => fit(column.id === sortColumn ? `${column.title.slice(0, Math.max(0, column.shown - 1))}${reverse ? '↑' : '↓'}` : column.title, column.shown))
 		.join(' ');
 	return (
 		<Text bold wrap="truncate">

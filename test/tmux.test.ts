@@ -1,0 +1,260 @@
+import {after, before, describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {execFileSync, spawnSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import Database from 'better-sqlite3';
+import stringWidth from 'string-width';
+import {documentedExample, liveProcess, tempDir} from './helpers/fixtures.js';
+
+/**
+ * The BUILT command line in a real terminal: tmux runs `node dist/cli.js` in a
+ * detached session (with CI unset: ink draws nothing under CI=true), sends keys
+ * and reads the screen with capture-pane. A dedicated tmux socket keeps it away
+ * from any other tmux server; the server is killed afterwards.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const SOCKET = `session-status-test-${process.pid}`;
+
+const hasTmux = spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status === 0;
+const skip = hasTmux ? false : 'tmux is not installed (CI installs it): the terminal tests need it';
+
+// Each temporary folder and helper process adds an exit listener.
+process.setMaxListeners(100);
+
+const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
+
+/** The environment of the tmux server, hence of every pane: no CI (ink would draw nothing), a scratch HOME. */
+function childEnv(home: string): NodeJS.ProcessEnv {
+	const env: NodeJS.ProcessEnv = {...process.env, HOME: home, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'xterm-256color'};
+	for (const name of ['CI', 'NO_COLOR', 'FORCE_COLOR', 'TMUX', 'TMUX_PANE', 'SESSION_STATUS_DB', 'SESSION_STATUS_SESSION']) delete env[name];
+	return env;
+}
+
+let env: NodeJS.ProcessEnv = {};
+
+function tmux(...args: string[]): string {
+	return execFileSync('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
+}
+
+const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** Starts `command` in a new detached session; the pane stays after it exits, showing `EXIT=<code>`. */
+function startSession(name: string, command: string, size = {x: 100, y: 30}): void {
+	const script = `env -u CI ${command}; echo EXIT=$?; exec sleep 600`;
+	tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), `sh -c ${quote(script)}`);
+}
+
+function screen(name: string): string {
+	return tmux('capture-pane', '-p', '-t', name);
+}
+
+async function waitForScreen(name: string, test: (text: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const text = screen(name);
+		if (test(text)) return text;
+		if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; the screen is:\n${text}`);
+		await sleep(100);
+	}
+}
+
+const has = (needle: string | RegExp) => (text: string) => (typeof needle === 'string' ? text.includes(needle) : needle.test(text));
+
+function sendKeys(name: string, ...keys: string[]): void {
+	for (const key of keys) tmux('send-keys', '-t', name, key);
+}
+
+/** PIDs of processes whose command line matches `pattern` (pgrep -f). */
+function pgrep(pattern: string): number[] {
+	const result = spawnSync('pgrep', ['-f', pattern], {encoding: 'utf8'});
+	return result.stdout.split('\n').filter(Boolean).map(Number).filter(pid => pid !== process.pid);
+}
+
+function alive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+async function waitUntilGone(pids: number[], timeoutMs = 5000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (pids.some(alive) && Date.now() < deadline) await sleep(50);
+	assert.deepEqual(pids.filter(alive), [], 'these processes should have ended');
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The CLI process of a pane: the descendant of the pane's shell that is node
+ * running dist/cli.js (meow renames its title to `session-status`).
+ */
+async function cliPid(session: string): Promise<number> {
+	const root = Number(tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim());
+	const deadline = Date.now() + 5000;
+	for (;;) {
+		const table = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], {encoding: 'utf8'})
+			.split('\n')
+			.map(line => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+			.filter(match => match !== null)
+			.map(match => ({pid: Number(match[1]), ppid: Number(match[2]), args: match[3]!}));
+		const family = new Set([root]);
+		for (let grew = true; grew; ) {
+			grew = false;
+			for (const entry of table) {
+				if (family.has(entry.ppid) && !family.has(entry.pid)) {
+					family.add(entry.pid);
+					grew = true;
+				}
+			}
+		}
+		const found = table.filter(entry => family.has(entry.pid) && (entry.args === 'session-status' || /^(\S*\/)?node\s+\S*dist\/cli\.js/.test(entry.args)));
+		if (found.length === 1) return found[0]!.pid;
+		if (Date.now() > deadline) assert.fail(`expected one CLI process in ${session}, found ${JSON.stringify(found)}`);
+		await sleep(50);
+	}
+}
+
+const TAB_BAR = /^ 1 Sessions \d+ +2 Locks/m;
+
+type Bus = {dir: string; dbPath: string; logDir: string; errFile: string; command: string};
+
+function newBus(): Bus {
+	const dir = tempDir('session-status-tmux-');
+	const dbPath = path.join(dir, 'messaging.db');
+	const children = [liveProcess(), liveProcess()];
+	after(() => children.forEach(child => child.kill('SIGKILL')));
+	documentedExample(dbPath, {claude: children[0]!.pid!, codex: children[1]!.pid!}).close();
+	const logDir = path.join(dir, 'logs');
+	const errFile = path.join(dir, 'stderr.txt');
+	return {dir, dbPath, logDir, errFile, command: `node ${quote(CLI)} --db ${quote(dbPath)} --log-dir ${quote(logDir)} --session claude-29583 2>${quote(errFile)}`};
+}
+
+describe('the built CLI in tmux', {skip}, () => {
+	before(() => {
+		if (!fs.existsSync(CLI)) throw new Error(`${CLI} does not exist: this test runs the built CLI. Run \`npm run build\` first (\`npm test\` builds before testing).`);
+		env = childEnv(tempDir('session-status-tmux-home-'));
+	});
+
+	after(() => {
+		// tmux leaves its socket file behind after kill-server: remove it too.
+		const socketPath = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {env, encoding: 'utf8'}).stdout.trim();
+		spawnSync('tmux', ['-L', SOCKET, 'kill-server'], {env, stdio: 'ignore'});
+		if (socketPath.endsWith(SOCKET)) fs.rmSync(socketPath, {force: true});
+	});
+
+	it('shows the dashboard, switches to the Alerts tab with 4, and q restores the screen with exit code 0', async () => {
+		const bus = newBus();
+		startSession('main', bus.command);
+		const first = await waitForScreen('main', has(TAB_BAR), 'the tab bar');
+		assert.match(first, /SESSION +VENDOR/);
+		await waitForScreen('main', has('▶ claude-29583'), 'the current session, marked');
+		assert.ok(first.replace(/\n+$/, '').split('\n').length <= 29, 'at most rows - 1 lines (no flicker)');
+
+		sendKeys('main', '4');
+		const alerts = await waitForScreen('main', has('project_conflict'), 'the Alerts tab');
+		assert.match(alerts, /PRIO +TYPE +SESSIONS +RESOURCE +STATUS/);
+		assert.match(alerts, /critical +project_conflict +claude-29583 \+ codex-41200 +PILOT/);
+		const delivered = await waitForScreen('main', has(/project_conflict .* delivered /), 'the alert delivered once shown');
+		assert.ok(delivered);
+		const db = new Database(bus.dbPath, {readonly: true});
+		try {
+			assert.equal(db.prepare(`SELECT status FROM session_messages WHERE message_type = 'project_conflict'`).pluck().get(), 'delivered');
+		} finally {
+			db.close();
+		}
+
+		sendKeys('main', 'j', 'Enter');
+		await waitForScreen('main', has('Payload:'), 'the alert detail');
+		sendKeys('main', 'Escape', 'q');
+		const done = await waitForScreen('main', has('EXIT='), 'the exit marker');
+		assert.match(done, /^EXIT=0$/m);
+		assert.ok(!TAB_BAR.test(done) && !done.includes('project_conflict'), `the main screen is back:\n${done}`);
+		assert.equal(fs.readFileSync(bus.errFile, 'utf8'), '');
+	});
+
+	it('SIGTERM restores the screen and ends the process', async () => {
+		const bus = newBus();
+		startSession('term', bus.command);
+		await waitForScreen('term', has(TAB_BAR), 'the tab bar');
+		const pid = await cliPid('term');
+		process.kill(pid, 'SIGTERM');
+		const done = await waitForScreen('term', has('EXIT='), 'the exit marker');
+		assert.match(done, /^EXIT=143$/m);
+		assert.ok(!TAB_BAR.test(done), `the main screen is back:\n${done}`);
+		await waitUntilGone([pid]);
+	});
+
+	it('a closed terminal (the pane killed: SIGHUP) ends the process quietly', async () => {
+		const bus = newBus();
+		startSession('hup', bus.command);
+		await waitForScreen('hup', has(TAB_BAR), 'the tab bar');
+		const pid = await cliPid('hup');
+		tmux('kill-session', '-t', 'hup');
+		await waitUntilGone([pid]);
+		assert.equal(fs.readFileSync(bus.errFile, 'utf8'), '', 'nothing on stderr');
+	});
+
+	it('SIGHUP alone ends it quietly too', async () => {
+		const bus = newBus();
+		startSession('hup2', bus.command);
+		await waitForScreen('hup2', has(TAB_BAR), 'the tab bar');
+		const pid = await cliPid('hup2');
+		process.kill(pid, 'SIGHUP');
+		await waitUntilGone([pid]);
+		await waitForScreen('hup2', has('EXIT='), 'the exit marker');
+		assert.equal(fs.readFileSync(bus.errFile, 'utf8'), '', 'nothing on stderr');
+	});
+
+	it('re-lays out at once when the window is resized', async () => {
+		const bus = newBus();
+		startSession('resize', bus.command);
+		await waitForScreen('resize', has(TAB_BAR), 'the tab bar');
+		tmux('resize-window', '-t', 'resize', '-x', '50', '-y', '20');
+		const narrow = await waitForScreen('resize', has(/^ 1Ses·\d/m), 'the compact tab bar');
+		const lines = narrow.replace(/\n+$/, '').split('\n');
+		assert.ok(lines.length <= 20, `${lines.length} lines`);
+		for (const line of lines) assert.ok(stringWidth(line) <= 50, `a line wider than 50 columns: ${JSON.stringify(line)}`);
+		assert.equal(lines.filter(line => /1Ses·|1 Sessions/.test(line)).length, 1, `one tab bar, no leftovers of the wide frame:\n${narrow}`);
+		assert.ok(!narrow.includes('VENDOR'), 'compact columns at 50 columns');
+		assert.match(narrow, /SESSION +STATE +BEAT/);
+		assert.ok(narrow.includes('claude-29583'));
+		assert.match(lines.filter(line => line.trim() !== '').at(-1)!, /q quit/, 'the status bar is the last line');
+
+		tmux('resize-window', '-t', 'resize', '-x', '100', '-y', '30');
+		const wide = await waitForScreen('resize', has(TAB_BAR), 'the full tab bar again');
+		assert.match(wide, /SESSION +VENDOR/);
+		sendKeys('resize', 'q');
+		assert.match(await waitForScreen('resize', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
+	});
+
+	it('demo: simulated agents on a temporary bus, all cleaned up on q', async () => {
+		const tmp = tempDir('session-status-tmux-demo-');
+		const errFile = path.join(tmp, 'stderr.txt');
+		startSession('demo', `env TMPDIR=${quote(tmp)} node ${quote(CLI)} demo 2>${quote(errFile)}`);
+		const shown = await waitForScreen('demo', text => TAB_BAR.test(text) && ['claude-', 'codex-', 'gemini-'].every(id => text.includes(id)), 'the demo agents', 15_000);
+		const sessions = shown.split('\n').filter(line => /^(▶ )?(claude|codex|gemini)-\d+/.test(line));
+		assert.ok(sessions.length >= 4, `several agents:\n${shown}`);
+		const demoDirs = fs.readdirSync(tmp).filter(name => name.startsWith('session-status-demo-'));
+		assert.equal(demoDirs.length, 1, 'the demo bus lives in a temporary folder');
+		const agentPattern = `demo-agent.*${escapeRegex(tmp)}`;
+		const agents = pgrep(agentPattern);
+		assert.ok(agents.length >= 3, `the agents are real processes (found ${agents.length})`);
+		assert.ok(pgrep('demo-agent').length >= agents.length);
+
+		sendKeys('demo', '4');
+		await waitForScreen('demo', has('project_conflict'), 'the demo alerts');
+		sendKeys('demo', 'q');
+		assert.match(await waitForScreen('demo', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
+		await waitUntilGone(agents);
+		assert.deepEqual(pgrep(agentPattern), [], 'no demo agent is left');
+		assert.deepEqual(fs.readdirSync(tmp).filter(name => name.startsWith('session-status-demo-')), [], 'the temporary folder is gone');
+		assert.equal(fs.readFileSync(errFile, 'utf8'), '');
+	});
+});
