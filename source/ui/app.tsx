@@ -7,7 +7,7 @@ import type {Config} from '../config.js';
 import {renderLogEntry} from '../report/dashboard.js';
 import {appendLogEntry, logAuthor, logFilePath, logProject} from '../report/session-log.js';
 import {truncateStart} from '../text/truncate.js';
-import {fit} from '../text/fit.js';
+import {fit, stringWidth} from '../text/fit.js';
 import {type Command, binding, commandFor} from './keymap.js';
 import {TABS, type TabId, type Row} from './views.js';
 import {
@@ -43,7 +43,8 @@ export type AppProps = {
 	writeRaw: (data: string) => void;
 };
 
-type Message = {text: string; tone: 'good' | 'bad' | 'normal'};
+/** The last confirmation or error; a `path` after the text is cut from its start in a narrow pane, keeping the file name. */
+type Message = {text: string; tone: 'good' | 'bad' | 'normal'; path?: string};
 
 const NO_KEY: Key = {
 	upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
@@ -82,7 +83,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 
 	// Frame: tab bar, [header lines], column header, rows, [filter line], status bar; at most rows - 1 tall (ink clears the screen otherwise).
 	const height = Math.max(1, rows - 1);
-	const headerLines = view?.header.slice(0, 3) ?? [];
+	const headerLines = view?.header ?? [];
 	const filterLine = ui.mode.kind === 'filter' || tabState.filter !== '' ? 1 : 0;
 	const page = Math.max(1, height - 3 - headerLines.length - filterLine);
 	const top = scrollTop(tabState.top, Math.max(0, selected), page, visible.length);
@@ -96,9 +97,9 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 
 	const say = (text: string, tone: Message['tone'] = 'normal') => setMessage({text, tone});
 
-	const runWrite = (what: () => Promise<string>) => {
+	const runWrite = (what: () => Promise<string | Message>) => {
 		what().then(
-			text => say(text, 'good'),
+			result => (typeof result === 'string' ? say(result, 'good') : setMessage(result)),
 			(error: unknown) => say(describeError(error), 'bad'),
 		);
 	};
@@ -124,7 +125,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 			const now = Date.now();
 			const file = logFilePath(config.logBase, logProject(reading.analysis), now);
 			appendLogEntry(file, renderLogEntry({...reading, verbose: false, notes: []}, {timestamp: now, author: logAuthor(reading.analysis, config.author)}));
-			return `Log entry appended: ${file}`;
+			return {text: 'Log entry appended: ', path: file, tone: 'good'};
 		});
 	};
 
@@ -375,23 +376,29 @@ function StatusBar({
 			</Text>
 		);
 	}
-	const flags = [state.paused ? 'PAUSED' : null, config.readOnly ? 'read-only' : null].filter(Boolean).join(' · ');
-	const freshness = state.error
-		? `OUT OF DATE: ${state.error.split('\n')[0]}`
-		: state.changedAt
-			? `live ${formatIso(state.changedAt).slice(11, 19)}Z`
-			: 'reading…';
-	const left = [truncateStart(config.dbPath, Math.max(12, Math.floor(columns / 4))), flags, freshness, selectedPosition].filter(Boolean).join(' │ ');
-	const right = message ? message.text : '? help  q quit';
-	const leftShown = fit(left, Math.min(left.length, Math.max(0, columns - Math.min(right.length, columns - 12) - 1)));
-	const rightWidth = Math.max(0, columns - leftShown.length - 1);
+	const narrow = columns < 70;
+	const flags = [state.paused ? 'PAUSED' : null, config.readOnly ? (narrow ? 'RO' : 'read-only') : null].filter(Boolean).join(' · ');
+	const time = state.changedAt ? `${formatIso(state.changedAt).slice(11, 19)}Z` : '';
+	const freshness = state.error ? `OUT OF DATE: ${state.error.split('\n')[0]}` : state.changedAt ? (narrow ? time : `live ${time}`) : 'reading…';
+	const database = narrow ? null : truncateStart(config.dbPath, Math.max(12, Math.floor(columns / 4)));
+	const left = [database, flags, freshness, selectedPosition].filter(Boolean).join(' │ ');
+	const right = message ? message.text + (message.path ?? '') : narrow ? '? help' : '? help  q quit';
+	// A message gets the room it needs, leaving the left part at least 12 cells.
+	const rightWidth = Math.min(stringWidth(right), Math.max(0, columns - Math.min(stringWidth(left), 12) - 1));
+	const leftWidth = Math.max(0, columns - rightWidth - 1);
 	const style = toneStyle(state.error ? 'bad' : 'normal', theme);
 	const messageStyle = message ? toneStyle(message.tone === 'good' ? 'good' : message.tone === 'bad' ? 'bad' : 'normal', theme) : {};
+	const leftShown = fit(left, Math.min(stringWidth(left), leftWidth));
+	const room = columns - stringWidth(leftShown) - 1;
+	const rightShown =
+		message?.path && stringWidth(right) > room && stringWidth(message.text) < room - 8
+			? fit(message.text + fit(message.path, room - stringWidth(message.text), 'left', 'start'), room, 'right')
+			: fit(right, room, 'right');
 	return (
 		<Text wrap="truncate">
 			<Text inverse color={style.color} bold={style.bold}>{leftShown}</Text>
 			<Text> </Text>
-			<Text color={messageStyle.color} bold={messageStyle.bold}>{fit(right, rightWidth, 'right')}</Text>
+			<Text color={messageStyle.color} bold={messageStyle.bold}>{rightShown}</Text>
 		</Text>
 	);
 }

@@ -436,6 +436,8 @@ function maxTone(priority: number | null): Tone {
 	return priority === null ? 'normal' : priorityTone(priority);
 }
 
+export const MAX_HEADER_LINES = 3;
+
 export type ViewOptions = {showEnded: boolean; countsNote: string};
 
 export function buildTabs(reading: Reading, options: ViewOptions): Record<TabId, TabView> {
@@ -445,9 +447,11 @@ export function buildTabs(reading: Reading, options: ViewOptions): Record<TabId,
 	const alerts = alertRows(reading);
 	const unread = unreadRows(reading);
 	const current = analysis.current?.row.sessionId ?? null;
-	const unreadHeader = [...snapshot.unreadByRecipient]
+	const recipients = [...snapshot.unreadByRecipient]
 		.sort((a, b) => Number(b.recipientId === current) - Number(a.recipientId === current))
 		.map(entry => `${entry.recipientId}: ${entry.count} (${entry.byChannel.map(item => `${item.count} ${item.channel}`).join(', ')})`);
+	// At most three lines above the rows; say how many recipients did not fit.
+	const unreadHeader = recipients.length <= MAX_HEADER_LINES ? recipients : [...recipients.slice(0, MAX_HEADER_LINES - 1), `+${recipients.length - MAX_HEADER_LINES + 1} more recipients (the TO column lists them)`];
 	const maxPriority = analysis.openAlerts.reduce<number | null>((max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)), null);
 	const problems = analysis.sessions.filter(view => view.state !== 'ended' && sessionTone(view) === 'bad').length;
 	return {
