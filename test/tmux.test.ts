@@ -225,7 +225,7 @@ describe('the built CLI in tmux', {skip}, () => {
 		assert.ok(!narrow.includes('VENDOR'), 'compact columns at 50 columns');
 		assert.match(narrow, /SESSION +STATE +BEAT/);
 		assert.ok(narrow.includes('claude-29583'));
-		assert.match(lines.filter(line => line.trim() !== '').at(-1)!, /q quit/, 'the status bar is the last line');
+		assert.match(lines.filter(line => line.trim() !== '').at(-1)!, /\? help$/, 'the status bar is the last line');
 
 		tmux('resize-window', '-t', 'resize', '-x', '100', '-y', '30');
 		const wide = await waitForScreen('resize', has(TAB_BAR), 'the full tab bar again');
