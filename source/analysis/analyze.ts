@@ -160,7 +160,9 @@ export function groupAlerts(alerts: MessageRow[]): AlertGroup[] {
 	const groups = new Map<string, MessageRow[]>();
 	for (const alert of alerts) {
 		const type = alert.messageType ?? '(untyped)';
-		groups.set(type, [...(groups.get(type) ?? []), alert]);
+		const list = groups.get(type);
+		if (list) list.push(alert);
+		else groups.set(type, [alert]);
 	}
 	return [...groups.entries()]
 		.map(([type, items]) => {
@@ -170,7 +172,11 @@ export function groupAlerts(alerts: MessageRow[]): AlertGroup[] {
 		.sort((a, b) => b.maxPriority - a.maxPriority || a.type.localeCompare(b.type));
 }
 
+// An absolute path with no empty, '.' or '..' segment and no trailing slash is already normal.
+const NEEDS_NORMALISING = /\/\/|\/\.\.?(?:\/|$)|\/$/;
+
 function normalisePath(filePath: string, cwd: string | null): string {
+	if (filePath.startsWith('/') && !NEEDS_NORMALISING.test(filePath)) return filePath;
 	const absolute = filePath.startsWith('/') || !cwd ? filePath : `${cwd.replace(/\/+$/, '')}/${filePath}`;
 	const parts: string[] = [];
 	for (const part of absolute.split('/')) {
@@ -287,7 +293,12 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 
 export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 	const map = new Map<string, T[]>();
-	for (const item of items) map.set(key(item), [...(map.get(key(item)) ?? []), item]);
+	for (const item of items) {
+		const k = key(item);
+		const list = map.get(k);
+		if (list) list.push(item);
+		else map.set(k, [item]);
+	}
 	return map;
 }
 

@@ -47,11 +47,48 @@ function selectList(schema: BusSchema, table: TableName, columns: string[]): str
 	return columns.map(column => (hasColumn(schema, table, column) ? `"${column}"` : `NULL AS "${column}"`)).join(', ');
 }
 
-const text = (value: unknown): string | null => cleanText(value);
-const requiredText = (value: unknown, fallback: string): string => cleanText(value) ?? fallback;
+/** How values read from the bus become safe text and epoch ms. */
+export type Convert = {
+	text: (value: unknown) => string | null;
+	timestamp: (value: unknown) => number | null;
+};
 
-function stamp(value: unknown): Stamp {
-	return {text: cleanText(value), ms: parseTimestamp(value)};
+// Printable ASCII holds nothing escapeControls would change: returned as it is, without the
+// escaping pass (most ids, paths and timestamps on a bus are plain ASCII).
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const safeText = (value: unknown): string | null => (typeof value === 'string' && PRINTABLE_ASCII.test(value) ? value : cleanText(value));
+
+const PLAIN: Convert = {text: safeText, timestamp: parseTimestamp};
+
+const MEMO_LIMIT = 100_000;
+
+function memo<V>(map: Map<string, V>, key: string, compute: (key: string) => V): V {
+	const hit = map.get(key);
+	if (hit !== undefined) return hit;
+	if (map.size >= MEMO_LIMIT) map.clear();
+	const value = compute(key);
+	map.set(key, value);
+	return value;
+}
+
+/**
+ * The same conversions, memoised: a refresh meets the same ids, paths and timestamps as
+ * the one before, and escaping and parsing them was half its cost. A reader uses this from
+ * its second read on (a one-shot read would only pay for filling it). Same results; bounded.
+ */
+function memoized(): Convert {
+	const clean = new Map<string, string | null>();
+	const ms = new Map<string, number | null>();
+	return {
+		text: value => (typeof value === 'string' ? memo(clean, value, safeText) : cleanText(value)),
+		timestamp: value => (typeof value === 'string' ? memo(ms, value, parseTimestamp) : parseTimestamp(value)),
+	};
+}
+
+const requiredText = (c: Convert, value: unknown, fallback: string): string => c.text(value) ?? fallback;
+
+function stamp(c: Convert, value: unknown): Stamp {
+	return {text: c.text(value), ms: c.timestamp(value)};
 }
 
 function integer(value: unknown): number | null {
@@ -61,15 +98,22 @@ function integer(value: unknown): number | null {
 	return null;
 }
 
-function cleanJson(value: unknown): JsonValue {
+/**
+ * Nesting deeper than this is cut: JSON.stringify, which the views, the log and --json
+ * use on payloads, overflows the stack on a payload nested a few thousand levels deep.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+function cleanJson(value: unknown, depth = 0): JsonValue {
 	if (value === null || typeof value === 'boolean' || typeof value === 'number') return value as JsonValue;
 	if (typeof value === 'string') return cleanText(value);
-	if (Array.isArray(value)) return value.map(cleanJson);
+	if (typeof value === 'object' && depth >= MAX_JSON_DEPTH) return `(nested deeper than ${MAX_JSON_DEPTH} levels)`;
+	if (Array.isArray(value)) return value.map(item => cleanJson(item, depth + 1));
 	if (typeof value === 'object') {
 		const out: {[key: string]: JsonValue} = {};
 		// defineProperty, not `out[key] =`: a "__proto__" key would set the prototype (a hidden, inherited payload).
 		for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-			Object.defineProperty(out, cleanText(key) ?? '', {value: cleanJson(item), enumerable: true, writable: true, configurable: true});
+			Object.defineProperty(out, cleanText(key) ?? '', {value: cleanJson(item, depth + 1), enumerable: true, writable: true, configurable: true});
 		}
 		return out;
 	}
@@ -91,80 +135,80 @@ function expiredAt(expires: Stamp, now: number): boolean {
 	return expires.ms !== null && expires.ms <= now;
 }
 
-function toSession(row: Row): SessionRow {
+function toSession(row: Row, c: Convert = PLAIN): SessionRow {
 	return {
 		rowid: Number(row['rowid']),
-		sessionId: requiredText(row['session_id'], '(no id)'),
-		sessionUuid: text(row['session_uuid']),
-		machineUuid: text(row['machine_uuid']),
-		hostname: text(row['hostname']),
-		vendor: text(row['llm_vendor']),
-		model: text(row['llm_model']),
-		projectId: text(row['project_id']),
-		tty: text(row['tty']),
-		cwd: text(row['cwd']),
+		sessionId: requiredText(c, row['session_id'], '(no id)'),
+		sessionUuid: c.text(row['session_uuid']),
+		machineUuid: c.text(row['machine_uuid']),
+		hostname: c.text(row['hostname']),
+		vendor: c.text(row['llm_vendor']),
+		model: c.text(row['llm_model']),
+		projectId: c.text(row['project_id']),
+		tty: c.text(row['tty']),
+		cwd: c.text(row['cwd']),
 		pid: integer(row['pid']),
-		status: requiredText(row['status'], 'active'),
-		registeredAt: stamp(row['registered_at']),
-		lastHeartbeat: stamp(row['last_heartbeat']),
+		status: requiredText(c, row['status'], 'active'),
+		registeredAt: stamp(c, row['registered_at']),
+		lastHeartbeat: stamp(c, row['last_heartbeat']),
 		metadata: row['metadata'] === null || row['metadata'] === undefined ? null : parsePayload(row['metadata']),
 	};
 }
 
-function toClaim(row: Row, now: number): ClaimRow {
-	const expiresAt = stamp(row['expires_at']);
+function toClaim(row: Row, now: number, c: Convert = PLAIN): ClaimRow {
+	const expiresAt = stamp(c, row['expires_at']);
 	return {
 		rowid: Number(row['rowid']),
-		taskId: requiredText(row['task_id'], '(no id)'),
-		sessionId: requiredText(row['session_id'], '(no session)'),
-		claimType: requiredText(row['claim_type'], 'exclusive'),
-		claimedAt: stamp(row['claimed_at']),
+		taskId: requiredText(c, row['task_id'], '(no id)'),
+		sessionId: requiredText(c, row['session_id'], '(no session)'),
+		claimType: requiredText(c, row['claim_type'], 'exclusive'),
+		claimedAt: stamp(c, row['claimed_at']),
 		expiresAt,
 		expired: expiredAt(expiresAt, now),
 	};
 }
 
-function toLock(row: Row, now: number): LockRow {
-	const expiresAt = stamp(row['expires_at']);
+function toLock(row: Row, now: number, c: Convert = PLAIN): LockRow {
+	const expiresAt = stamp(c, row['expires_at']);
 	return {
 		rowid: Number(row['rowid']),
-		filePath: requiredText(row['file_path'], '(no path)'),
-		sessionId: requiredText(row['session_id'], '(no session)'),
-		lockType: requiredText(row['lock_type'], 'exclusive'),
-		lockedAt: stamp(row['locked_at']),
+		filePath: requiredText(c, row['file_path'], '(no path)'),
+		sessionId: requiredText(c, row['session_id'], '(no session)'),
+		lockType: requiredText(c, row['lock_type'], 'exclusive'),
+		lockedAt: stamp(c, row['locked_at']),
 		expiresAt,
 		expired: expiredAt(expiresAt, now),
 	};
 }
 
-export function toMessage(row: Row): MessageRow {
+export function toMessage(row: Row, c: Convert = PLAIN): MessageRow {
 	return {
 		id: Number(row['id']),
-		senderId: requiredText(row['sender_id'], '(unknown)'),
-		channel: requiredText(row['channel'], '(none)'),
+		senderId: requiredText(c, row['sender_id'], '(unknown)'),
+		channel: requiredText(c, row['channel'], '(none)'),
 		payload: parsePayload(row['payload']),
-		createdAt: stamp(row['created_at']),
-		recipientId: text(row['recipient_id']),
-		messageType: text(row['message_type']),
+		createdAt: stamp(c, row['created_at']),
+		recipientId: c.text(row['recipient_id']),
+		messageType: c.text(row['message_type']),
 		priority: integer(row['priority']) ?? 1,
-		status: requiredText(row['status'], 'pending'),
-		projectId: text(row['project_id']),
-		taskId: text(row['task_id']),
-		activity: text(row['activity']),
+		status: requiredText(c, row['status'], 'pending'),
+		projectId: c.text(row['project_id']),
+		taskId: c.text(row['task_id']),
+		activity: c.text(row['activity']),
 		replyTo: integer(row['reply_to']),
-		expiresAt: stamp(row['expires_at']),
-		deliveredAt: stamp(row['delivered_at']),
-		readAt: stamp(row['read_at']),
+		expiresAt: stamp(c, row['expires_at']),
+		deliveredAt: stamp(c, row['delivered_at']),
+		readAt: stamp(c, row['read_at']),
 	};
 }
 
 /** An open message past its expires_at, or past created_at + ttl_seconds, is no longer unread. */
-export function messageExpired(row: {expires_at?: unknown; created_at?: unknown; ttl_seconds?: unknown}, now: number): boolean {
-	const expires = parseTimestamp(row.expires_at);
+export function messageExpired(row: {expires_at?: unknown; created_at?: unknown; ttl_seconds?: unknown}, now: number, c: Convert = PLAIN): boolean {
+	const expires = c.timestamp(row.expires_at);
 	if (expires !== null && expires <= now) return true;
 	const ttl = integer(row.ttl_seconds);
 	if (ttl !== null && ttl > 0) {
-		const created = parseTimestamp(row.created_at);
+		const created = c.timestamp(row.created_at);
 		if (created !== null && created + ttl * 1000 <= now) return true;
 	}
 	return false;
@@ -182,6 +226,7 @@ type Statements = {
 	lifecycle: Database.Statement | null;
 	legacyCount: Database.Statement | null;
 	statusCounts: Database.Statement | null;
+	totalCount: Database.Statement | null;
 };
 
 // SQL text shared with the benchmark's floor, so both run exactly the same statements.
@@ -216,9 +261,14 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
 				? `SELECT count(*) AS n FROM session_messages WHERE message_type IS NULL`
 				: `SELECT count(*) AS n FROM session_messages`
 			: null,
+		// v2 messages by status: every status but 'read' through the status index (open ones are
+		// few); 'read', nearly the whole history, is what the total leaves (SQLite counts a whole
+		// table without visiting its rows, a range only row by row: 160 ms at 1M rows, now ~15).
+		// before_read: where GROUP BY status would have put 'read' among them.
 		statusCounts: v2
-			? `SELECT status, count(*) AS n FROM session_messages WHERE message_type IS NOT NULL GROUP BY status`
+			? `SELECT status, count(*) AS n, status < 'read' AS before_read FROM session_messages WHERE message_type IS NOT NULL AND (status < 'read' OR status > 'read' OR status IS NULL) GROUP BY status`
 			: null,
+		totalCount: v2 ? `SELECT count(*) AS n FROM session_messages` : null,
 	};
 }
 
@@ -232,6 +282,8 @@ export class SnapshotReader {
 	private statements: Statements | null = null;
 	private schemaVersion = -1;
 	private lastCounts: MessageCounts | null = null;
+	private reads = 0;
+	private readonly convert = memoized();
 
 	constructor(db: Database.Database, dbPath: string) {
 		this.db = db;
@@ -256,6 +308,7 @@ export class SnapshotReader {
 			lifecycle: prepare(sql.lifecycle),
 			legacyCount: prepare(sql.legacyCount),
 			statusCounts: prepare(sql.statusCounts),
+			totalCount: prepare(sql.totalCount),
 		};
 		this.schemaVersion = version;
 		this.lastCounts = null;
@@ -286,13 +339,22 @@ export class SnapshotReader {
 				lifecycle: all(s.lifecycle),
 				legacy: options.countHistory && s.legacyCount ? Number((s.legacyCount.get() as {n: number}).n) : null,
 				statuses: options.countHistory ? all(s.statusCounts) : null,
+				total: options.countHistory && s.totalCount ? Number((s.totalCount.get() as {n: number}).n) : null,
 			};
 		})();
 
 		if (raw.legacy !== null) {
 			const byStatus: Record<string, number> = {};
 			let v2 = 0;
-			for (const row of raw.statuses ?? []) {
+			const statuses = [...(raw.statuses ?? [])];
+			if (raw.total !== null) {
+				const read = raw.total - raw.legacy - statuses.reduce((sum, row) => sum + Number(row['n']), 0);
+				if (read > 0) {
+					const at = statuses.findIndex(row => row['before_read'] === 0);
+					statuses.splice(at < 0 ? statuses.length : at, 0, {status: 'read', n: read});
+				}
+			}
+			for (const row of statuses) {
 				const key = cleanText(row['status']) ?? '(null)';
 				const n = Number(row['n']);
 				byStatus[key] = (byStatus[key] ?? 0) + n;
@@ -301,28 +363,29 @@ export class SnapshotReader {
 			this.lastCounts = {legacy: raw.legacy, v2, byStatus, countedAt: now};
 		}
 
-		const unexpired = (rows: Row[]) => rows.filter(row => !messageExpired(row, now));
+		const c = this.reads++ === 0 ? PLAIN : this.convert;
+		const unexpired = (rows: Row[]) => rows.filter(row => !messageExpired(row, now, c));
 		return {
 			takenAt: now,
 			database: {path: cleanText(this.dbPath) ?? '', sizeBytes: fileSize(this.dbPath), journalMode, schema: describeSchema(raw.schema)},
 			staleTimeoutMs: options.staleTimeoutMs,
-			sessions: raw.sessions.map(toSession),
-			claims: raw.claims.map(row => toClaim(row, now)),
-			locks: raw.locks.map(row => toLock(row, now)),
-			alerts: [...unexpired(raw.openAlerts), ...raw.readAlerts].map(toMessage),
-			unread: unexpired(raw.unreadRows).map(toMessage),
-			unreadByRecipient: summariseUnread(unexpired(raw.unreadSummary)),
-			lifecycle: raw.lifecycle.map(toMessage),
+			sessions: raw.sessions.map(row => toSession(row, c)),
+			claims: raw.claims.map(row => toClaim(row, now, c)),
+			locks: raw.locks.map(row => toLock(row, now, c)),
+			alerts: [...unexpired(raw.openAlerts), ...raw.readAlerts].map(row => toMessage(row, c)),
+			unread: unexpired(raw.unreadRows).map(row => toMessage(row, c)),
+			unreadByRecipient: summariseUnread(unexpired(raw.unreadSummary), c),
+			lifecycle: raw.lifecycle.map(row => toMessage(row, c)),
 			counts: this.lastCounts,
 		};
 	}
 }
 
-function summariseUnread(rows: Row[]): UnreadSummary[] {
+function summariseUnread(rows: Row[], c: Convert = PLAIN): UnreadSummary[] {
 	const byRecipient = new Map<string, {count: number; maxPriority: number; channels: Map<string, number>}>();
 	for (const row of rows) {
-		const recipient = cleanText(row['recipient_id']) ?? '';
-		const channel = cleanText(row['channel']) ?? '(none)';
+		const recipient = c.text(row['recipient_id']) ?? '';
+		const channel = c.text(row['channel']) ?? '(none)';
 		const priority = integer(row['priority']) ?? 1;
 		const entry = byRecipient.get(recipient) ?? {count: 0, maxPriority: -Infinity, channels: new Map()};
 		entry.count++;
