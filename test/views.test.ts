@@ -144,7 +144,7 @@ describe('buildTabs', () => {
 		assert.equal(claude.cells['claims'], '1');
 		assert.equal(claude.cells['locks'], '1');
 		assert.equal(claude.cells['unread'], '2');
-		assert.equal(claude.cells['heartbeat'], '<1m');
+		assert.equal(claude.cells['heartbeat'], 'ok', 'a fresh heartbeat is ok; its age is in the detail');
 		assert.equal(claude.tone, 'accent');
 		assert.equal(claude.release, undefined);
 		assert.match(claude.releaseRefusal ?? '', /alive/);
@@ -484,5 +484,20 @@ describe('coarse times', () => {
 		assert.equal(countdown({ms: null, text: 'garbage'}, false, now), '?');
 		assert.equal(countdown({ms: now - 1, text: 'x'}, true, now), 'expired');
 		assert.equal(countdown({ms: now + 90 * 60_000, text: 'x'}, false, now), 'in 1h 30m');
+	});
+});
+
+describe('session cells that do not change while the bus is idle', () => {
+	it('a fresh heartbeat reads ok, a late or stale one its age; uptime in hours', async () => {
+		const {heartbeatCell, hoursAge} = await import('../source/ui/views.js');
+		const view = (ageMs: number | null, clockAhead = false) => ({heartbeatAgeMs: ageMs, clockAhead}) as Parameters<typeof heartbeatCell>[0];
+		assert.equal(heartbeatCell(view(10_000), 300_000), 'ok');
+		assert.equal(heartbeatCell(view(299_000), 300_000), 'ok');
+		assert.equal(heartbeatCell(view(7 * 60_000), 300_000), '7m');
+		assert.equal(heartbeatCell(view(0, true), 300_000), 'ahead <1m');
+		assert.equal(heartbeatCell(view(null), 300_000), '?');
+		assert.equal(hoursAge(59 * 60_000), '<1h');
+		assert.equal(hoursAge(5 * 3_600_000 + 1), '5h');
+		assert.equal(hoursAge(50 * 3_600_000), '2d 2h');
 	});
 });

@@ -239,6 +239,19 @@ function holdView<T extends ClaimRow | LockRow>(row: T, bySessionId: Map<string,
 	return {row, holder, orphaned: orphanReason !== null && !row.expired, orphanReason};
 }
 
+// Lock conflicts depend only on the snapshot (paths and holders' cwd), not on time or
+// liveness: the 5-second re-judging of the same snapshot reuses them.
+const conflictCache = new WeakMap<BusSnapshot, LockConflict[]>();
+
+function conflictsOf(snapshot: BusSnapshot, locks: Array<HoldView<LockRow>>): LockConflict[] {
+	let conflicts = conflictCache.get(snapshot);
+	if (!conflicts) {
+		conflicts = findLockConflicts(locks);
+		conflictCache.set(snapshot, conflicts);
+	}
+	return conflicts;
+}
+
 export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analysis {
 	const {now} = context;
 	const unreadBy = new Map(snapshot.unreadByRecipient.map(entry => [entry.recipientId, entry.count]));
@@ -283,7 +296,7 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 		current: sessions.find(view => view.isCurrent) ?? null,
 		locks,
 		claims,
-		lockConflicts: findLockConflicts(locks),
+		lockConflicts: conflictsOf(snapshot, locks),
 		openAlerts,
 		alertGroups: groupAlerts(openAlerts),
 		toRelease: sessions.filter(view => view.state === 'stale' && view.row.status === 'active' && view.releaseReason !== null),

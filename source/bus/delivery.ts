@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import {cleanText} from '../text/sanitize.js';
-import {BusError, explainSqliteError, openWriter} from './open.js';
+import {BusError, explainSqliteError, fileIdentity, openWriter} from './open.js';
 import {type BusSchema, hasColumn, hasV2Messages, introspect} from './schema.js';
 import {isoNow} from './time.js';
 
@@ -36,6 +36,8 @@ function isBusy(error: unknown): boolean {
 
 export class DeliveryWriter {
 	private db: Database.Database | null = null;
+	/** The identity of the file `db` was opened on. */
+	private openedIdentity: string | null = null;
 	private schema: BusSchema | null = null;
 	private schemaVersion = -1;
 	private readonly dbPath: string;
@@ -50,8 +52,18 @@ export class DeliveryWriter {
 		return this.options.readOnly;
 	}
 
+	/**
+	 * The open handle, reopened when the file at the path is no longer the one it was
+	 * opened on: an old handle would write into a deleted or replaced database, and the
+	 * acknowledgement would be lost while reported as done.
+	 */
 	private handle(): Database.Database {
-		if (!this.db) this.db = openWriter(this.dbPath);
+		const identity = fileIdentity(this.dbPath);
+		if (this.db && identity !== this.openedIdentity) this.close();
+		if (!this.db) {
+			this.db = openWriter(this.dbPath);
+			this.openedIdentity = identity;
+		}
 		return this.db;
 	}
 
@@ -198,6 +210,7 @@ export class DeliveryWriter {
 	close(): void {
 		this.db?.close();
 		this.db = null;
+		this.openedIdentity = null;
 		this.schema = null;
 		this.schemaVersion = -1;
 	}

@@ -127,6 +127,20 @@ export function openWriter(dbPath: string, options: OpenOptions = {}): Database.
 	return open(dbPath, false, {busyTimeoutMs: options.busyTimeoutMs ?? 20});
 }
 
+/**
+ * The file's identity (device and inode), or null when it is missing. A database that
+ * was deleted or replaced has another one, which neither `PRAGMA data_version` nor an
+ * open handle (still on the old inode) can notice.
+ */
+export function fileIdentity(dbPath: string): string | null {
+	try {
+		const stat = fs.statSync(dbPath);
+		return `${stat.dev}:${stat.ino}`;
+	} catch {
+		return null;
+	}
+}
+
 export function fileSize(dbPath: string): number {
 	try {
 		return fs.statSync(dbPath).size;

@@ -60,6 +60,8 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 	const warn = (error: unknown, what: string) => {
 		io.err(`session-status: ${what}: ${(error as Error).message}`);
 		if (error instanceof BusError && error.kind === 'locked') exitCode = EXIT_CODES.locked;
+		// A read-only file or directory: the dashboard was printed, and the note says why nothing was marked.
+		else if (error instanceof BusError && error.kind === 'read-only') return;
 		else if (exitCode === EXIT_CODES.ok) exitCode = EXIT_CODES.error;
 	};
 	try {

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import type Database from 'better-sqlite3';
-import {openReader} from '../bus/open.js';
+import {explainSqliteError, fileIdentity, openReader} from '../bus/open.js';
 import {SnapshotReader} from '../bus/snapshot.js';
 import type {BusSnapshot, SessionRow} from '../bus/types.js';
 import {type HostIdentity, LivenessProbe, type SessionIdentity, findAncestorSession} from '../processes/liveness.js';
@@ -26,16 +25,6 @@ function identity(row: SessionRow): SessionIdentity {
 	return {rowid: row.rowid, pid: row.pid, hostname: row.hostname, machineUuid: row.machineUuid, registeredAtMs: row.registeredAt.ms};
 }
 
-/** The file's identity: a deleted or replaced database has another inode (data_version cannot see that). */
-function fileIdentity(dbPath: string): string | null {
-	try {
-		const stat = fs.statSync(dbPath);
-		return `${stat.dev}:${stat.ino}`;
-	} catch {
-		return null;
-	}
-}
-
 export class BusMonitor {
 	readonly options: MonitorOptions;
 	readonly host: HostIdentity;
@@ -57,8 +46,9 @@ export class BusMonitor {
 		const current = fileIdentity(this.options.dbPath);
 		if (this.reader && current !== null && current === this.openedIdentity) return this.reader;
 		this.close();
+		// The identity taken before opening: should the file be replaced in between, the next check reopens.
 		this.db = openReader(this.options.dbPath);
-		this.openedIdentity = fileIdentity(this.options.dbPath);
+		this.openedIdentity = current;
 		this.reader = new SnapshotReader(this.db, this.options.dbPath);
 		this.lastDataVersion = -1;
 		return this.reader;
@@ -77,9 +67,15 @@ export class BusMonitor {
 	/** Reads the bus (throws BusError when it cannot), checks liveness, analyses. */
 	async read(options: {countHistory: boolean; now?: number}): Promise<Reading> {
 		const reader = this.ensureOpen();
-		this.lastDataVersion = reader.dataVersion();
 		const now = options.now ?? Date.now();
-		const snapshot = reader.read({now, staleTimeoutMs: this.options.staleTimeoutMs, countHistory: options.countHistory});
+		let snapshot: BusSnapshot;
+		try {
+			this.lastDataVersion = reader.dataVersion();
+			snapshot = reader.read({now, staleTimeoutMs: this.options.staleTimeoutMs, countHistory: options.countHistory});
+		} catch (error) {
+			// Corruption met on a page the open did not touch (or a lock): a BusError with its exit code, not a stack trace.
+			throw explainSqliteError(error, this.options.dbPath) ?? error;
+		}
 		return {snapshot, analysis: await this.analyse(snapshot, now)};
 	}
 

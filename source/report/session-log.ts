@@ -69,8 +69,16 @@ export function appendLogEntry(file: string, entry: string): void {
 		const bytes = Buffer.from(separator + entry, 'utf8');
 		const fd = fs.openSync(file, 'a');
 		try {
+			const start = fs.fstatSync(fd).size;
 			let written = 0;
-			while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+			try {
+				while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+			} catch (error) {
+				// A full disk takes part of an entry and refuses the rest: take the part back, so the
+				// log holds whole entries only (unless another writer appended meanwhile).
+				if (written > 0 && fs.fstatSync(fd).size === start + written) fs.ftruncateSync(fd, start);
+				throw error;
+			}
 		} finally {
 			fs.closeSync(fd);
 		}

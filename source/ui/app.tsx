@@ -68,14 +68,13 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	const {columns, rows} = useTerminalSize({columns: fixedColumns, rows: fixedRows});
 	const [ui, setUi] = useState<UiState>(() => initialUiState((TABS.find(tab => tab.id === config.defaultTab)?.id ?? 'sessions') as TabId));
 	const [message, setMessage] = useState<Message | null>(null);
-	const {state, tabs} = useDashboard(live, ui.showEnded);
+	const {state, view, badges} = useDashboard(live, ui.tab, ui.showEnded);
 
 	useEffect(() => {
 		live.start();
 		return () => live.stop();
 	}, [live]);
 
-	const view = tabs?.[ui.tab] ?? null;
 	const tabState = ui.tabs[ui.tab];
 	const visible = useMemo(() => (view ? visibleRows(view, tabState) : []), [view, tabState]);
 	const selected = selectedIndex(visible, tabState);
@@ -342,7 +341,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	return (
 		<ThemeContext.Provider value={theme}>
 			<Box flexDirection="column" width={columns} height={height}>
-				<TabBar active={ui.tab} tabs={tabs} width={columns} />
+				<TabBar active={ui.tab} badges={badges} width={columns} />
 				<Box flexDirection="column" flexGrow={1}>
 					{body}
 				</Box>

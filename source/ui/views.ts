@@ -104,6 +104,24 @@ export function coarseAge(ms: number | null): string {
 	return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
+/** Hours resolution, for uptimes: `<1h`, `5h`, `3d 4h`. */
+export function hoursAge(ms: number): string {
+	if (ms < 3_600_000) return '<1h';
+	const hours = Math.floor(ms / 3_600_000);
+	return hours < 24 ? `${hours}h` : `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/**
+ * A heartbeat within the stale timeout is just `ok` (its exact age is in the
+ * detail): a screen of healthy sessions then never changes while the bus is
+ * idle. Late or stale heartbeats show their age.
+ */
+export function heartbeatCell(view: SessionView, staleTimeoutMs: number): string {
+	if (view.heartbeatAgeMs === null) return '?';
+	if (view.heartbeatAgeMs <= staleTimeoutMs && !view.clockAhead) return 'ok';
+	return `${view.clockAhead ? 'ahead ' : ''}${coarseAge(view.heartbeatAgeMs)}`;
+}
+
 function since(ms: number | null, now: number): string {
 	return ms === null ? '?' : coarseAge(Math.max(0, now - ms));
 }
@@ -158,8 +176,8 @@ function sessionRows(reading: Reading, showEnded: boolean): Row[] {
 				vendor: vendorText(view),
 				project: view.row.projectId ?? '(not set)',
 				state,
-				uptime: view.uptimeMs === null ? '—' : coarseAge(view.uptimeMs),
-				heartbeat: view.heartbeatAgeMs === null ? '?' : coarseAge(view.heartbeatAgeMs),
+				uptime: view.uptimeMs === null ? '—' : hoursAge(view.uptimeMs),
+				heartbeat: heartbeatCell(view, reading.snapshot.staleTimeoutMs),
 				claims: String(view.claims.length),
 				locks: String(view.locks.length),
 				unread: String(view.unread),
@@ -173,8 +191,9 @@ function sessionRows(reading: Reading, showEnded: boolean): Row[] {
 					vendor: cells.vendor,
 					project: cells.project,
 					state,
-					uptime: view.uptimeMs ?? -1,
-					heartbeat: view.heartbeatAgeMs ?? Number.MAX_SAFE_INTEGER,
+					// Sort by instants, not ages: ages grow every tick and would make equal rows look changed.
+					uptime: view.uptimeMs === null ? -Number.MAX_SAFE_INTEGER : -(view.liveness.processStartedAt ?? 0),
+					heartbeat: view.heartbeatAgeMs === null ? Number.MAX_SAFE_INTEGER : -(view.row.lastHeartbeat.ms ?? 0),
 					claims: view.claims.length,
 					locks: view.locks.length,
 					unread: view.unread,
@@ -440,50 +459,62 @@ export const MAX_HEADER_LINES = 3;
 
 export type ViewOptions = {showEnded: boolean; countsNote: string};
 
-export function buildTabs(reading: Reading, options: ViewOptions): Record<TabId, TabView> {
+export type Badge = {count: number; tone: Tone};
+
+/** The tab bar's counts and colours: from the analysis alone, without building any rows. */
+export function tabBadges(reading: Reading): Record<TabId, Badge> {
 	const {analysis, snapshot} = reading;
-	const missing = (table: string) => snapshot.database.schema.missing.includes(`table ${table}`);
-	const sessions = sessionRows(reading, options.showEnded);
-	const alerts = alertRows(reading);
-	const unread = unreadRows(reading);
-	const current = analysis.current?.row.sessionId ?? null;
-	const recipients = [...snapshot.unreadByRecipient]
+	const maxPriority = analysis.openAlerts.reduce<number | null>((max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)), null);
+	const problems = analysis.sessions.some(view => view.state !== 'ended' && sessionTone(view) === 'bad');
+	return {
+		sessions: {count: analysis.active.length, tone: problems ? 'bad' : 'normal'},
+		locks: {count: analysis.locks.filter(lock => !lock.row.expired).length, tone: analysis.locks.some(lock => lock.orphaned) ? 'bad' : 'normal'},
+		claims: {count: analysis.claims.filter(claim => !claim.row.expired).length, tone: analysis.claims.some(claim => claim.orphaned) ? 'bad' : 'normal'},
+		alerts: {count: analysis.openAlerts.length, tone: maxTone(maxPriority)},
+		unread: {count: analysis.unreadTotal, tone: 'normal'},
+		lifecycle: {count: snapshot.lifecycle.length, tone: 'normal'},
+		stats: {count: analysis.sessions.length, tone: snapshot.database.schema.missing.length > 0 ? 'warn' : 'normal'},
+	};
+}
+
+function unreadHeader(reading: Reading): string[] {
+	const current = reading.analysis.current?.row.sessionId ?? null;
+	const recipients = [...reading.snapshot.unreadByRecipient]
 		.sort((a, b) => Number(b.recipientId === current) - Number(a.recipientId === current))
 		.map(entry => `${entry.recipientId}: ${entry.count} (${entry.byChannel.map(item => `${item.count} ${item.channel}`).join(', ')})`);
 	// At most three lines above the rows; say how many recipients did not fit.
-	const unreadHeader = recipients.length <= MAX_HEADER_LINES ? recipients : [...recipients.slice(0, MAX_HEADER_LINES - 1), `+${recipients.length - MAX_HEADER_LINES + 1} more recipients (the TO column lists them)`];
-	const maxPriority = analysis.openAlerts.reduce<number | null>((max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)), null);
-	const problems = analysis.sessions.filter(view => view.state !== 'ended' && sessionTone(view) === 'bad').length;
-	return {
-		sessions: {
-			id: 'sessions', title: 'Sessions', count: analysis.active.length, badgeTone: problems > 0 ? 'bad' : 'normal', columns: SESSION_COLUMNS, rows: sessions,
-			header: [], empty: 'No LLM sessions are currently registered. Run /session-register in an agent session to register it.',
-		},
-		locks: {
-			id: 'locks', title: 'Locks', count: analysis.locks.filter(lock => !lock.row.expired).length,
-			badgeTone: analysis.locks.some(lock => lock.orphaned) ? 'bad' : 'normal', columns: HOLD_COLUMNS('FILE'),
-			rows: holdRows(analysis.locks, 'lock', analysis.now), header: [], empty: missing('file_locks') ? 'This database has no file_locks table.' : 'No file locks.',
-		},
-		claims: {
-			id: 'claims', title: 'Claims', count: analysis.claims.filter(claim => !claim.row.expired).length,
-			badgeTone: analysis.claims.some(claim => claim.orphaned) ? 'bad' : 'normal', columns: HOLD_COLUMNS('TASK'),
-			rows: holdRows(analysis.claims, 'claim', analysis.now), header: [], empty: missing('task_claims') ? 'This database has no task_claims table.' : 'No task claims.',
-		},
-		alerts: {
-			id: 'alerts', title: 'Alerts', count: analysis.openAlerts.length, badgeTone: maxTone(maxPriority), columns: ALERT_COLUMNS, rows: alerts,
-			header: [], empty: snapshot.database.schema.hasV2Messages ? 'No operator alerts.' : 'This database has no v2 message columns: no operator alerts.',
-		},
-		unread: {
-			id: 'unread', title: 'Unread', count: analysis.unreadTotal, badgeTone: 'normal', columns: UNREAD_COLUMNS, rows: unread,
-			header: unreadHeader, empty: snapshot.database.schema.hasV2Messages ? 'No unread messages.' : 'This database has no v2 message columns: no directed messages.',
-		},
-		lifecycle: {
-			id: 'lifecycle', title: 'Lifecycle', count: snapshot.lifecycle.length, badgeTone: 'normal', columns: LIFECYCLE_COLUMNS,
-			rows: lifecycleRows(reading), header: [], empty: 'No lifecycle events.',
-		},
-		stats: {
-			id: 'stats', title: 'Stats', count: analysis.sessions.length, badgeTone: snapshot.database.schema.missing.length > 0 ? 'warn' : 'normal',
-			columns: STATS_COLUMNS, rows: statsRows(reading, options.countsNote), header: [], empty: '',
-		},
-	};
+	return recipients.length <= MAX_HEADER_LINES
+		? recipients
+		: [...recipients.slice(0, MAX_HEADER_LINES - 1), `+${recipients.length - MAX_HEADER_LINES + 1} more recipients (the TO column lists them)`];
+}
+
+type TabContent = Pick<TabView, 'columns' | 'rows' | 'header' | 'empty'>;
+
+const noV2 = (reading: Reading, what: string) => (reading.snapshot.database.schema.hasV2Messages ? `No ${what}.` : `This database has no v2 message columns: no ${what}.`);
+const noTable = (reading: Reading, table: string, what: string) =>
+	reading.snapshot.database.schema.missing.includes(`table ${table}`) ? `This database has no ${table} table.` : `No ${what}.`;
+
+/** Each tab's rows, built only for the tab on screen. */
+const TAB_CONTENT: Record<TabId, (reading: Reading, options: ViewOptions) => TabContent> = {
+	sessions: (reading, options) => ({
+		columns: SESSION_COLUMNS, rows: sessionRows(reading, options.showEnded), header: [],
+		empty: 'No LLM sessions are currently registered. Run /session-register in an agent session to register it.',
+	}),
+	locks: reading => ({columns: HOLD_COLUMNS('FILE'), rows: holdRows(reading.analysis.locks, 'lock', reading.analysis.now), header: [], empty: noTable(reading, 'file_locks', 'file locks')}),
+	claims: reading => ({columns: HOLD_COLUMNS('TASK'), rows: holdRows(reading.analysis.claims, 'claim', reading.analysis.now), header: [], empty: noTable(reading, 'task_claims', 'task claims')}),
+	alerts: reading => ({columns: ALERT_COLUMNS, rows: alertRows(reading), header: [], empty: noV2(reading, 'operator alerts')}),
+	unread: reading => ({columns: UNREAD_COLUMNS, rows: unreadRows(reading), header: unreadHeader(reading), empty: noV2(reading, 'unread messages')}),
+	lifecycle: reading => ({columns: LIFECYCLE_COLUMNS, rows: lifecycleRows(reading), header: [], empty: 'No lifecycle events.'}),
+	stats: (reading, options) => ({columns: STATS_COLUMNS, rows: statsRows(reading, options.countsNote), header: [], empty: ''}),
+};
+
+export function buildTab(reading: Reading, id: TabId, options: ViewOptions, badges = tabBadges(reading)): TabView {
+	const title = TABS.find(tab => tab.id === id)!.title;
+	return {id, title, count: badges[id].count, badgeTone: badges[id].tone, ...TAB_CONTENT[id](reading, options)};
+}
+
+/** Every tab at once (the tests check them all); the live dashboard builds only the one on screen. */
+export function buildTabs(reading: Reading, options: ViewOptions): Record<TabId, TabView> {
+	const badges = tabBadges(reading);
+	return Object.fromEntries(TABS.map(({id}) => [id, buildTab(reading, id, options, badges)])) as Record<TabId, TabView>;
 }

@@ -52,7 +52,7 @@ export function run(args: string[], options: RunOptions = {}): RunResult {
 	const home = options.home ?? scratch('home-');
 	const env: Record<string, string> = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', ...options.env};
 	const started = Date.now();
-	const result = spawnSync(process.execPath, [CLI, ...args], {cwd: home, env, encoding: 'buffer', timeout: options.timeoutMs ?? 20_000});
+	const result = spawnSync(process.execPath, [CLI, ...args], {cwd: home, env, encoding: 'buffer', timeout: options.timeoutMs ?? 20_000, maxBuffer: 512 * 1024 * 1024});
 	const ms = Date.now() - started;
 	if (result.error) throw result.error;
 	const stdout = result.stdout.toString('utf8');

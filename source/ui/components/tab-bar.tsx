@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import {TABS, type TabId, type TabView} from '../views.js';
+import {TABS, type Badge, type TabId} from '../views.js';
 import {toneStyle, useTheme} from '../theme.js';
 import {fit} from '../../text/fit.js';
 
@@ -8,16 +8,16 @@ import {fit} from '../../text/fit.js';
  * that does not fit (a 40-column pane), only the active tab keeps its name
  * (`1·4 2·3 6Lfc·5 ...`) so the active tab is always in view.
  */
-export function TabBar({active, tabs, width}: {active: TabId; tabs: Record<TabId, TabView> | null; width: number}) {
+export function TabBar({active, badges, width}: {active: TabId; badges: Record<TabId, Badge> | null; width: number}) {
 	const theme = useTheme();
 	const compact = width < 100;
 	const layout = (minimal: boolean) =>
 		TABS.map(({id, title, short}, index) => {
-			const view = tabs?.[id];
-			const badge = view && id !== 'stats' ? String(view.count) : '';
+			const entry = badges?.[id];
+			const badge = entry && id !== 'stats' ? String(entry.count) : '';
 			const name = minimal && id !== active ? '' : short;
 			const label = compact ? `${index + 1}${name}${badge ? `·${badge}` : ''}` : `${index + 1} ${title}${badge ? ` ${badge}` : ''}`;
-			return {id, label, tone: view?.badgeTone ?? 'normal'};
+			return {id, label, tone: entry?.tone ?? 'normal'};
 		});
 	const widthOf = (items: Array<{label: string}>) => items.reduce((sum, part) => sum + part.label.length + 2, 0);
 	let parts = layout(false);
