@@ -273,6 +273,21 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
 }
 
 /**
+ * Statements whose rows rarely change between two refreshes (heartbeats change
+ * sessions, not locks). Each has a fingerprint query that runs the same statement
+ * inside SQLite and returns its rows as one text (`quote()` of every value, so
+ * equal texts mean equal rows) without building a JavaScript object per row;
+ * the rows are read again only when the fingerprint differs.
+ */
+const FINGERPRINTED = ['claims', 'locks', 'openAlerts', 'readAlerts', 'unreadRows', 'unreadSummary', 'lifecycle'] as const;
+type FingerprintedName = (typeof FINGERPRINTED)[number];
+
+export function fingerprintSql(sql: string, columns: string[]): string {
+	const values = columns.map(column => `quote("${column}")`).join(' || char(31) || ');
+	return `SELECT count(*) AS n, group_concat(${values}, char(30)) AS f FROM (${sql})`;
+}
+
+/**
  * Holds the prepared statements of one open reader; re-prepares them when the
  * schema changes (another program may add a table or column while we run).
  */
@@ -283,6 +298,9 @@ export class SnapshotReader {
 	private schemaVersion = -1;
 	private lastCounts: MessageCounts | null = null;
 	private reads = 0;
+	/** Fingerprint query and last rows of each statement whose rows rarely change. */
+	private fingerprints = new Map<FingerprintedName, Database.Statement>();
+	private lastRows = new Map<FingerprintedName, {fingerprint: string; rows: Row[]}>();
 	private readonly convert = memoized();
 
 	constructor(db: Database.Database, dbPath: string) {
@@ -310,9 +328,32 @@ export class SnapshotReader {
 			statusCounts: prepare(sql.statusCounts),
 			totalCount: prepare(sql.totalCount),
 		};
+		this.fingerprints.clear();
+		this.lastRows.clear();
+		for (const name of FINGERPRINTED) {
+			const statement = this.statements[name];
+			if (statement) this.fingerprints.set(name, this.db.prepare(fingerprintSql(sql[name]!, statement.columns().map(column => column.name))));
+		}
 		this.schemaVersion = version;
 		this.lastCounts = null;
 		return this.statements;
+	}
+
+	// Rows whose fingerprint did not change come back as the same objects: convert each once.
+	private converted = new WeakMap<Row, ClaimRow | LockRow | MessageRow>();
+
+	private message(row: Row, c: Convert): MessageRow {
+		let message = this.converted.get(row) as MessageRow | undefined;
+		if (!message) this.converted.set(row, (message = toMessage(row, c)));
+		return message;
+	}
+
+	/** A claim or lock, converted once; only `expired` follows the clock. */
+	private hold<T extends ClaimRow | LockRow>(row: Row, now: number, c: Convert, convert: (row: Row, now: number, c: Convert) => T): T {
+		let hold = this.converted.get(row) as T | undefined;
+		if (!hold) this.converted.set(row, (hold = convert(row, now, c)));
+		const expired = expiredAt(hold.expiresAt, now);
+		return expired === hold.expired ? hold : {...hold, expired};
 	}
 
 	/** `PRAGMA data_version`: changes only when another connection commits. */
@@ -327,16 +368,27 @@ export class SnapshotReader {
 		const raw = this.db.transaction(() => {
 			const s = this.prepare();
 			const all = (statement: Database.Statement | null) => (statement ? (statement.all() as Row[]) : []);
+			const unlessUnchanged = (name: FingerprintedName) => {
+				const fingerprint = this.fingerprints.get(name);
+				if (!fingerprint) return [];
+				const {n, f} = fingerprint.get() as {n: number; f: string | null};
+				const key = `${n}:${f ?? ''}`;
+				const last = this.lastRows.get(name);
+				if (last && last.fingerprint === key) return last.rows;
+				const rows = all(s[name]);
+				this.lastRows.set(name, {fingerprint: key, rows});
+				return rows;
+			};
 			return {
 				schema: s.schema,
 				sessions: all(s.sessions).filter(row => row['rowid'] !== null),
-				claims: all(s.claims),
-				locks: all(s.locks),
-				openAlerts: all(s.openAlerts),
-				readAlerts: all(s.readAlerts),
-				unreadRows: all(s.unreadRows),
-				unreadSummary: all(s.unreadSummary),
-				lifecycle: all(s.lifecycle),
+				claims: unlessUnchanged('claims'),
+				locks: unlessUnchanged('locks'),
+				openAlerts: unlessUnchanged('openAlerts'),
+				readAlerts: unlessUnchanged('readAlerts'),
+				unreadRows: unlessUnchanged('unreadRows'),
+				unreadSummary: unlessUnchanged('unreadSummary'),
+				lifecycle: unlessUnchanged('lifecycle'),
 				legacy: options.countHistory && s.legacyCount ? Number((s.legacyCount.get() as {n: number}).n) : null,
 				statuses: options.countHistory ? all(s.statusCounts) : null,
 				total: options.countHistory && s.totalCount ? Number((s.totalCount.get() as {n: number}).n) : null,
@@ -370,12 +422,12 @@ export class SnapshotReader {
 			database: {path: cleanText(this.dbPath) ?? '', sizeBytes: fileSize(this.dbPath), journalMode, schema: describeSchema(raw.schema)},
 			staleTimeoutMs: options.staleTimeoutMs,
 			sessions: raw.sessions.map(row => toSession(row, c)),
-			claims: raw.claims.map(row => toClaim(row, now, c)),
-			locks: raw.locks.map(row => toLock(row, now, c)),
-			alerts: [...unexpired(raw.openAlerts), ...raw.readAlerts].map(row => toMessage(row, c)),
-			unread: unexpired(raw.unreadRows).map(row => toMessage(row, c)),
+			claims: raw.claims.map(row => this.hold(row, now, c, toClaim)),
+			locks: raw.locks.map(row => this.hold(row, now, c, toLock)),
+			alerts: [...unexpired(raw.openAlerts), ...raw.readAlerts].map(row => this.message(row, c)),
+			unread: unexpired(raw.unreadRows).map(row => this.message(row, c)),
 			unreadByRecipient: summariseUnread(unexpired(raw.unreadSummary), c),
-			lifecycle: raw.lifecycle.map(row => toMessage(row, c)),
+			lifecycle: raw.lifecycle.map(row => this.message(row, c)),
 			counts: this.lastCounts,
 		};
 	}
