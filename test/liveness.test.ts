@@ -168,6 +168,18 @@ describe('no-pid', () => {
 });
 
 describe('LivenessProbe scans only when needed', () => {
+	it('prefetch starts the first scan early; the first check shares it instead of scanning again', async () => {
+		let scans = 0;
+		const probe = new LivenessProbe(host, { readTable: async () => (scans++, readProcessTable()) });
+		probe.prefetch();
+		probe.prefetch();
+		const result = await probe.check([session(1, process.pid)]);
+		assert.equal(result.get(1)?.state, 'alive');
+		assert.equal(scans, 1);
+		probe.prefetch();
+		assert.equal(scans, 1, 'prefetch does nothing once a scan was made');
+	});
+
 	it('no rescan without change; rescan on a new PID, on a death, and after the interval', async () => {
 		let clock = 1_000_000;
 		let scans = 0;

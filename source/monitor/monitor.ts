@@ -67,6 +67,7 @@ export class BusMonitor {
 	/** Reads the bus (throws BusError when it cannot), checks liveness, analyses. */
 	async read(options: {countHistory: boolean; now?: number}): Promise<Reading> {
 		const reader = this.ensureOpen();
+		this.probe.prefetch();
 		const now = options.now ?? Date.now();
 		let snapshot: BusSnapshot;
 		try {

@@ -193,6 +193,14 @@ export class LivenessProbe {
 		return result;
 	}
 
+	/**
+	 * Starts the first full scan now, without waiting: `ps` then runs while the
+	 * caller reads the database, and the first check() finds it done or shares it.
+	 */
+	prefetch(): void {
+		if (this.lastScanAt === null) void this.scan();
+	}
+
 	/** One full scan; concurrent callers share it. */
 	private scan(): Promise<void> {
 		if (!this.inFlight) {
