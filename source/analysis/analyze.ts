@@ -90,7 +90,8 @@ export function recommendation(type: string): string {
 
 const UNKNOWN_LIVENESS: Liveness = {state: 'no-pid', processStartedAt: null};
 
-function judgeState(row: SessionRow, liveness: Liveness, ageMs: number | null, clockAhead: boolean, staleTimeoutMs: number): SessionState {
+/** A session's state from its status, liveness and heartbeat age (shared with the status line). */
+export function judgeState(row: {status: string}, liveness: Liveness, ageMs: number | null, clockAhead: boolean, staleTimeoutMs: number): SessionState {
 	if (row.status === 'ended') return 'ended';
 	if (row.status === 'stale') return 'stale';
 	// A heartbeat from the future proves nothing when the process is gone.

@@ -25,6 +25,8 @@ export type SnapshotOptions = {
 	staleTimeoutMs: number;
 	/** Count the whole message history (legacy, v2 by status). Costs a scan of an index. */
 	countHistory: boolean;
+	/** Only what a one-line summary needs: sessions, open alerts, unread counts (no claims, locks, lifecycle, message rows). */
+	summaryOnly?: boolean;
 };
 
 type Row = Record<string, unknown>;
@@ -281,6 +283,7 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
  */
 const FINGERPRINTED = ['claims', 'locks', 'openAlerts', 'readAlerts', 'unreadRows', 'unreadSummary', 'lifecycle'] as const;
 type FingerprintedName = (typeof FINGERPRINTED)[number];
+const SUMMARY_SKIPS = new Set<FingerprintedName>(['claims', 'locks', 'readAlerts', 'unreadRows', 'lifecycle']);
 
 export function fingerprintSql(sql: string, columns: string[]): string {
 	const values = columns.map(column => `quote("${column}")`).join(' || char(31) || ');
@@ -303,9 +306,13 @@ export class SnapshotReader {
 	private lastRows = new Map<FingerprintedName, {fingerprint: string; rows: Row[]}>();
 	private readonly convert = memoized();
 
-	constructor(db: Database.Database, dbPath: string) {
+	/** Keep rows between reads and re-read only what changed (the live dashboard); off for one-shot readers. */
+	private readonly reuseRows: boolean;
+
+	constructor(db: Database.Database, dbPath: string, options: {reuseRows?: boolean} = {}) {
 		this.db = db;
 		this.dbPath = dbPath;
+		this.reuseRows = options.reuseRows ?? true;
 	}
 
 	private prepare(): Statements {
@@ -330,7 +337,7 @@ export class SnapshotReader {
 		};
 		this.fingerprints.clear();
 		this.lastRows.clear();
-		for (const name of FINGERPRINTED) {
+		for (const name of this.reuseRows ? FINGERPRINTED : []) {
 			const statement = this.statements[name];
 			if (statement) this.fingerprints.set(name, this.db.prepare(fingerprintSql(sql[name]!, statement.columns().map(column => column.name))));
 		}
@@ -369,6 +376,9 @@ export class SnapshotReader {
 			const s = this.prepare();
 			const all = (statement: Database.Statement | null) => (statement ? (statement.all() as Row[]) : []);
 			const unlessUnchanged = (name: FingerprintedName) => {
+				if (options.summaryOnly && SUMMARY_SKIPS.has(name)) return [];
+				// A reader used once has nothing to compare with: just read.
+				if (!this.reuseRows) return all(s[name]);
 				const fingerprint = this.fingerprints.get(name);
 				if (!fingerprint) return [];
 				const {n, f} = fingerprint.get() as {n: number; f: string | null};
@@ -457,5 +467,5 @@ function summariseUnread(rows: Row[], c: Convert = PLAIN): UnreadSummary[] {
 
 /** Reads one snapshot from a fresh reader; for one-shot commands. */
 export function readSnapshotOnce(db: Database.Database, dbPath: string, options: SnapshotOptions): BusSnapshot {
-	return new SnapshotReader(db, dbPath).read(options);
+	return new SnapshotReader(db, dbPath, {reuseRows: false}).read(options);
 }

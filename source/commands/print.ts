@@ -53,7 +53,7 @@ function hasCriticalAlert(reading: Reading): boolean {
 }
 
 export async function runPrint(config: Config, section: PrintSection, io: Output): Promise<number> {
-	const monitor = new BusMonitor({dbPath: config.dbPath, staleTimeoutMs: config.staleTimeoutMs, sessionId: config.sessionId, machineUuid: config.machineUuid});
+	const monitor = new BusMonitor({dbPath: config.dbPath, staleTimeoutMs: config.staleTimeoutMs, sessionId: config.sessionId, machineUuid: config.machineUuid, reuseRows: false});
 	// --json describes the bus exactly as it is: it writes nothing.
 	const writer = new DeliveryWriter(config.dbPath, {readOnly: config.readOnly || section === 'json'});
 	let exitCode: number = EXIT_CODES.ok;

@@ -1,31 +1,77 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import type Database from 'better-sqlite3';
 import {openReader} from '../bus/open.js';
-import {SnapshotReader} from '../bus/snapshot.js';
-import {type Analysis, analyze, plural} from '../analysis/analyze.js';
-import {type Liveness, isThisHost, judge, pidExists} from '../processes/liveness.js';
+import {messageExpired} from '../bus/snapshot.js';
+import {type TableName, hasColumn, hasV2Messages, introspect} from '../bus/schema.js';
+import {parseTimestamp} from '../bus/time.js';
+import {CLOCK_SKEW_TOLERANCE_MS, judgeState, plural} from '../analysis/analyze.js';
+import {isThisHost, judge, pidExists} from '../processes/liveness.js';
 import type {Config} from '../config.js';
 
 /**
  * One line for a status bar: `4 sessions · 1 dead · 2 alerts (1 critical) · 3 unread`.
- * It writes nothing, runs no process scan (a signal-0 probe per local PID only),
- * loads no UI code, and never fails loudly: a status bar asks every few seconds.
+ * A status bar asks every few seconds, so this reads only what the line needs
+ * (active sessions, open alerts, open directed messages), judges sessions by the
+ * same rules as the dashboard with a signal-0 probe per local PID (no process
+ * scan), writes nothing, loads no UI code, and never fails loudly.
  */
 
 export type StatusFormat = 'plain' | 'tmux';
 
-export function summarise(analysis: Analysis): {text: string; severity: 'ok' | 'warn' | 'bad'} {
-	const dead = analysis.active.filter(view => view.liveness.state === 'dead' || view.liveness.state === 'reused').length;
-	const stale = analysis.sessions.filter(view => view.state === 'stale' && view.row.status === 'active').length;
-	const critical = analysis.openAlerts.filter(alert => alert.priority >= 3).length;
-	const unread = analysis.current ? analysis.current.unread : analysis.unreadTotal;
-	const parts = [plural(analysis.active.length, 'session')];
-	if (dead > 0) parts.push(`${dead} dead`);
-	if (stale > 0) parts.push(`${stale} stale`);
-	parts.push(`${plural(analysis.openAlerts.length, 'alert')}${critical > 0 ? ` (${critical} critical)` : ''}`);
-	parts.push(`${unread} unread`);
-	const severity = critical > 0 || dead > 0 ? 'bad' : analysis.openAlerts.length > 0 || stale > 0 ? 'warn' : 'ok';
+export type StatusCounts = {sessions: number; dead: number; stale: number; alerts: number; critical: number; unread: number};
+
+export function summarise(counts: StatusCounts): {text: string; severity: 'ok' | 'warn' | 'bad'} {
+	const parts = [plural(counts.sessions, 'session')];
+	if (counts.dead > 0) parts.push(`${counts.dead} dead`);
+	if (counts.stale > 0) parts.push(`${counts.stale} stale`);
+	parts.push(`${plural(counts.alerts, 'alert')}${counts.critical > 0 ? ` (${counts.critical} critical)` : ''}`);
+	parts.push(`${counts.unread} unread`);
+	const severity = counts.critical > 0 || counts.dead > 0 ? 'bad' : counts.alerts > 0 || counts.stale > 0 ? 'warn' : 'ok';
 	return {text: parts.join(' · '), severity};
+}
+
+/** The status line's counts, by the rules of analysis/analyze.ts, from three small queries. */
+export function countBus(db: Database.Database, config: Config, now: number): StatusCounts {
+	const schema = introspect(db);
+	const select = (table: TableName, columns: string[]) => columns.map(column => (hasColumn(schema, table, column) ? `"${column}"` : `NULL AS "${column}"`)).join(', ');
+	const counts: StatusCounts = {sessions: 0, dead: 0, stale: 0, alerts: 0, critical: 0, unread: 0};
+	const host = {hostname: os.hostname(), machineUuid: config.machineUuid};
+	if (schema.columns.has('session_registry')) {
+		const sessions = db
+			.prepare(`SELECT rowid, ${select('session_registry', ['pid', 'hostname', 'machine_uuid', 'last_heartbeat'])} FROM session_registry WHERE ${hasColumn(schema, 'session_registry', 'status') ? "status = 'active' OR status IS NULL" : '1'}`)
+			.all() as Array<Record<string, unknown>>;
+		for (const row of sessions) {
+			const pid = typeof row['pid'] === 'number' ? row['pid'] : typeof row['pid'] === 'bigint' ? Number(row['pid']) : null;
+			const session = {rowid: Number(row['rowid']), pid, hostname: typeof row['hostname'] === 'string' ? row['hostname'] : null, machineUuid: typeof row['machine_uuid'] === 'string' ? row['machine_uuid'] : null, registeredAtMs: null};
+			// Without a process scan there are no start times: PID reuse is the dashboard's to tell.
+			const local = pid !== null && pid > 0 && isThisHost(session, host);
+			const liveness = judge(session, host, {exists: local && pidExists(pid), startedAt: null});
+			const heartbeat = parseTimestamp(row['last_heartbeat']);
+			const clockAhead = heartbeat !== null && heartbeat - now > CLOCK_SKEW_TOLERANCE_MS;
+			const age = heartbeat === null ? null : clockAhead ? 0 : Math.max(0, now - heartbeat);
+			const state = judgeState({status: 'active'}, liveness, age, clockAhead, config.staleTimeoutMs);
+			if (state === 'stale') counts.stale++;
+			else {
+				counts.sessions++;
+				if (liveness.state === 'dead' || liveness.state === 'reused') counts.dead++;
+			}
+		}
+	}
+	if (hasV2Messages(schema)) {
+		const expiry = select('session_messages', ['created_at', 'ttl_seconds', 'expires_at']);
+		const open = `status IN ('pending','delivered') AND message_type IS NOT NULL`;
+		const alerts = db.prepare(`SELECT priority, ${expiry} FROM session_messages WHERE channel = 'operator_alerts' AND ${open}`).all() as Array<Record<string, unknown>>;
+		for (const alert of alerts.filter(row => !messageExpired(row, now))) {
+			counts.alerts++;
+			if (Number(alert['priority']) >= 3) counts.critical++;
+		}
+		const mine = config.sessionId === null ? '' : ' AND recipient_id = ?';
+		const unread = db.prepare(`SELECT ${expiry} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open}${mine}`);
+		const rows = (config.sessionId === null ? unread.all() : unread.all(config.sessionId)) as Array<Record<string, unknown>>;
+		counts.unread = rows.filter(row => !messageExpired(row, now)).length;
+	}
+	return counts;
 }
 
 const TMUX_STYLE = {ok: '#[fg=green]', warn: '#[fg=yellow]', bad: '#[fg=red,bold]'} as const;
@@ -44,17 +90,7 @@ export function statusLine(config: Config, format: StatusFormat): string {
 		return format === 'tmux' ? '#[fg=colour244]bus: unavailable#[default]' : 'bus: unavailable';
 	}
 	try {
-		const now = Date.now();
-		const snapshot = new SnapshotReader(db, config.dbPath).read({now, staleTimeoutMs: config.staleTimeoutMs, countHistory: false});
-		const host = {hostname: os.hostname(), machineUuid: config.machineUuid};
-		const liveness = new Map<number, Liveness>();
-		for (const row of snapshot.sessions) {
-			const session = {rowid: row.rowid, pid: row.pid, hostname: row.hostname, machineUuid: row.machineUuid, registeredAtMs: row.registeredAt.ms};
-			const local = row.pid !== null && row.pid > 0 && isThisHost(session, host);
-			liveness.set(row.rowid, judge(session, host, {exists: local && pidExists(row.pid!), startedAt: null}));
-		}
-		const current = config.sessionId === null ? null : (snapshot.sessions.find(row => row.sessionId === config.sessionId)?.rowid ?? null);
-		return formatStatus(summarise(analyze(snapshot, {now, liveness, currentRowid: current})), format);
+		return formatStatus(summarise(countBus(db, config, Date.now())), format);
 	} catch {
 		return format === 'tmux' ? '#[fg=colour244]bus: unavailable#[default]' : 'bus: unavailable';
 	} finally {

@@ -43,7 +43,7 @@ export type Listener = (state: LiveState) => void;
 export class LiveBus {
 	readonly monitor: BusMonitor;
 	readonly writer: DeliveryWriter;
-	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname'>> & Pick<LiveOptions, 'onCriticalAlert'>;
+	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows'>> & Pick<LiveOptions, 'onCriticalAlert'>;
 	private state: LiveState = {reading: null, error: null, paused: false, changedAt: null, checkedAt: null};
 	private listeners = new Set<Listener>();
 	private timer: NodeJS.Timeout | null = null;

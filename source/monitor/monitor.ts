@@ -17,6 +17,8 @@ export type MonitorOptions = {
 	sessionId: string | null;
 	machineUuid: string | null;
 	hostname?: string;
+	/** Keep rows between reads, re-reading only what changed (default true: the live loop). */
+	reuseRows?: boolean;
 };
 
 export type Reading = {snapshot: BusSnapshot; analysis: Analysis};
@@ -49,7 +51,7 @@ export class BusMonitor {
 		// The identity taken before opening: should the file be replaced in between, the next check reopens.
 		this.db = openReader(this.options.dbPath);
 		this.openedIdentity = current;
-		this.reader = new SnapshotReader(this.db, this.options.dbPath);
+		this.reader = new SnapshotReader(this.db, this.options.dbPath, {reuseRows: this.options.reuseRows ?? true});
 		this.lastDataVersion = -1;
 		return this.reader;
 	}
