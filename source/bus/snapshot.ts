@@ -25,8 +25,6 @@ export type SnapshotOptions = {
 	staleTimeoutMs: number;
 	/** Count the whole message history (legacy, v2 by status). Costs a scan of an index. */
 	countHistory: boolean;
-	/** Only what a one-line summary needs: sessions, open alerts, unread counts (no claims, locks, lifecycle, message rows). */
-	summaryOnly?: boolean;
 };
 
 type Row = Record<string, unknown>;
@@ -283,7 +281,6 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
  */
 const FINGERPRINTED = ['claims', 'locks', 'openAlerts', 'readAlerts', 'unreadRows', 'unreadSummary', 'lifecycle'] as const;
 type FingerprintedName = (typeof FINGERPRINTED)[number];
-const SUMMARY_SKIPS = new Set<FingerprintedName>(['claims', 'locks', 'readAlerts', 'unreadRows', 'lifecycle']);
 
 export function fingerprintSql(sql: string, columns: string[]): string {
 	const values = columns.map(column => `quote("${column}")`).join(' || char(31) || ');
@@ -376,7 +373,6 @@ export class SnapshotReader {
 			const s = this.prepare();
 			const all = (statement: Database.Statement | null) => (statement ? (statement.all() as Row[]) : []);
 			const unlessUnchanged = (name: FingerprintedName) => {
-				if (options.summaryOnly && SUMMARY_SKIPS.has(name)) return [];
 				// A reader used once has nothing to compare with: just read.
 				if (!this.reuseRows) return all(s[name]);
 				const fingerprint = this.fingerprints.get(name);
@@ -463,9 +459,4 @@ function summariseUnread(rows: Row[], c: Convert = PLAIN): UnreadSummary[] {
 			byChannel: [...entry.channels.entries()].map(([channel, count]) => ({channel, count})).sort((a, b) => b.count - a.count),
 		}))
 		.sort((a, b) => b.maxPriority - a.maxPriority || b.count - a.count);
-}
-
-/** Reads one snapshot from a fresh reader; for one-shot commands. */
-export function readSnapshotOnce(db: Database.Database, dbPath: string, options: SnapshotOptions): BusSnapshot {
-	return new SnapshotReader(db, dbPath, {reuseRows: false}).read(options);
 }

@@ -32,8 +32,6 @@ export type LiveState = {
 	paused: boolean;
 	/** When the data last changed on screen. */
 	changedAt: number | null;
-	/** When the last successful check ran. */
-	checkedAt: number | null;
 };
 
 const COUNTS_DELAY_MS = 1000;
@@ -44,7 +42,7 @@ export class LiveBus {
 	readonly monitor: BusMonitor;
 	readonly writer: DeliveryWriter;
 	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows'>> & Pick<LiveOptions, 'onCriticalAlert'>;
-	private state: LiveState = {reading: null, error: null, paused: false, changedAt: null, checkedAt: null};
+	private state: LiveState = {reading: null, error: null, paused: false, changedAt: null};
 	private listeners = new Set<Listener>();
 	private timer: NodeJS.Timeout | null = null;
 	private busy = false;
@@ -151,7 +149,7 @@ export class LiveBus {
 
 	private accept(reading: Reading, now: number): void {
 		this.ringForNewCritical(reading);
-		this.set({reading, error: null, changedAt: now, checkedAt: now});
+		this.set({reading, error: null, changedAt: now});
 	}
 
 	private ringForNewCritical(reading: Reading): void {

@@ -20,14 +20,6 @@ export function escapeControls(text: string): string {
 	return text.replace(UNSAFE, visibleEscape);
 }
 
-/** True when the text holds nothing `escapeControls` would change. */
-export function isClean(text: string): boolean {
-	UNSAFE.lastIndex = 0;
-	const clean = !UNSAFE.test(text);
-	UNSAFE.lastIndex = 0;
-	return clean;
-}
-
 /** Any value from a row, as safe text; NULL stays null. */
 export function cleanText(value: unknown): string | null {
 	if (value === null || value === undefined) return null;

@@ -153,7 +153,7 @@ function sessionTone(view: SessionView): Tone {
 	if (view.state === 'stale' || view.liveness.state === 'dead' || view.liveness.state === 'reused') return 'bad';
 	if (view.state === 'late' || view.clockAhead) return 'warn';
 	if (view.isCurrent) return 'accent';
-	return view.liveness.state === 'remote' ? 'normal' : 'normal';
+	return 'normal';
 }
 
 function plainLines(lines: string[]): string[] {
