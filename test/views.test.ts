@@ -501,3 +501,26 @@ describe('session cells that do not change while the bus is idle', () => {
 		assert.equal(hoursAge(50 * 3_600_000), '2d 2h');
 	});
 });
+
+describe('sentences wrap to the width', () => {
+	it('wrapText breaks at spaces, hard-breaks long words, indents continuations, never exceeds the width', async () => {
+		const {wrapText, stringWidth} = await import('../source/text/fit.js');
+		const text = '  Locks held by dead or stale sessions: `terraform/modules/vpc.tf` (claude-51234, holder stale) and 漢字かなカナ漢字かなカナ漢字かなカナ';
+		for (const width of [20, 33, 40, 80]) {
+			const lines = wrapText(text, width, '    ');
+			for (const line of lines) assert.ok(stringWidth(line) <= width, `${width}: ${JSON.stringify(line)}`);
+			assert.equal(lines.map(line => line.trim()).join(' ').replace(/\s+/g, ''), text.replace(/\s+/g, ''), 'nothing lost');
+			for (const line of lines.slice(1)) assert.ok(line.startsWith('    '), 'continuation indented');
+		}
+		assert.deepEqual(wrapText('short', 40), ['short']);
+	});
+
+	it('wrapRows keeps the first piece under the row key and gives continuations keys of their own', async () => {
+		const {wrapRows} = await import('../source/ui/views.js');
+		const row = {key: 'stat:3', cells: {text: '  one two three four five six seven'}, tone: 'normal' as const, sort: {}, search: '', copy: '', detail: () => []};
+		const rows = wrapRows([row], 'text', 16);
+		assert.ok(rows.length > 1);
+		assert.equal(rows[0]!.key, 'stat:3');
+		assert.deepEqual(rows.slice(1).map(item => item.key), rows.slice(1).map((_, index) => `stat:3:${index + 1}`));
+	});
+});

@@ -35,3 +35,38 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 }
 
 export {stringWidth};
+
+/**
+ * Breaks text into lines of at most `width` cells, at spaces where it can and
+ * inside a word where it must; continuation lines start with `indent`.
+ */
+export function wrapText(text: string, width: number, indent = ''): string[] {
+	if (width <= indent.length + 1 || stringWidth(text) <= width) return [text];
+	const lines: string[] = [];
+	let line = '';
+	let lineWidth = 0;
+	const limit = () => (lines.length === 0 ? width : width - indent.length);
+	const push = () => {
+		lines.push(lines.length === 0 ? line : indent + line);
+		line = '';
+		lineWidth = 0;
+	};
+	for (const word of text.split(/(?<= )/)) {
+		const wordWidth = stringWidth(word);
+		if (lineWidth > 0 && lineWidth + stringWidth(word.trimEnd()) > limit()) push();
+		// The space after a word may hang past the width: it is trimmed at the break.
+		if (stringWidth(word.trimEnd()) <= limit() - lineWidth) {
+			line += word;
+			lineWidth += wordWidth;
+			continue;
+		}
+		for (const char of word) {
+			const charWidth = stringWidth(char);
+			if (lineWidth + charWidth > limit()) push();
+			line += char;
+			lineWidth += charWidth;
+		}
+	}
+	if (line.trim() !== '') push();
+	return lines.map(item => item.trimEnd());
+}

@@ -9,7 +9,7 @@ import {appendLogEntry, logAuthor, logFilePath, logProject} from '../report/sess
 import {truncateStart} from '../text/truncate.js';
 import {fit, stringWidth} from '../text/fit.js';
 import {type Command, binding, commandFor} from './keymap.js';
-import {TABS, type TabId, type Row} from './views.js';
+import {TABS, type TabId, type Row, wrapRows} from './views.js';
 import {
 	type PendingAction,
 	type UiState,
@@ -76,7 +76,12 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	}, [live]);
 
 	const tabState = ui.tabs[ui.tab];
-	const visible = useMemo(() => (view ? visibleRows(view, tabState) : []), [view, tabState]);
+	// Stats and observations are sentences: wrapped to the width rather than cut.
+	const visible = useMemo(() => {
+		if (!view) return [];
+		const rows = visibleRows(view, tabState);
+		return view.id === 'stats' ? wrapRows(rows, 'text', columns) : rows;
+	}, [view, tabState, columns]);
 	const selected = selectedIndex(visible, tabState);
 	const selectedRow: Row | null = selected >= 0 ? visible[selected]! : null;
 

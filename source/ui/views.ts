@@ -25,6 +25,7 @@ import {
 	vendorText,
 } from '../report/dashboard.js';
 import {valueFormat} from '../report/format.js';
+import {wrapText} from '../text/fit.js';
 import {observations} from '../report/observations.js';
 
 /**
@@ -456,6 +457,15 @@ function maxTone(priority: number | null): Tone {
 }
 
 export const MAX_HEADER_LINES = 3;
+
+/** Rows whose one cell is a sentence, wrapped to `width` (continuation rows indented under the text). */
+export function wrapRows(rows: Row[], cell: string, width: number): Row[] {
+	return rows.flatMap(row => {
+		const text = row.cells[cell] ?? '';
+		const indent = ' '.repeat(Math.min(8, text.length - text.trimStart().length + 2));
+		return wrapText(text, width, indent).map((line, index) => (index === 0 ? {...row, cells: {...row.cells, [cell]: line}} : {...row, key: `${row.key}:${index}`, cells: {...row.cells, [cell]: line}}));
+	});
+}
 
 export type ViewOptions = {showEnded: boolean; countsNote: string};
 
