@@ -158,14 +158,7 @@ function isOpen(message: MessageRow): boolean {
 }
 
 export function groupAlerts(alerts: MessageRow[]): AlertGroup[] {
-	const groups = new Map<string, MessageRow[]>();
-	for (const alert of alerts) {
-		const type = alert.messageType ?? '(untyped)';
-		const list = groups.get(type);
-		if (list) list.push(alert);
-		else groups.set(type, [alert]);
-	}
-	return [...groups.entries()]
+	return [...groupBy(alerts, alert => alert.messageType ?? '(untyped)').entries()]
 		.map(([type, items]) => {
 			const sorted = [...items].sort((a, b) => b.priority - a.priority || b.id - a.id);
 			return {type, maxPriority: sorted[0]!.priority, alerts: sorted};

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import {cleanText} from '../text/sanitize.js';
 import {BusError, explainSqliteError, fileIdentity, openWriter} from './open.js';
-import {type BusSchema, hasColumn, hasV2Messages, introspect} from './schema.js';
+import {type BusSchema, hasColumn, hasV2Messages, introspect, selectList} from './schema.js';
 import {isoNow} from './time.js';
 
 /**
@@ -106,28 +106,22 @@ export class DeliveryWriter {
 	/** pending -> delivered, for v2 messages only; never moves a message backwards. */
 	async markDelivered(ids: number[]): Promise<number> {
 		if (ids.length === 0) return 0;
-		return this.updateMessages(ids, "status = 'delivered', delivered_at = @now", "status = 'pending'");
+		return this.updateMessages(ids, {status: "'delivered'", delivered_at: '@now'}, "status = 'pending'");
 	}
 
 	/** pending|delivered -> read (acknowledged). */
 	async acknowledge(ids: number[]): Promise<number> {
 		if (ids.length === 0) return 0;
-		return this.updateMessages(
-			ids,
-			"status = 'read', read_at = @now, delivered_at = COALESCE(delivered_at, @now)",
-			"status IN ('pending','delivered')",
-		);
+		return this.updateMessages(ids, {status: "'read'", read_at: '@now', delivered_at: 'COALESCE(delivered_at, @now)'}, "status IN ('pending','delivered')");
 	}
 
-	private async updateMessages(ids: number[], assignments: string, fromStatus: string): Promise<number> {
+	/** `assignments`: column -> SQL value; columns an older schema lacks are left out. */
+	private async updateMessages(ids: number[], assignments: Record<string, string>, fromStatus: string): Promise<number> {
 		return this.write((db, schema) => {
 			if (!hasV2Messages(schema)) return 0;
-			const set = assignments
-				.split(/,(?![^(]*\))/)
-				.filter(part => {
-					const column = part.trim().split(/\s|=/)[0]!;
-					return hasColumn(schema, 'session_messages', column);
-				})
+			const set = Object.entries(assignments)
+				.filter(([column]) => hasColumn(schema, 'session_messages', column))
+				.map(([column, value]) => `${column} = ${value}`)
 				.join(', ');
 			const now = isoNow(this.options.now());
 			let changed = 0;
@@ -150,7 +144,7 @@ export class DeliveryWriter {
 	async releaseSession(target: SessionTarget, reason: string): Promise<ReleaseResult> {
 		return this.write((db, schema) => {
 			const row = db
-				.prepare(`SELECT session_id, last_heartbeat, ${['project_id', 'cwd', 'status'].map(c => (hasColumn(schema, 'session_registry', c) ? c : `NULL AS ${c}`)).join(', ')} FROM session_registry WHERE rowid = ?`)
+				.prepare(`SELECT session_id, last_heartbeat, ${selectList(schema, 'session_registry', ['project_id', 'cwd', 'status'])} FROM session_registry WHERE rowid = ?`)
 				.get(target.rowid) as {session_id: unknown; last_heartbeat: unknown; project_id: unknown; cwd: unknown; status: unknown} | undefined;
 			if (!row || cleanText(row.session_id) !== target.sessionId) return 'gone';
 			if (cleanText(row.last_heartbeat) !== target.heartbeatText) return 'changed';

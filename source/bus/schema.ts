@@ -92,6 +92,11 @@ export function hasColumn(schema: BusSchema, table: TableName, column: string): 
 	return schema.columns.get(table)?.has(column) ?? false;
 }
 
+/** `"col"` for columns the table has, `NULL AS "col"` for those an older writer never added. */
+export function selectList(schema: BusSchema, table: TableName, columns: string[]): string {
+	return columns.map(column => (hasColumn(schema, table, column) ? `"${column}"` : `NULL AS "${column}"`)).join(', ');
+}
+
 export function hasV2Messages(schema: BusSchema): boolean {
 	return V2_MESSAGE_COLUMNS.every(column => hasColumn(schema, 'session_messages', column));
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import {cleanText} from '../text/sanitize.js';
 import {parseTimestamp} from './time.js';
 import {fileSize} from './open.js';
-import {type BusSchema, type TableName, describeSchema, hasColumn, hasV2Messages, introspect} from './schema.js';
+import {type BusSchema, describeSchema, hasV2Messages, introspect, selectList} from './schema.js';
 import type {BusSnapshot, ClaimRow, JsonValue, LockRow, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
 
 /**
@@ -42,10 +42,6 @@ const MESSAGE_COLUMNS = [
 	'priority', 'status', 'project_id', 'task_id', 'activity', 'reply_to', 'expires_at', 'delivered_at', 'read_at',
 ];
 
-/** `col` for columns the table has, `NULL AS col` for those an older writer never added. */
-function selectList(schema: BusSchema, table: TableName, columns: string[]): string {
-	return columns.map(column => (hasColumn(schema, table, column) ? `"${column}"` : `NULL AS "${column}"`)).join(', ');
-}
 
 /** How values read from the bus become safe text and epoch ms. */
 export type Convert = {
@@ -251,7 +247,7 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
 			? `SELECT ${select} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open} ORDER BY priority DESC, id DESC LIMIT ${LIMITS.unreadRows}`
 			: null,
 		unreadSummary: v2
-			? `SELECT recipient_id, channel, priority, created_at, ${hasColumn(schema, 'session_messages', 'ttl_seconds') ? 'ttl_seconds' : 'NULL AS ttl_seconds'}, ${hasColumn(schema, 'session_messages', 'expires_at') ? 'expires_at' : 'NULL AS expires_at'} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open} LIMIT ${LIMITS.unreadSummaryRows}`
+			? `SELECT ${selectList(schema, 'session_messages', ['recipient_id', 'channel', 'priority', 'created_at', 'ttl_seconds', 'expires_at'])} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open} LIMIT ${LIMITS.unreadSummaryRows}`
 			: null,
 		lifecycle: messages
 			? `SELECT ${select} FROM session_messages WHERE channel = 'session_lifecycle' ORDER BY id DESC LIMIT ${LIMITS.lifecycle}`

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {openReader} from '../bus/open.js';
 import {messageExpired} from '../bus/snapshot.js';
-import {type TableName, hasColumn, hasV2Messages, introspect} from '../bus/schema.js';
+import {hasColumn, hasV2Messages, introspect, selectList} from '../bus/schema.js';
 import {parseTimestamp} from '../bus/time.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState, plural} from '../analysis/analyze.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
@@ -34,12 +34,11 @@ export function summarise(counts: StatusCounts): {text: string; severity: 'ok' |
 /** The status line's counts, by the rules of analysis/analyze.ts, from three small queries. */
 export function countBus(db: Database.Database, config: Config, now: number): StatusCounts {
 	const schema = introspect(db);
-	const select = (table: TableName, columns: string[]) => columns.map(column => (hasColumn(schema, table, column) ? `"${column}"` : `NULL AS "${column}"`)).join(', ');
 	const counts: StatusCounts = {sessions: 0, dead: 0, stale: 0, alerts: 0, critical: 0, unread: 0};
 	const host = {hostname: os.hostname(), machineUuid: config.machineUuid};
 	if (schema.columns.has('session_registry')) {
 		const sessions = db
-			.prepare(`SELECT rowid, ${select('session_registry', ['pid', 'hostname', 'machine_uuid', 'last_heartbeat'])} FROM session_registry WHERE ${hasColumn(schema, 'session_registry', 'status') ? "status = 'active' OR status IS NULL" : '1'}`)
+			.prepare(`SELECT rowid, ${selectList(schema, 'session_registry', ['pid', 'hostname', 'machine_uuid', 'last_heartbeat'])} FROM session_registry WHERE ${hasColumn(schema, 'session_registry', 'status') ? "status = 'active' OR status IS NULL" : '1'}`)
 			.all() as Array<Record<string, unknown>>;
 		for (const row of sessions) {
 			const pid = typeof row['pid'] === 'number' ? row['pid'] : typeof row['pid'] === 'bigint' ? Number(row['pid']) : null;
@@ -59,7 +58,7 @@ export function countBus(db: Database.Database, config: Config, now: number): St
 		}
 	}
 	if (hasV2Messages(schema)) {
-		const expiry = select('session_messages', ['created_at', 'ttl_seconds', 'expires_at']);
+		const expiry = selectList(schema, 'session_messages', ['created_at', 'ttl_seconds', 'expires_at']);
 		const open = `status IN ('pending','delivered') AND message_type IS NOT NULL`;
 		const alerts = db.prepare(`SELECT priority, ${expiry} FROM session_messages WHERE channel = 'operator_alerts' AND ${open}`).all() as Array<Record<string, unknown>>;
 		for (const alert of alerts.filter(row => !messageExpired(row, now))) {

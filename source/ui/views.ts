@@ -1,6 +1,6 @@
 import type {ClaimRow, JsonValue, LockRow, MessageRow} from '../bus/types.js';
 import type {ReleaseTarget} from '../bus/delivery.js';
-import {formatIso} from '../bus/time.js';
+import {formatDuration, formatIso} from '../bus/time.js';
 import {
 	type HoldView,
 	type SessionView,
@@ -97,12 +97,8 @@ const f = valueFormat('terminal');
 /** Minutes resolution: `<1m`, `12m`, `2h 15m`, `3d 4h`. */
 export function coarseAge(ms: number | null): string {
 	if (ms === null) return '?';
-	if (ms < 60_000) return '<1m';
-	const minutes = Math.floor(ms / 60_000);
-	if (minutes < 60) return `${minutes}m`;
-	const hours = Math.floor(minutes / 60);
-	if (hours < 24) return `${hours}h ${minutes % 60}m`;
-	return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+	// Past a minute formatDuration already drops the seconds.
+	return ms < 60_000 ? '<1m' : formatDuration(ms);
 }
 
 /** Hours resolution, for uptimes: `<1h`, `5h`, `3d 4h`. */
