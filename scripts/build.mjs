@@ -1,24 +1,37 @@
 // Bundles the CLI with esbuild: everything but the native better-sqlite3 in,
 // react in its production build, react-devtools-core (which ink imports only for
 // its devtools) replaced by a stub, and code split so `--once` never loads ink.
+// `--status-line`, run every few seconds by a status bar, is one file of its own:
+// each extra module file costs it start-up time.
 import {build} from 'esbuild';
-import {rmSync} from 'node:fs';
+import {readFileSync, rmSync} from 'node:fs';
 
-rmSync('dist', {recursive: true, force: true});
-await build({
-	entryPoints: {cli: 'source/cli.ts', 'demo-agent': 'source/demo/agent.ts'},
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const common = {
 	jsx: 'automatic',
 	outdir: 'dist',
 	bundle: true,
-	splitting: true,
 	format: 'esm',
 	platform: 'node',
 	target: 'node20',
 	external: ['better-sqlite3'],
 	alias: {'react-devtools-core': './scripts/devtools-stub.js'},
-	define: {'process.env.NODE_ENV': '"production"'},
+	define: {'process.env.NODE_ENV': '"production"', PACKAGE_VERSION: JSON.stringify(pkg.version), PACKAGE_DESCRIPTION: JSON.stringify(pkg.description)},
 	// Bundled CommonJS (react) calls require(); give the ESM bundle one.
 	banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
 	logLevel: 'warning',
 	legalComments: 'none',
-});
+};
+
+const STATUS_LINE = /[/\\]status-line\.js$/;
+const statusLineApart = {
+	name: 'status-line-apart',
+	setup(build) {
+		build.onResolve({filter: STATUS_LINE}, () => ({path: './status-line.js', external: true}));
+	},
+};
+
+rmSync('dist', {recursive: true, force: true});
+await build({...common, entryPoints: {cli: 'source/cli.ts', 'demo-agent': 'source/demo/agent.ts'}, splitting: true, plugins: [statusLineApart]});
+await build({...common, entryPoints: {'status-line': 'source/commands/status-line.ts'}, splitting: false});

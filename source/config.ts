@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {defaultDatabasePath} from './bus/open.js';
 import {defaultLogBase} from './report/session-log.js';
+import {type Flags, UsageError} from './commands/flags.js';
 
 /**
  * Every setting, resolved: flags beat environment, environment beats the config
@@ -135,4 +136,36 @@ export function loadConfig(env: NodeJS.ProcessEnv, configPath: string | undefine
 	const warnings = applyConfigFile(config, file, {required: configPath !== undefined || env['SESSION_STATUS_CONFIG'] !== undefined, home});
 	applyEnvironment(config, env);
 	return {config, warnings};
+}
+
+/**
+ * Everything resolved: defaults, file, environment, then flags. A bad flag value
+ * throws a UsageError; each config-file problem goes to `warn`.
+ */
+export function resolveConfig(flags: Flags, warn: (warning: string) => void, env: NodeJS.ProcessEnv = process.env): Config {
+	const {config, warnings} = loadConfig(env, flags.config);
+	for (const warning of warnings) warn(warning);
+	if (flags.db !== undefined) config.dbPath = flags.db;
+	if (flags.session !== undefined) config.sessionId = flags.session;
+	if (flags.tab !== undefined) {
+		if (!(TAB_NAMES as readonly string[]).includes(flags.tab)) throw new UsageError(`--tab takes one of ${TAB_NAMES.join(', ')}`);
+		config.defaultTab = flags.tab;
+	}
+	if (flags['log-dir'] !== undefined) config.logBase = flags['log-dir'];
+	if (flags['machine-uuid'] !== undefined) config.machineUuid = flags['machine-uuid'];
+	if (flags.author !== undefined) config.author = flags.author;
+	const staleTimeout = flags['stale-timeout'];
+	if (staleTimeout !== undefined) {
+		if (!(staleTimeout > 0)) throw new UsageError('--stale-timeout takes a positive number of seconds');
+		config.staleTimeoutMs = staleTimeout * 1000;
+	}
+	config.readOnly = flags['read-only'] || config.readOnly;
+	config.noLog = flags['no-log'] || config.noLog;
+	config.verbose = flags.verbose;
+	config.bell = flags.bell || config.bell;
+	if (flags.refresh !== undefined) {
+		if (!(flags.refresh >= 50)) throw new UsageError('--refresh takes milliseconds, at least 50');
+		config.refreshMs = flags.refresh;
+	}
+	return config;
 }

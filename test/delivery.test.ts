@@ -9,7 +9,8 @@ import Database from 'better-sqlite3';
 import {tempDir} from './helpers/fixtures.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {DeliveryWriter, type SessionTarget} from '../source/bus/delivery.js';
-import {BusError, EXIT_CODES, openReader, openWriter} from '../source/bus/open.js';
+import {BusError, openReader, openWriter} from '../source/bus/open.js';
+import {EXIT_CODES} from '../source/exit-codes.js';
 import {SnapshotReader} from '../source/bus/snapshot.js';
 import {isoNow} from '../source/bus/time.js';
 

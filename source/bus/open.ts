@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import {EXIT_CODES} from '../exit-codes.js';
 
 /**
  * Opening the bus, and every way that can fail, as a `BusError` with a message a
@@ -8,17 +10,6 @@ import Database from 'better-sqlite3';
  */
 
 export type BusErrorKind = 'not-found' | 'not-a-database' | 'corrupt' | 'locked' | 'read-only' | 'unreadable';
-
-export const EXIT_CODES = {
-	ok: 0,
-	error: 1,
-	usage: 2,
-	notFound: 3,
-	notADatabase: 4,
-	locked: 5,
-	logFailed: 6,
-	criticalAlert: 8,
-} as const;
 
 const EXIT_BY_KIND: Record<BusErrorKind, number> = {
 	'not-found': EXIT_CODES.notFound,
@@ -102,11 +93,25 @@ function checkFile(dbPath: string): void {
 	if (!stat.isFile()) throw new BusError('not-a-database', `${dbPath} is not a file, so not an SQLite database.`);
 }
 
+// The addon's usual path, handed to better-sqlite3 directly: its own lookup (the `bindings`
+// package) tries a dozen paths and reads a stack trace, a tenth of a status line's run.
+let addonPath: string | null | undefined;
+function nativeBinding(): string | undefined {
+	if (addonPath === undefined) {
+		try {
+			addonPath = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+		} catch {
+			addonPath = null;
+		}
+	}
+	return addonPath ?? undefined;
+}
+
 function open(dbPath: string, readonly: boolean, options: OpenOptions): Database.Database {
 	checkFile(dbPath);
 	let db: Database.Database | undefined;
 	try {
-		db = new Database(dbPath, {readonly, fileMustExist: true});
+		db = new Database(dbPath, {readonly, fileMustExist: true, nativeBinding: nativeBinding()});
 		db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 100}`);
 		// Opening is lazy: touch the schema so "not a database" is known now.
 		db.prepare('SELECT count(*) FROM sqlite_master').get();

@@ -1,4 +1,5 @@
-import {BusError, EXIT_CODES} from '../bus/open.js';
+import {BusError} from '../bus/open.js';
+import {EXIT_CODES} from '../exit-codes.js';
 import {DeliveryWriter} from '../bus/delivery.js';
 import {formatDuration} from '../bus/time.js';
 import type {Config} from '../config.js';

@@ -7,7 +7,8 @@ import {hasColumn, hasV2Messages, introspect, selectList} from '../bus/schema.js
 import {parseTimestamp} from '../bus/time.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState, plural} from '../analysis/analyze.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
-import type {Config} from '../config.js';
+import {type Config, resolveConfig} from '../config.js';
+import {type Flags, UsageError} from './flags.js';
 
 /**
  * One line for a status bar: `4 sessions · 1 dead · 2 alerts (1 critical) · 3 unread`.
@@ -95,4 +96,19 @@ export function statusLine(config: Config, format: StatusFormat): string {
 	} finally {
 		db.close();
 	}
+}
+
+/** `--status-line`: prints the line; other flags are ignored, bad values are usage errors. */
+export function printStatusLine(flags: Flags, usageError: (message: string) => never): void {
+	const format = flags.format ?? 'plain';
+	if (format !== 'plain' && format !== 'tmux') usageError('--format takes plain or tmux');
+	let config: Config;
+	try {
+		// A status bar shows whatever we print: problems with the config file go unreported here.
+		config = resolveConfig(flags, () => undefined);
+	} catch (error) {
+		if (!(error instanceof UsageError)) throw error;
+		usageError(error.message);
+	}
+	process.stdout.write(`${statusLine(config, format)}\n`);
 }

@@ -1,0 +1,22 @@
+/** The process's exit codes, one table for the code and `--help`. */
+export const EXIT_CODES = {
+	ok: 0,
+	error: 1,
+	usage: 2,
+	notFound: 3,
+	notADatabase: 4,
+	locked: 5,
+	logFailed: 6,
+	criticalAlert: 8,
+} as const;
+
+export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
+	ok: 'ok',
+	error: 'other error',
+	usage: 'bad usage',
+	notFound: 'database not found',
+	notADatabase: 'not an SQLite database / corrupt',
+	locked: 'database locked (gave up)',
+	logFailed: 'session log could not be written (dashboard printed)',
+	criticalAlert: 'a critical operator alert is open (printed runs)',
+};
