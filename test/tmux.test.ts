@@ -93,7 +93,7 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'
 
 /**
  * The CLI process of a pane: the descendant of the pane's shell that is node
- * running dist/cli.js (meow renames its title to `session-status`).
+ * running dist/cli.js (the CLI sets its title to `session-status`).
  */
 async function cliPid(session: string): Promise<number> {
 	const root = Number(tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim());
