@@ -23,6 +23,20 @@ describe('parseTimestamp', () => {
 		for (const [text, ms] of forms) assert.equal(parseTimestamp(text), ms, text);
 	});
 
+	it('reads the usual form exactly as the general parser does (a leading space takes the general path)', () => {
+		let seed = 7;
+		const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+		const pad = (value: number, width: number) => String(value).padStart(width, '0');
+		const pieces = ['', 'Z', 'z', '+00:00', '-05:30', '+0200', '+05', ' ', 'Q'];
+		for (let i = 0; i < 20_000; i++) {
+			const fraction = random(4) === 0 ? '' : `.${pad(random(10 ** 6), 1 + random(6))}`;
+			const text =
+				`${pad(random(3) === 0 ? random(10_000) : 1990 + random(60), 4)}-${pad(random(14), 2)}-${pad(random(33), 2)}` +
+				`${random(5) === 0 ? ' ' : 'T'}${pad(random(26), 2)}:${pad(random(61), 2)}:${pad(random(62), 2)}${fraction}${pieces[random(pieces.length)]}`;
+			assert.equal(parseTimestamp(text), parseTimestamp(` ${text}`), text);
+		}
+	});
+
 	it('reads epoch seconds as INTEGER, REAL and digit text', () => {
 		assert.equal(parseTimestamp(1795643261), 1795643261000);
 		assert.equal(parseTimestamp(1795643261.02741), 1795643261027);

@@ -93,7 +93,7 @@ export function hasColumn(schema: BusSchema, table: TableName, column: string): 
 }
 
 /** `"col"` for columns the table has, `NULL AS "col"` for those an older writer never added. */
-export function selectList(schema: BusSchema, table: TableName, columns: string[]): string {
+export function selectList(schema: BusSchema, table: TableName, columns: readonly string[]): string {
 	return columns.map(column => (hasColumn(schema, table, column) ? `"${column}"` : `NULL AS "${column}"`)).join(', ');
 }
 

@@ -21,6 +21,58 @@ export function parseTimestamp(value: unknown): number | null {
 	if (typeof value === 'number') return fromEpoch(value);
 	if (typeof value === 'bigint') return fromEpoch(Number(value));
 	if (typeof value !== 'string') return null;
+	return parseCanonical(value) ?? parseAnyForm(value);
+}
+
+const digit = (text: string, at: number): number => {
+	const code = text.charCodeAt(at) - 48;
+	return code >= 0 && code <= 9 ? code : Number.NaN;
+};
+const two = (text: string, at: number): number => digit(text, at) * 10 + digit(text, at + 1);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS[.fff][Z|+00:00]`, what writers almost always store, read
+ * without a regular expression or a Date: a printed run parses tens of thousands
+ * of these. Anything else (or anything odd) is left to the general parser.
+ */
+function parseCanonical(text: string): number | null {
+	const length = text.length;
+	if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+	const separator = text.charCodeAt(10);
+	if (separator !== 84 && separator !== 32) return null;
+	const year = two(text, 0) * 100 + two(text, 2);
+	const month = two(text, 5);
+	const day = two(text, 8);
+	const hour = two(text, 11);
+	const minute = two(text, 14);
+	const second = two(text, 17);
+	let at = 19;
+	let ms = 0;
+	if (text.charCodeAt(at) === 46) {
+		let scale = 100;
+		for (at++; at < length; at++, scale /= 10) {
+			const d = digit(text, at);
+			if (Number.isNaN(d)) break;
+			if (scale >= 1) ms += d * scale;
+		}
+		if (scale === 100) return null;
+	}
+	let offsetMinutes = 0;
+	if (at < length) {
+		const zone = text.charCodeAt(at);
+		if (zone === 90 && at + 1 === length) offsetMinutes = 0;
+		else if ((zone === 43 || zone === 45) && at + 6 === length && text.charCodeAt(at + 3) === 58) {
+			offsetMinutes = (zone === 45 ? -1 : 1) * (two(text, at + 1) * 60 + two(text, at + 4));
+		} else return null;
+	}
+	if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59) || Number.isNaN(year + offsetMinutes) || year < 100) return null;
+	const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+	if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
+	return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+}
+
+function parseAnyForm(value: string): number | null {
 	const text = value.trim();
 	if (EPOCH.test(text)) return fromEpoch(Number(text));
 	const match = ISO.exec(text);

@@ -62,14 +62,14 @@ export function countBus(db: Database.Database, config: Config, now: number): St
 		const expiry = selectList(schema, 'session_messages', ['created_at', 'ttl_seconds', 'expires_at']);
 		const open = `status IN ('pending','delivered') AND message_type IS NOT NULL`;
 		const alerts = db.prepare(`SELECT priority, ${expiry} FROM session_messages WHERE channel = 'operator_alerts' AND ${open}`).all() as Array<Record<string, unknown>>;
-		for (const alert of alerts.filter(row => !messageExpired(row, now))) {
+		for (const alert of alerts.filter(row => !messageExpired(row['expires_at'], row['created_at'], row['ttl_seconds'], now))) {
 			counts.alerts++;
 			if (Number(alert['priority']) >= 3) counts.critical++;
 		}
 		const mine = config.sessionId === null ? '' : ' AND recipient_id = ?';
 		const unread = db.prepare(`SELECT ${expiry} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open}${mine}`);
 		const rows = (config.sessionId === null ? unread.all() : unread.all(config.sessionId)) as Array<Record<string, unknown>>;
-		counts.unread = rows.filter(row => !messageExpired(row, now)).length;
+		counts.unread = rows.filter(row => !messageExpired(row['expires_at'], row['created_at'], row['ttl_seconds'], now)).length;
 	}
 	return counts;
 }
