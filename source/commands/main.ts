@@ -1,10 +1,10 @@
 import {EXIT_CODES} from '../exit-codes.js';
 import {type Config, resolveConfig} from '../config.js';
 import {type ParsedArgs, UsageError, helpText} from './flags.js';
-import {type PrintSection, runPrint} from './print.js';
+import type {PrintSection} from './print.js';
 
-// The live dashboard (ink, react) is imported only when it runs: printing and
-// --json stay free of it and start fast.
+// The live dashboard (ink, react) and the printed one are each imported only when
+// they run: printing and --json stay free of ink, the dashboard of the printers.
 
 // Set by the build from package.json.
 declare const PACKAGE_VERSION: string;
@@ -56,6 +56,7 @@ async function run(config: Config, section: PrintSection, once: boolean): Promis
 		const {runDashboard} = await import('../ui/run.js');
 		return runDashboard({...config, defaultTab: section === 'dashboard' ? config.defaultTab : section});
 	}
+	const {runPrint} = await import('./print.js');
 	const io = {out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`)};
 	return runPrint(config, section, io);
 }
