@@ -9,7 +9,7 @@ import {once} from 'node:events';
 import {BusWriter} from '../source/bus/writer.js';
 import {parseTimestamp} from '../source/bus/time.js';
 import {MACHINE, deadPid, documentedExample, liveProcess} from './helpers/fixtures.js';
-import {RAW_CONTROL, STACK_FRAME, dumpDatabase, listTree, requireBuiltCli, run, scratch, withDb} from './helpers/cli.js';
+import {CLI, RAW_CONTROL, STACK_FRAME, dumpDatabase, listTree, requireBuiltCli, run, scratch, withDb} from './helpers/cli.js';
 
 /**
  * The built CLI (`node dist/cli.js`) against real SQLite files and real processes:
@@ -720,6 +720,24 @@ describe('errors', () => {
 			holder.kill('SIGKILL');
 			await once(holder, 'exit').catch(() => undefined);
 		}
+	});
+
+	it('a reader that goes away (`| head -1`) ends the run quietly, exit 0', async () => {
+		const dbPath = documentedDb();
+		// Locks enough for an output far larger than a pipe's buffer (64 KiB).
+		withDb(dbPath, db => {
+			const holder = (db.prepare(`SELECT session_id FROM session_registry LIMIT 1`).get() as {session_id: string}).session_id;
+			const insert = db.prepare(`INSERT INTO file_locks (file_path, session_id, lock_type, locked_at) VALUES (?, ?, 'exclusive', datetime('now'))`);
+			for (let i = 0; i < 3000; i++) insert.run(`/work/project/src/module-${i}/a-rather-long-file-name-${i}.ts`, holder);
+		});
+		const child = spawn(process.execPath, [CLI, '--once', '--no-log', '--read-only', '--db', dbPath], {stdio: ['ignore', 'pipe', 'pipe']});
+		let stderr = '';
+		child.stderr!.on('data', chunk => (stderr += chunk));
+		// The reader closes its end before the dashboard is written.
+		child.stdout!.destroy();
+		const [code] = (await once(child, 'exit')) as [number | null];
+		assert.equal(stderr, '');
+		assert.equal(code, 0);
 	});
 
 	it('an unknown flag: exit 2', () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {EXIT_CODES} from '../exit-codes.js';
 
 /**
@@ -93,25 +93,30 @@ function checkFile(dbPath: string): void {
 	if (!stat.isFile()) throw new BusError('not-a-database', `${dbPath} is not a file, so not an SQLite database.`);
 }
 
-// The addon's usual path, handed to better-sqlite3 directly: its own lookup (the `bindings`
+// better-sqlite3 is loaded at the first open, not at start-up: the live dashboard draws its
+// first frame before it. Its addon is handed over by path: its own lookup (the `bindings`
 // package) tries a dozen paths and reads a stack trace, a tenth of a status line's run.
-let addonPath: string | null | undefined;
-function nativeBinding(): string | undefined {
-	if (addonPath === undefined) {
+let sqlite: {Database: typeof Database; addonPath: string | undefined} | undefined;
+function loadSqlite(): {Database: typeof Database; addonPath: string | undefined} {
+	if (!sqlite) {
+		const require = createRequire(import.meta.url);
+		let addonPath: string | undefined;
 		try {
-			addonPath = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+			addonPath = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
 		} catch {
-			addonPath = null;
+			addonPath = undefined;
 		}
+		sqlite = {Database: require('better-sqlite3') as typeof Database, addonPath};
 	}
-	return addonPath ?? undefined;
+	return sqlite;
 }
 
 function open(dbPath: string, readonly: boolean, options: OpenOptions): Database.Database {
 	checkFile(dbPath);
 	let db: Database.Database | undefined;
 	try {
-		db = new Database(dbPath, {readonly, fileMustExist: true, nativeBinding: nativeBinding()});
+		const {Database, addonPath} = loadSqlite();
+		db = new Database(dbPath, {readonly, fileMustExist: true, nativeBinding: addonPath});
 		db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 100}`);
 		// Opening is lazy: touch the schema so "not a database" is known now.
 		db.prepare('SELECT count(*) FROM sqlite_master').get();

@@ -57,6 +57,11 @@ async function run(config: Config, section: PrintSection, once: boolean): Promis
 		return runDashboard({...config, defaultTab: section === 'dashboard' ? config.defaultTab : section});
 	}
 	const {runPrint} = await import('./print.js');
+	// `session-status --once | head`: the reader has gone, which is no error of ours.
+	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code !== 'EPIPE') throw error;
+		process.exit(EXIT_CODES.ok);
+	});
 	const io = {out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`)};
 	return runPrint(config, section, io);
 }
