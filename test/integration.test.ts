@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawnSync} from 'node:child_process';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
 import {applyConfigFile, defaultConfig, loadConfig} from '../source/config.js';
 import {deadPid, liveProcess} from './helpers/fixtures.js';
-import {ROOT, requireBuiltCli, run, scratch} from './helpers/cli.js';
+import {CLI, ROOT, requireBuiltCli, run, scratch} from './helpers/cli.js';
 
 // Fitting the user's day: the status line, the config file, the package and the readme.
 
@@ -79,6 +79,56 @@ describe('--status-line', () => {
 		const result = run(['--status-line', '--format', 'html', '--db', dbPath]);
 		assert.equal(result.code, 2);
 		assert.match(result.stderr, /--format takes plain or tmux/);
+	});
+});
+
+describe('what each command loads', () => {
+	// esbuild marks where each bundled file begins: `// node_modules/ink/build/render.js`.
+	const UI = /^\/\/ (node_modules\/(ink|react|yoga-layout)\/|source\/ui\/)/m;
+	const PRINTING = /^\/\/ source\/report\/dashboard\.ts/m;
+
+	/** The bundle files a run of the built CLI loaded. */
+	function loadedFiles(args: string[]): string[] {
+		const record = path.join(scratch('loads-'), 'loads.txt');
+		const result = spawnSync(process.execPath, ['--import', path.join(ROOT, 'test', 'helpers', 'record-loads.mjs'), CLI, ...args], {
+			env: {PATH: process.env['PATH'] ?? '', HOME: scratch('home-'), RECORD_LOADS: record},
+			encoding: 'utf8',
+			timeout: 20_000,
+		});
+		assert.ok(result.status === 0 || result.status === 8, `${args.join(' ')}: exit ${result.status}\n${result.stderr}`);
+		const dist = path.dirname(CLI);
+		return [...new Set(fs.readFileSync(record, 'utf8').split('\n'))]
+			.filter(url => url.startsWith('file:') && path.dirname(new URL(url).pathname) === dist)
+			.map(url => new URL(url).pathname);
+	}
+	const matching = (files: string[], pattern: RegExp) => files.filter(file => pattern.test(fs.readFileSync(file, 'utf8'))).map(file => path.basename(file));
+
+	let dbPath: string;
+	before(() => {
+		requireBuiltCli();
+		dbPath = path.join(scratch('loads-db-'), 'messaging.db');
+		const bus = new BusWriter(dbPath);
+		bus.register({sessionId: 'claude-1', hostname: os.hostname(), pid: process.pid, vendor: 'claude'});
+		bus.close();
+	});
+
+	it('the bundle marks its UI and printing code (so the checks below can fail)', () => {
+		const files = fs.readdirSync(path.dirname(CLI)).map(file => path.join(path.dirname(CLI), file));
+		assert.ok(matching(files, UI).length > 0 && matching(files, PRINTING).length > 0);
+	});
+
+	it('--once and --json load no ink, react or UI code', () => {
+		for (const args of [['--once', '--no-log', '--read-only'], ['--json']]) {
+			const files = loadedFiles([...args, '--db', dbPath]);
+			assert.ok(matching(files, PRINTING).length > 0, `${args.join(' ')} printed without the printing code?`);
+			assert.deepEqual(matching(files, UI), [], args.join(' '));
+		}
+	});
+
+	it('--status-line loads neither UI nor printing code', () => {
+		const files = loadedFiles(['--status-line', '--db', dbPath]);
+		assert.deepEqual([...matching(files, UI), ...matching(files, PRINTING)], []);
+		assert.ok(files.some(file => path.basename(file) === 'status-line.js'));
 	});
 });
 
