@@ -7,7 +7,7 @@
 export function codeSpan(value: string): string {
 	// A loop, not Math.max(...runs): a hostile value with ~500k runs would overflow the stack.
 	let longestRun = 0;
-	for (const match of value.matchAll(/`+/g)) longestRun = Math.max(longestRun, match[0].length);
+	if (value.includes('`')) for (const match of value.matchAll(/`+/g)) longestRun = Math.max(longestRun, match[0].length);
 	const fence = '`'.repeat(longestRun + 1);
 	// CommonMark strips one space from each side of a span that begins and ends with one
 	// (unless it is all spaces): pad such values too, or ' a ' would show as 'a'.
