@@ -1,7 +1,7 @@
 // Bundles the CLI with esbuild: everything but the native better-sqlite3 in,
 // react in its production build, react-devtools-core (which ink imports only for
 // its devtools) replaced by a stub, and code split so `--once` never loads ink.
-// `--status-line`, run every few seconds by a status bar, is one file of its own:
+// `--status-line`, run every few seconds by a status bar, runs from cli.js alone:
 // each extra module file costs it start-up time.
 import {build} from 'esbuild';
 import {readFileSync, rmSync} from 'node:fs';
@@ -24,14 +24,14 @@ const common = {
 	legalComments: 'none',
 };
 
-const STATUS_LINE = /[/\\]status-line\.js$/;
-const statusLineApart = {
-	name: 'status-line-apart',
+// cli.js is one file with the status line in it; everything else is imported from main.js.
+const mainApart = {
+	name: 'main-apart',
 	setup(build) {
-		build.onResolve({filter: STATUS_LINE}, () => ({path: './status-line.js', external: true}));
+		build.onResolve({filter: /[/\\]commands[/\\]main\.js$/}, () => ({path: './main.js', external: true}));
 	},
 };
 
 rmSync('dist', {recursive: true, force: true});
-await build({...common, entryPoints: {cli: 'source/cli.ts', 'demo-agent': 'source/demo/agent.ts'}, splitting: true, plugins: [statusLineApart]});
-await build({...common, entryPoints: {'status-line': 'source/commands/status-line.ts'}, splitting: false});
+await build({...common, entryPoints: {main: 'source/commands/main.ts', 'demo-agent': 'source/demo/agent.ts'}, splitting: true});
+await build({...common, entryPoints: {cli: 'source/cli.ts'}, splitting: false, plugins: [mainApart]});

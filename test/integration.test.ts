@@ -125,10 +125,10 @@ describe('what each command loads', () => {
 		}
 	});
 
-	it('--status-line loads neither UI nor printing code', () => {
+	it('--status-line loads cli.js alone: neither UI nor printing code', () => {
 		const files = loadedFiles(['--status-line', '--db', dbPath]);
 		assert.deepEqual([...matching(files, UI), ...matching(files, PRINTING)], []);
-		assert.ok(files.some(file => path.basename(file) === 'status-line.js'));
+		assert.deepEqual(files.map(file => path.basename(file)), ['cli.js']);
 	});
 });
 
