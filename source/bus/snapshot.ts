@@ -271,16 +271,18 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
 /**
  * Statements whose rows rarely change between two refreshes (heartbeats change
  * sessions, not locks). Each has a fingerprint query that runs the same statement
- * inside SQLite and returns its rows as one text (`quote()` of every value, so
- * equal texts mean equal rows) without building a JavaScript object per row;
- * the rows are read again only when the fingerprint differs.
+ * inside SQLite and returns its rows as one text without building a JavaScript
+ * object per row; the rows are read again only when the fingerprint differs.
+ * Text goes in as it is, any other value quoted behind a char(1) (so 5 and '5',
+ * or NULL and 'NULL', differ): equal texts mean equal rows, at half the cost of
+ * quoting every text.
  */
 const FINGERPRINTED = ['claims', 'locks', 'openAlerts', 'readAlerts', 'unreadRows', 'unreadSummary', 'lifecycle'] as const;
 type FingerprintedName = (typeof FINGERPRINTED)[number];
 
 export function fingerprintSql(sql: string, columns: string[]): string {
-	const values = columns.map(column => `quote("${column}")`).join(' || char(31) || ');
-	return `SELECT count(*) AS n, group_concat(${values}, char(30)) AS f FROM (${sql})`;
+	const values = columns.map(column => `CASE typeof("${column}") WHEN 'text' THEN "${column}" ELSE char(1) || quote("${column}") END`).join(', ');
+	return `SELECT count(*) AS n, group_concat(concat_ws(char(31), ${values}), char(30)) AS f FROM (${sql})`;
 }
 
 /**
@@ -297,6 +299,14 @@ export class SnapshotReader {
 	/** Fingerprint query and last rows of each statement whose rows rarely change. */
 	private fingerprints = new Map<FingerprintedName, Database.Statement>();
 	private lastRows = new Map<FingerprintedName, {fingerprint: string; rows: Row[]}>();
+	/**
+	 * Each session row's values as last read (heartbeats change one row at a time), and
+	 * the lists last returned: what did not change comes back as the same objects, which
+	 * is how the analysis knows what it need not judge again.
+	 */
+	private lastSessions = new Map<unknown, {values: unknown[]; row: SessionRow}>();
+	private lastLists = new Map<'sessions' | 'claims' | 'locks', unknown[]>();
+	private sessionColumns: string[] = [];
 	private readonly convert = memoized();
 
 	/** Keep rows between reads and re-read only what changed (the live dashboard); off for one-shot readers. */
@@ -330,6 +340,10 @@ export class SnapshotReader {
 		};
 		this.fingerprints.clear();
 		this.lastRows.clear();
+		this.lastSessions.clear();
+		// Session rows as arrays: compared value by value with the last read, and made into objects only when they changed.
+		if (this.reuseRows) this.statements.sessions.raw(true);
+		this.sessionColumns = this.statements.sessions.columns().map(column => column.name);
 		for (const name of this.reuseRows ? FINGERPRINTED : []) {
 			const statement = this.statements[name];
 			if (statement) this.fingerprints.set(name, this.db.prepare(fingerprintSql(sql[name]!, statement.columns().map(column => column.name))));
@@ -354,6 +368,30 @@ export class SnapshotReader {
 		if (!hold) this.converted.set(row, (hold = convert(row, now, c)));
 		const expired = expiredAt(hold.expiresAt, now);
 		return expired === hold.expired ? hold : {...hold, expired};
+	}
+
+	/** The sessions, reusing the row of each whose values are the same as at the last read. */
+	private sessionRows(values: unknown[][], columns: string[], c: Convert): SessionRow[] {
+		const seen = new Map<unknown, {values: unknown[]; row: SessionRow}>();
+		const rows: SessionRow[] = [];
+		for (const rowValues of values) {
+			const last = this.lastSessions.get(rowValues[0]);
+			const same = last !== undefined && last.values.length === rowValues.length && last.values.every((value, index) => value === rowValues[index]);
+			const row = same ? last.row : toSession(Object.fromEntries(columns.map((column, index) => [column, rowValues[index]])), c);
+			seen.set(rowValues[0], {values: rowValues, row});
+			rows.push(row);
+		}
+		this.lastSessions = seen;
+		return this.unchangedList('sessions', rows);
+	}
+
+	/** The list returned last time when every element is the same object (and in the same order). */
+	private unchangedList<T>(name: 'sessions' | 'claims' | 'locks', list: T[]): T[] {
+		if (!this.reuseRows) return list;
+		const last = this.lastLists.get(name) as T[] | undefined;
+		if (last && last.length === list.length && last.every((item, index) => item === list[index])) return last;
+		this.lastLists.set(name, list);
+		return list;
 	}
 
 	/** `PRAGMA data_version`: changes only when another connection commits. */
@@ -383,7 +421,8 @@ export class SnapshotReader {
 			};
 			return {
 				schema: s.schema,
-				sessions: all(s.sessions).filter(row => row['rowid'] !== null),
+				// Arrays of values when reusing rows (see prepare), else objects.
+				sessions: s.sessions.all() as unknown[],
 				claims: unlessUnchanged('claims'),
 				locks: unlessUnchanged('locks'),
 				openAlerts: unlessUnchanged('openAlerts'),
@@ -419,13 +458,16 @@ export class SnapshotReader {
 
 		const c = this.reads++ === 0 ? PLAIN : this.convert;
 		const unexpired = (rows: Row[]) => rows.filter(row => !messageExpired(row, now, c));
+		const sessions = this.reuseRows
+			? this.sessionRows((raw.sessions as unknown[][]).filter(values => values[0] !== null), this.sessionColumns, c)
+			: (raw.sessions as Row[]).filter(row => row['rowid'] !== null).map(row => toSession(row, c));
 		return {
 			takenAt: now,
 			database: {path: cleanText(this.dbPath) ?? '', sizeBytes: fileSize(this.dbPath), journalMode, schema: describeSchema(raw.schema)},
 			staleTimeoutMs: options.staleTimeoutMs,
-			sessions: raw.sessions.map(row => toSession(row, c)),
-			claims: raw.claims.map(row => this.hold(row, now, c, toClaim)),
-			locks: raw.locks.map(row => this.hold(row, now, c, toLock)),
+			sessions,
+			claims: this.unchangedList('claims', raw.claims.map(row => this.hold(row, now, c, toClaim))),
+			locks: this.unchangedList('locks', raw.locks.map(row => this.hold(row, now, c, toLock))),
 			alerts: [...unexpired(raw.openAlerts), ...raw.readAlerts].map(row => this.message(row, c)),
 			unread: unexpired(raw.unreadRows).map(row => this.message(row, c)),
 			unreadByRecipient: summariseUnread(unexpired(raw.unreadSummary), c),
