@@ -121,6 +121,32 @@ describe('reuse between refreshes', () => {
 		bus.close();
 	});
 
+	it('a hold or message changed in place, to NULL, or to a blob of the same bytes, is read again', () => {
+		const dbPath = busPath();
+		const bus = new BusWriter(dbPath);
+		bus.register({sessionId: 'a', hostname: HOST, pid: null});
+		bus.lock('src/x.ts', 'a', {expiresAt: Date.now() + 3_600_000});
+		bus.send({senderId: 'a', recipientId: 'b', channel: 'direct', payload: {text: 'hi'}});
+		const reader = new SnapshotReader(openReader(dbPath), dbPath);
+		const read = () => reader.read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+		let last = read();
+		const changes: Array<[string, (snapshot: BusSnapshot) => unknown]> = [
+			[`UPDATE file_locks SET lock_type = 'shared'`, snapshot => snapshot.locks[0]!.lockType],
+			[`UPDATE file_locks SET expires_at = NULL`, snapshot => snapshot.locks[0]!.expiresAt.text],
+			[`UPDATE file_locks SET session_id = X'3132'`, snapshot => snapshot.locks[0]!.sessionId],
+			[`UPDATE session_messages SET payload = '{"text":"bye"}'`, snapshot => snapshot.unread[0]!.payload],
+		];
+		for (const [sql, value] of changes) {
+			bus.db.prepare(sql).run();
+			const next = read();
+			const fresh = new SnapshotReader(openReader(dbPath), dbPath, {reuseRows: false}).read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+			assert.deepEqual(value(next), value(fresh), sql);
+			assert.notEqual(next.locks[0], sql.includes('file_locks') ? last.locks[0] : undefined, `${sql}: read again`);
+			last = next;
+		}
+		bus.close();
+	});
+
 	it('an analysis reusing cached lock conflicts and holds equals one made from scratch, also when a holder moves', () => {
 		const dbPath = busPath();
 		const bus = new BusWriter(dbPath);
