@@ -13,7 +13,9 @@
  *      hello-world Ink app, commit-to-screen latency, CPU idle and with writers committing
  *      100 times a second, peak RSS.
  * Prints a table and writes bench/results.json. BENCH_QUICK=1: 10k and 100k only, fewer
- * samples, 5 s CPU windows.
+ * samples, 5 s CPU windows. BENCH_TUI=1000000 (a size): only the TUI figures (5) on that
+ * size, with the full run's sample counts and windows, printed as JSON; results.json is left
+ * as it was (for working on the dashboard without the rest of the run).
  */
 import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process';
 import {once} from 'node:events';
@@ -34,9 +36,14 @@ import {ACTIVE_SESSIONS, BUS_VERSION, CACHE_DIR, FILE_LOCKS, OPEN_MESSAGES, SESS
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 const QUICK = process.env['BENCH_QUICK'] === '1';
+const TUI_ONLY = process.env['BENCH_TUI'] ? Number(process.env['BENCH_TUI']) : null;
 const CONFIG = QUICK
 	? {sizes: [10_000, 100_000], tuiSizes: [100_000], refreshSamples: 20, idleTicks: 1000, onceRuns: 3, firstFrameRuns: 3, latencySamples: 6, cpuWindowS: 5, busyLatencySamples: 3}
 	: {sizes: [10_000, 100_000, 1_000_000], tuiSizes: [1_000_000, 100_000, 10_000], refreshSamples: 40, idleTicks: 5000, onceRuns: 5, firstFrameRuns: 5, latencySamples: 20, cpuWindowS: 30, busyLatencySamples: 20};
+if (TUI_ONLY !== null) {
+	if (!Number.isSafeInteger(TUI_ONLY) || TUI_ONLY <= 0) throw new Error(`BENCH_TUI must be a bus size (10000, 100000, 1000000), not ${process.env['BENCH_TUI']}`);
+	Object.assign(CONFIG, {sizes: [TUI_ONLY], tuiSizes: [TUI_ONLY]});
+}
 const BUSY_COMMITS_PER_S = 100;
 const STALE_MS = 300_000;
 const PTY = {cols: 160, rows: 50};
@@ -741,12 +748,14 @@ async function main(): Promise<void> {
 			};
 			results[size] = result;
 			try {
-				log(`[${label(size)}] refresh, floor, idle tick`);
-				freshenHeartbeats(prepared.path);
-				Object.assign(result, await measureInProcess(prepared.path));
-				log(`[${label(size)}] --once vs the old approach${statusLine ? ', --status-line' : ''}`);
-				freshenHeartbeats(prepared.path);
-				Object.assign(result, measureOnce(prepared.path, workDir, python.path, cli, statusLine));
+				if (TUI_ONLY === null) {
+					log(`[${label(size)}] refresh, floor, idle tick`);
+					freshenHeartbeats(prepared.path);
+					Object.assign(result, await measureInProcess(prepared.path));
+					log(`[${label(size)}] --once vs the old approach${statusLine ? ', --status-line' : ''}`);
+					freshenHeartbeats(prepared.path);
+					Object.assign(result, measureOnce(prepared.path, workDir, python.path, cli, statusLine));
+				}
 				if (CONFIG.tuiSizes.includes(size)) {
 					log(`[${label(size)}] TUI: first frame, commit to screen, idle and busy CPU (${CONFIG.cpuWindowS} s windows)`);
 					result['tui'] = await measureTui(prepared.path, workDir, python.path, cli, hello);
@@ -760,6 +769,10 @@ async function main(): Promise<void> {
 		fs.rmSync(distCopy, {recursive: true, force: true});
 	}
 
+	if (TUI_ONLY !== null) {
+		console.log(JSON.stringify(results[TUI_ONLY], null, 2));
+		return;
+	}
 	const sizes = CONFIG.sizes;
 	const largest = sizes[sizes.length - 1]!;
 	const goals = targets(results, largest, sizes[0]!);

@@ -2,7 +2,9 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import {
 	LivenessProbe,
 	START_TIME_SLACK_MS,
@@ -11,6 +13,7 @@ import {
 	judge,
 	pidExists,
 	readProcessTable,
+	readProcfsTable,
 	type HostIdentity,
 	type ProcessTable,
 	type SessionIdentity,
@@ -253,6 +256,36 @@ describe('LivenessProbe scans only when needed', () => {
 		const result = await probe.check([session(1, process.pid)]);
 		assert.deepEqual(result.get(1), { state: 'alive', processStartedAt: null });
 		assert.equal(probe.table.size, 0);
+	});
+});
+
+describe('readProcfsTable', () => {
+	it('reads parents and start times from /proc/PID/stat, counting fields after the last ")" of the command name', () => {
+		const root = fs.mkdtempSync(path.join(os.tmpdir(), 'procfs-'));
+		fs.writeFileSync(path.join(root, 'stat'), 'cpu  1 2 3\nbtime 1700000000\nprocesses 9\n');
+		// Fields 3..22 after the name: state, ppid, then 16 more, then starttime (ticks since boot).
+		const stat = (pid: number, name: string, ppid: number, ticks: number) =>
+			`${pid} (${name}) S ${ppid} ${Array.from({length: 17}, (_, i) => i).join(' ')} ${ticks} 0 0\n`;
+		for (const [pid, text] of [[7, stat(7, 'sh', 1, 250)], [8, stat(8, 'a) S 99 (b', 7, 1000)]] as const) {
+			fs.mkdirSync(path.join(root, String(pid)));
+			fs.writeFileSync(path.join(root, String(pid), 'stat'), text);
+		}
+		fs.mkdirSync(path.join(root, 'self'));
+		fs.mkdirSync(path.join(root, '9')); // exited: no stat file any more
+		const table = readProcfsTable(root)!;
+		assert.deepEqual([...table.values()].sort((a, b) => a.pid - b.pid), [
+			{pid: 7, ppid: 1, startedAt: 1_700_000_002_500},
+			{pid: 8, ppid: 7, startedAt: 1_700_000_010_000},
+		]);
+		assert.equal(readProcfsTable(path.join(root, 'missing')), null);
+	});
+
+	it('agrees with ps on this machine (Linux)', {skip: process.platform !== 'linux'}, async () => {
+		const child = await spawnLive();
+		const table = readProcfsTable()!;
+		assert.equal(table.get(child.pid)?.ppid, process.pid);
+		assert.ok(Math.abs(table.get(child.pid)!.startedAt! - Date.now()) < 5000, 'started just now');
+		await killAndWait(child);
 	});
 });
 

@@ -52,6 +52,13 @@ export type Analysis = {
 	/** Stale sessions still marked active in the database: the ones to release. */
 	toRelease: SessionView[];
 	unreadTotal: number;
+	/**
+	 * When the passing of time alone next changes a session's state (a heartbeat crossing
+	 * the stale timeout, a clock-ahead heartbeat caught up or watched too long); null when
+	 * nothing will. Until then, with the same rows and liveness, judging again gives the same
+	 * states: only the ages grow.
+	 */
+	nextStateChangeAt: number | null;
 };
 
 export type AnalysisContext = {
@@ -101,13 +108,30 @@ export function judgeState(row: {status: string}, liveness: Liveness, ageMs: num
 	return liveness.state === 'alive' ? 'late' : 'stale';
 }
 
-function releaseReasonFor(view: Omit<SessionView, 'releaseReason'>): string | null {
-	if (view.state === 'ended') return null;
-	if (view.liveness.state === 'alive') return null;
-	if (view.state === 'stale') return 'heartbeat expired';
-	if (view.liveness.state === 'dead') return 'process dead';
-	if (view.liveness.state === 'reused') return 'PID reused by another process';
+function releaseReasonFor(state: SessionState, liveness: Liveness): string | null {
+	if (state === 'ended') return null;
+	if (liveness.state === 'alive') return null;
+	if (state === 'stale') return 'heartbeat expired';
+	if (liveness.state === 'dead') return 'process dead';
+	if (liveness.state === 'reused') return 'PID reused by another process';
 	return null;
+}
+
+/**
+ * The first instant after `now` at which judgeState would judge this heartbeat
+ * differently with nothing but the clock moving, or null. Ages are whole ms, and a
+ * heartbeat is expired once its age is *more* than the timeout: hence the + 1.
+ */
+export function nextHeartbeatChange(heartbeatMs: number | null, firstSeenMs: number, now: number, staleTimeoutMs: number): number | null {
+	if (heartbeatMs === null) return null;
+	// Clock ahead until the heartbeat is within the tolerance; meanwhile its age counts from first seen.
+	if (heartbeatMs - now > CLOCK_SKEW_TOLERANCE_MS) {
+		const caughtUp = heartbeatMs - CLOCK_SKEW_TOLERANCE_MS;
+		const watchedTooLong = firstSeenMs + staleTimeoutMs + 1;
+		return watchedTooLong > now ? Math.min(caughtUp, watchedTooLong) : caughtUp;
+	}
+	const expires = heartbeatMs + staleTimeoutMs + 1;
+	return expires > now ? expires : null;
 }
 
 export function payloadObject(payload: JsonValue): {[key: string]: JsonValue} {
@@ -233,33 +257,53 @@ function holdView<T extends ClaimRow | LockRow>(row: T, bySessionId: Map<string,
 	return {row, holder, orphaned: orphanReason !== null && !row.expired, orphanReason};
 }
 
-// Lock conflicts depend only on the snapshot (paths and holders' cwd), not on time or
-// liveness: the 5-second re-judging of the same snapshot reuses them.
-const conflictCache = new WeakMap<BusSnapshot, LockConflict[]>();
+// Lock conflicts depend only on the lock rows and, for relative paths, their holders' cwd;
+// not on time or liveness. The snapshot reader hands back the same locks array while the
+// rows are unchanged, so re-judging and heartbeat-only refreshes reuse the conflicts (5,000
+// locks: ~10 ms) after checking those cwds.
+const conflictCache = new WeakMap<LockRow[], {cwds: Map<string, string | null>; conflicts: LockConflict[]}>();
 
-function conflictsOf(snapshot: BusSnapshot, locks: Array<HoldView<LockRow>>): LockConflict[] {
-	let conflicts = conflictCache.get(snapshot);
-	if (!conflicts) {
-		conflicts = findLockConflicts(locks);
-		conflictCache.set(snapshot, conflicts);
-	}
+function conflictsOf(rows: LockRow[], locks: Array<HoldView<LockRow>>): LockConflict[] {
+	const cached = conflictCache.get(rows);
+	const cwdOf = (lock: HoldView<LockRow>) => lock.holder?.row.cwd ?? null;
+	const holders = new Map(locks.filter(lock => !lock.row.filePath.startsWith('/')).map(lock => [lock.row.sessionId, cwdOf(lock)]));
+	if (cached && cached.cwds.size === holders.size && [...holders].every(([sessionId, cwd]) => cached.cwds.get(sessionId) === cwd)) return cached.conflicts;
+	const conflicts = findLockConflicts(locks);
+	conflictCache.set(rows, {cwds: holders, conflicts});
 	return conflicts;
+}
+
+// Holds by holder, for each list of holds the snapshot reader hands back (the same array while its rows are unchanged).
+const heldByCache = new WeakMap<Array<ClaimRow | LockRow>, Map<string, Array<ClaimRow | LockRow>>>();
+
+function heldBy<T extends ClaimRow | LockRow>(holds: T[]): Map<string, T[]> {
+	let map = heldByCache.get(holds) as Map<string, T[]> | undefined;
+	if (!map) {
+		map = groupBy(holds.filter(hold => !hold.expired), hold => hold.sessionId);
+		heldByCache.set(holds, map);
+	}
+	return map;
 }
 
 export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analysis {
 	const {now} = context;
 	const unreadBy = new Map(snapshot.unreadByRecipient.map(entry => [entry.recipientId, entry.count]));
-	const claimsBy = groupBy(snapshot.claims.filter(claim => !claim.expired), claim => claim.sessionId);
-	const locksBy = groupBy(snapshot.locks.filter(lock => !lock.expired), lock => lock.sessionId);
+	const claimsBy = heldBy(snapshot.claims);
+	const locksBy = heldBy(snapshot.locks);
+	let nextStateChangeAt: number | null = null;
 
 	const sessions: SessionView[] = snapshot.sessions.map(row => {
 		const liveness = context.liveness.get(row.rowid) ?? UNKNOWN_LIVENESS;
 		const heartbeat = row.lastHeartbeat.ms;
+		const firstSeen = context.heartbeatFirstSeen?.get(row.rowid) ?? now;
 		const clockAhead = heartbeat !== null && heartbeat - now > CLOCK_SKEW_TOLERANCE_MS;
-		const heartbeatAgeMs =
-			heartbeat === null ? null : clockAhead ? now - (context.heartbeatFirstSeen?.get(row.rowid) ?? now) : Math.max(0, now - heartbeat);
+		const heartbeatAgeMs = heartbeat === null ? null : clockAhead ? now - firstSeen : Math.max(0, now - heartbeat);
 		const state = judgeState(row, liveness, heartbeatAgeMs, clockAhead, snapshot.staleTimeoutMs);
-		const base = {
+		if (row.status !== 'ended' && row.status !== 'stale') {
+			const change = nextHeartbeatChange(heartbeat, firstSeen, now, snapshot.staleTimeoutMs);
+			if (change !== null && (nextStateChangeAt === null || change < nextStateChangeAt)) nextStateChangeAt = change;
+		}
+		return {
 			row,
 			liveness,
 			state,
@@ -270,8 +314,8 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 			locks: locksBy.get(row.sessionId) ?? [],
 			unread: unreadBy.get(row.sessionId) ?? 0,
 			uptimeMs: liveness.state === 'alive' && liveness.processStartedAt !== null ? Math.max(0, now - liveness.processStartedAt) : null,
+			releaseReason: releaseReasonFor(state, liveness),
 		};
-		return {...base, releaseReason: releaseReasonFor(base)};
 	});
 
 	// Newest registration wins when a session_id repeats across machines' copies.
@@ -290,11 +334,12 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 		current: sessions.find(view => view.isCurrent) ?? null,
 		locks,
 		claims,
-		lockConflicts: conflictsOf(snapshot, locks),
+		lockConflicts: conflictsOf(snapshot.locks, locks),
 		openAlerts,
 		alertGroups: groupAlerts(openAlerts),
 		toRelease: sessions.filter(view => view.state === 'stale' && view.row.status === 'active' && view.releaseReason !== null),
 		unreadTotal: snapshot.unreadByRecipient.reduce((sum, entry) => sum + entry.count, 0),
+		nextStateChangeAt,
 	};
 }
 

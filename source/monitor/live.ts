@@ -7,9 +7,12 @@ import {BusMonitor, type MonitorOptions, type Reading} from './monitor.js';
  * The live loop behind the dashboard, free of any view code. Every `pollMs` it
  * asks SQLite whether anything was committed (`PRAGMA data_version`) and whether
  * the file was replaced (its inode); only then does it read a snapshot, at most
- * once per `coalesceMs` so a busy bus cannot make the dashboard busy. Liveness
- * and ages are re-judged every `livenessMs` without re-reading. Listeners are
- * told only when something changed.
+ * once per `coalesceMs` so a busy bus cannot make the dashboard busy. Without a
+ * commit, the same snapshot is judged again only when that can change something:
+ * a local PID died, came back or was reused (a signal per PID every `livenessMs`),
+ * a session's state changes with the clock (the analysis says when: a heartbeat
+ * crossing the stale timeout turns stale on time), or every `agesMs` so that ages
+ * on screen (minutes at the finest) keep up. Listeners are told only then.
  */
 
 export type LiveOptions = MonitorOptions & {
@@ -17,6 +20,7 @@ export type LiveOptions = MonitorOptions & {
 	pollMs?: number;
 	coalesceMs?: number;
 	livenessMs?: number;
+	agesMs?: number;
 	/** Whole-history counts are refreshed at most this often (they scan an index). */
 	countsMs?: number;
 	/** Called with each new critical alert id, at most once per `bellGapMs`. */
@@ -49,6 +53,7 @@ export class LiveBus {
 	private forced = true;
 	private lastReadAt = 0;
 	private lastAnalyseAt = 0;
+	private lastLivenessAt = 0;
 	private readonly startedAt: number;
 	/** When whole-history counts were last taken, and whether the bus changed since. */
 	private countsTakenAt: number | null = null;
@@ -62,6 +67,7 @@ export class LiveBus {
 			pollMs: 100,
 			coalesceMs: 400,
 			livenessMs: 5000,
+			agesMs: 15_000,
 			countsMs: 60_000,
 			bellGapMs: 10_000,
 			now: Date.now,
@@ -131,9 +137,11 @@ export class LiveBus {
 				}
 				this.lastReadAt = now;
 				this.lastAnalyseAt = now;
+				this.lastLivenessAt = now;
 				this.accept(reading, now);
-			} else if (this.state.reading && now - this.lastAnalyseAt >= this.options.livenessMs) {
+			} else if (this.state.reading && (await this.judgementDue(this.state.reading, now))) {
 				this.lastAnalyseAt = now;
+				this.lastLivenessAt = now;
 				const analysis = await this.monitor.analyse(this.state.reading.snapshot, now);
 				this.accept({snapshot: this.state.reading.snapshot, analysis}, now);
 			}
@@ -145,6 +153,15 @@ export class LiveBus {
 		} finally {
 			this.busy = false;
 		}
+	}
+
+	/** Whether judging the same snapshot again would change anything (see the class comment). */
+	private async judgementDue({snapshot, analysis}: Reading, now: number): Promise<boolean> {
+		if (now - this.lastAnalyseAt >= this.options.agesMs) return true;
+		if (analysis.nextStateChangeAt !== null && now >= analysis.nextStateChangeAt) return true;
+		if (now - this.lastLivenessAt < this.options.livenessMs) return false;
+		this.lastLivenessAt = now;
+		return this.monitor.livenessChanged(snapshot);
 	}
 
 	private accept(reading: Reading, now: number): void {

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import {explainSqliteError, fileIdentity, openReader} from '../bus/open.js';
 import {SnapshotReader} from '../bus/snapshot.js';
 import type {BusSnapshot, SessionRow} from '../bus/types.js';
-import {type HostIdentity, LivenessProbe, type SessionIdentity, findAncestorSession} from '../processes/liveness.js';
+import {type HostIdentity, type Liveness, LivenessProbe, type SessionIdentity, findAncestorSession} from '../processes/liveness.js';
 import {type Analysis, analyze} from '../analysis/analyze.js';
 
 /**
@@ -37,6 +37,9 @@ export class BusMonitor {
 	private lastDataVersion = -1;
 	/** rowid -> [heartbeat text, first seen at]: a future heartbeat is fresh only for the stale timeout after we first saw it. */
 	private heartbeatSeen = new Map<number, {text: string | null; at: number}>();
+	/** The identities of the last snapshot's sessions, and the liveness the last analysis used. */
+	private identities: {snapshot: BusSnapshot; list: SessionIdentity[]} | null = null;
+	private lastLiveness = new Map<number, Liveness>();
 
 	constructor(options: MonitorOptions) {
 		this.options = options;
@@ -84,9 +87,25 @@ export class BusMonitor {
 
 	/** Liveness and analysis again on the same snapshot (ages and PIDs change without a commit). */
 	async analyse(snapshot: BusSnapshot, now = Date.now()): Promise<Analysis> {
-		const identities = snapshot.sessions.filter(row => row.status !== 'ended').map(identity);
+		const identities = this.identitiesOf(snapshot);
 		const liveness = await this.probe.check(identities);
+		this.lastLiveness = liveness;
 		return analyze(snapshot, {now, liveness, currentRowid: this.currentRowid(snapshot, identities), heartbeatFirstSeen: this.trackHeartbeats(snapshot, now)});
+	}
+
+	/** Whether a PID of the snapshot's sessions died, came back or was reused since the last analysis (a signal per local PID). */
+	async livenessChanged(snapshot: BusSnapshot): Promise<boolean> {
+		const liveness = await this.probe.check(this.identitiesOf(snapshot));
+		for (const [rowid, now] of liveness) {
+			const before = this.lastLiveness.get(rowid);
+			if (!before || before.state !== now.state || before.processStartedAt !== now.processStartedAt) return true;
+		}
+		return liveness.size !== this.lastLiveness.size;
+	}
+
+	private identitiesOf(snapshot: BusSnapshot): SessionIdentity[] {
+		if (this.identities?.snapshot !== snapshot) this.identities = {snapshot, list: snapshot.sessions.filter(row => row.status !== 'ended').map(identity)};
+		return this.identities.list;
 	}
 
 	private currentRowid(snapshot: BusSnapshot, identities: SessionIdentity[]): number | null {

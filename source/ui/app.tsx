@@ -9,21 +9,19 @@ import {appendLogEntry, logAuthor, logFilePath, logProject} from '../report/sess
 import {truncateStart} from '../text/truncate.js';
 import {fit, stringWidth} from '../text/fit.js';
 import {type Command, binding, commandFor} from './keymap.js';
-import {TABS, type TabId, type Row, wrapRows} from './views.js';
+import {TABS, type TabId, type Row} from './views.js';
 import {
 	type PendingAction,
 	type UiState,
 	cycleSort,
 	initialUiState,
 	moveSelection,
-	scrollTop,
-	selectedIndex,
+	screenOf,
 	stepTab,
 	switchTab,
 	updateTab,
-	visibleRows,
 } from './state.js';
-import {useDashboard} from './hooks/use-dashboard.js';
+import {type DashboardModel, useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {TabBar} from './components/tab-bar.js';
 import {TableHeader, TableRows} from './components/table.js';
@@ -68,29 +66,26 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	const {columns, rows} = useTerminalSize({columns: fixedColumns, rows: fixedRows});
 	const [ui, setUi] = useState<UiState>(() => initialUiState((TABS.find(tab => tab.id === config.defaultTab)?.id ?? 'sessions') as TabId));
 	const [message, setMessage] = useState<Message | null>(null);
-	const {state, view, badges} = useDashboard(live, ui.tab, ui.showEnded);
+	const tabState = ui.tabs[ui.tab];
+	// What a reading puts on screen, in this terminal and UI state: a new reading that changes
+	// none of it (heartbeats, rows scrolled out of sight) draws no frame.
+	const onScreen = (model: DashboardModel): string => {
+		const screen = screenOf(model.view, tabState, ui.mode, columns, rows);
+		const shown = screen.visible.slice(screen.top, screen.top + screen.page).map(row => [row.key, row.cells, row.tone]);
+		const detail = ui.mode.kind === 'detail' ? (model.view?.rows.find(row => row.key === (ui.mode as {key: string}).key)?.detail() ?? null) : null;
+		const {view: shownView, state: shownState} = model;
+		return JSON.stringify([model.badges, shownView?.id, shownView?.empty, screen.header, shown, screen.selected, screen.visible.length, shownView?.rows.length, detail, shownState.error, shownState.paused]);
+	};
+	const {state, view, badges} = useDashboard(live, ui.tab, ui.showEnded, onScreen);
 
 	useEffect(() => {
 		live.start();
 		return () => live.stop();
 	}, [live]);
 
-	const tabState = ui.tabs[ui.tab];
-	// Stats and observations are sentences: wrapped to the width rather than cut.
-	const visible = useMemo(() => {
-		if (!view) return [];
-		const rows = visibleRows(view, tabState);
-		return view.id === 'stats' ? wrapRows(rows, 'text', columns) : rows;
-	}, [view, tabState, columns]);
-	const selected = selectedIndex(visible, tabState);
+	const {visible, selected, top, page, header: headerLines, filterLine} = useMemo(() => screenOf(view, tabState, ui.mode, columns, rows), [view, tabState, ui.mode, columns, rows]);
 	const selectedRow: Row | null = selected >= 0 ? visible[selected]! : null;
-
-	// Frame: tab bar, [header lines], column header, rows, [filter line], status bar; at most rows - 1 tall (ink clears the screen otherwise).
 	const height = Math.max(1, rows - 1);
-	const headerLines = view?.header ?? [];
-	const filterLine = ui.mode.kind === 'filter' || tabState.filter !== '' ? 1 : 0;
-	const page = Math.max(1, height - 3 - headerLines.length - filterLine);
-	const top = scrollTop(tabState.top, Math.max(0, selected), page, visible.length);
 
 	// Shown alerts, and shown messages to the current session, become `delivered` (never while paused).
 	useEffect(() => {

@@ -1,5 +1,5 @@
 import type {Column, Row, TabId, TabView} from './views.js';
-import {TABS} from './views.js';
+import {TABS, wrapRows} from './views.js';
 
 /** Pure UI state: which tab, what is selected (by key, not index), sort, filter, mode. */
 
@@ -49,6 +49,34 @@ export function visibleRows(view: TabView, state: TabState): Row[] {
 	const column = state.sortColumn;
 	const sorted = [...rows].sort((a, b) => compare(a.sort[column], b.sort[column]));
 	return state.reverse ? sorted.reverse() : sorted;
+}
+
+export type Screen = {
+	/** The tab's rows as listed (filtered, sorted; Stats wrapped to the width). */
+	visible: Row[];
+	selected: number;
+	/** The first row on screen, and how many fit. */
+	top: number;
+	page: number;
+	header: string[];
+	filterLine: boolean;
+};
+
+/**
+ * Where a view's rows go in a terminal of `columns` x `rows`: the frame draws this, and
+ * the dashboard compares it to tell whether a new reading changes anything on screen.
+ */
+export function screenOf(view: TabView | null, state: TabState, mode: Mode, columns: number, rows: number): Screen {
+	const listed = view ? visibleRows(view, state) : [];
+	// Stats and observations are sentences: wrapped to the width rather than cut.
+	const visible = view?.id === 'stats' ? wrapRows(listed, 'text', columns) : listed;
+	const selected = selectedIndex(visible, state);
+	// Frame: tab bar, [header lines], column header, rows, [filter line], status bar; at most rows - 1 tall (ink clears the screen otherwise).
+	const height = Math.max(1, rows - 1);
+	const header = view?.header ?? [];
+	const filterLine = mode.kind === 'filter' || state.filter !== '';
+	const page = Math.max(1, height - 3 - header.length - Number(filterLine));
+	return {visible, selected, top: scrollTop(state.top, Math.max(0, selected), page, visible.length), page, header, filterLine};
 }
 
 /** Index of the selected row: found by key; if it is gone, the row now at its old place. */

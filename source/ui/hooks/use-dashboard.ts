@@ -1,4 +1,4 @@
-import {useEffect, useRef, useState} from 'react';
+import {useEffect, useLayoutEffect, useReducer, useRef} from 'react';
 import type {LiveBus, LiveState} from '../../monitor/live.js';
 import {type Badge, type TabId, type TabView, buildTab, tabBadges} from '../views.js';
 
@@ -11,31 +11,42 @@ export type DashboardModel = {
 
 /**
  * Subscribes to the live bus and turns each reading into the rows of the tab on
- * screen; the view re-renders only when those rows, the badges or the status
- * changed, so an idle bus costs a comparison, not a frame.
+ * screen. `onScreen` says what of a model would be on screen (the caller knows the
+ * scroll position, filter and size); a reading that changes none of it draws no
+ * frame: ink renders the whole frame for any change, so a heartbeat, or a row
+ * far below the fold, would otherwise cost one. The newest model is kept all the
+ * same and drawn with the next frame, whatever causes it.
  */
-export function useDashboard(live: LiveBus, tab: TabId, showEnded: boolean): DashboardModel {
+export function useDashboard(live: LiveBus, tab: TabId, showEnded: boolean, onScreen: (model: DashboardModel) => string): DashboardModel {
 	const build = (state: LiveState): DashboardModel => {
 		if (!state.reading) return {state, view: null, badges: null};
 		const badges = tabBadges(state.reading);
 		return {state, badges, view: buildTab(state.reading, tab, {showEnded, countsNote: live.countsNote()}, badges)};
 	};
-	const [model, setModel] = useState<DashboardModel>(() => build(live.getState()));
-	const signature = useRef('');
+	const latest = useRef<DashboardModel | null>(null);
+	latest.current ??= build(live.getState());
+	const [, redraw] = useReducer((count: number) => count + 1, 0);
+	const screen = useRef(onScreen);
+	const drawn = useRef<string | null>(null);
+
+	// A tab switch shows the new tab's rows in the same frame, not after the effect below.
+	if (latest.current.view !== null && latest.current.view.id !== tab) latest.current = build(latest.current.state);
+	const model = latest.current;
+
+	useLayoutEffect(() => {
+		screen.current = onScreen;
+		drawn.current = onScreen(model);
+	});
 
 	useEffect(() => {
 		const onState = (state: LiveState) => {
 			const next = build(state);
-			const nextSignature = JSON.stringify([tab, next.badges, next.view, state.error, state.paused, state.reading === null]);
-			if (nextSignature === signature.current) return;
-			signature.current = nextSignature;
-			setModel(next);
+			latest.current = next;
+			if (screen.current(next) !== drawn.current) redraw();
 		};
 		onState(live.getState());
 		return live.subscribe(onState);
 	}, [live, tab, showEnded]);
 
-	// A tab switch shows the new tab's rows in the same frame, not after the effect above.
-	const current = model.view === null || model.view.id === tab ? model : build(model.state);
-	return current;
+	return model;
 }
