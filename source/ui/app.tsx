@@ -340,7 +340,8 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 
 	return (
 		<ThemeContext.Provider value={theme}>
-			<Box flexDirection="column" width={columns} height={height}>
+			{/* Until the first reading the frame is only as tall as its three lines: ink builds every cell of a frame, and the first one should come at once. */}
+			<Box flexDirection="column" width={columns} height={view ? height : undefined}>
 				<TabBar active={ui.tab} badges={badges} width={columns} />
 				<Box flexDirection="column" flexGrow={1}>
 					{body}
