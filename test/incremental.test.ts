@@ -12,6 +12,7 @@ import type {BusSnapshot} from '../source/bus/types.js';
 import {CLOCK_SKEW_TOLERANCE_MS, analyze, findLockConflicts, nextHeartbeatChange} from '../source/analysis/analyze.js';
 import type {Liveness} from '../source/processes/liveness.js';
 import {LiveBus, type LiveState} from '../source/monitor/live.js';
+import {coarseAge, coarseAgeChangesIn, countdown, countdownChangesIn, hoursAge, hoursAgeChangesIn} from '../source/ui/views.js';
 
 /**
  * What the live loop skips must not change what it shows: rows the reader hands back
@@ -180,6 +181,35 @@ describe('reuse between refreshes', () => {
 	});
 });
 
+describe('when a clock-driven text next changes', () => {
+	// Each says how long its text stays as it is: one millisecond before, the same; at it, different.
+	const samples = [0, 1, 59_999, 60_000, 61_234, 3_599_999, 3_600_000, 7_265_432, 86_399_999, 86_400_000, 90_061_001, 400_000_000];
+
+	it('ages (minutes, then hours past a day) and uptimes (hours)', () => {
+		for (const [format, changesIn] of [[coarseAge, coarseAgeChangesIn], [hoursAge, hoursAgeChangesIn]] as const) {
+			for (const ms of samples) {
+				const wait = changesIn(ms);
+				assert.ok(wait >= 1, `${ms}`);
+				assert.equal(format(ms + wait - 1), format(ms), `${format.name}(${ms}) before ${wait} ms`);
+				assert.notEqual(format(ms + wait), format(ms), `${format.name}(${ms}) after ${wait} ms`);
+			}
+		}
+	});
+
+	it('countdowns to an expiry', () => {
+		const now = 1_800_000_000_000;
+		for (const left of samples.filter(ms => ms > 0)) {
+			const expires = {ms: now + left, text: 'x'};
+			const wait = countdownChangesIn(expires, false, now);
+			const at = (t: number) => countdown(expires, t >= expires.ms, t);
+			assert.equal(at(now + wait - 1), at(now), `${left} left, before ${wait} ms`);
+			assert.notEqual(at(now + wait), at(now), `${left} left, after ${wait} ms`);
+		}
+		assert.equal(countdownChangesIn({ms: null}, false, now), Infinity);
+		assert.equal(countdownChangesIn({ms: now - 1}, true, now), Infinity);
+	});
+});
+
 describe('LiveBus: judging again only when something can change', () => {
 	it('with nothing committed: no new judgement until a heartbeat crosses the stale timeout, then at once', async () => {
 		const dbPath = busPath();
@@ -207,6 +237,43 @@ describe('LiveBus: judging again only when something can change', () => {
 			await live.tick();
 			assert.equal(states.length, judged + 1);
 			assert.equal(states.at(-1)!.reading!.analysis.sessions[0]!.state, 'stale');
+		} finally {
+			live.stop();
+		}
+	});
+
+	it('ages: judged again at agesMs only once the view says a text on screen changes', async () => {
+		const dbPath = busPath();
+		let now = Date.now();
+		const bus = new BusWriter(dbPath);
+		bus.register({sessionId: 'steady', hostname: HOST, pid: null, registeredAt: now});
+		bus.heartbeat('steady', now);
+		bus.close();
+		const live = new LiveBus({dbPath, staleTimeoutMs: 3_600_000, sessionId: null, machineUuid: null, readOnly: true, coalesceMs: 0, agesMs: 15_000, countsMs: 3_600_000, now: () => now});
+		const states: LiveState[] = [];
+		live.subscribe(state => states.push(state));
+		try {
+			await live.tick();
+			now += 1000;
+			await live.tick(); // the whole-history counts, once
+			const judged = states.length;
+			const t0 = now;
+			live.setClockTextsChangeAt(t0 + 40_000);
+			for (const offset of [15_000, 30_000, 39_999]) {
+				now = t0 + offset;
+				await live.tick();
+			}
+			assert.equal(states.length, judged, 'no text on screen changes before t0 + 40 s');
+			now = t0 + 40_000;
+			await live.tick();
+			assert.equal(states.length, judged + 1, 'judged again once one does');
+			live.setClockTextsChangeAt(null);
+			now += 14_999;
+			await live.tick();
+			assert.equal(states.length, judged + 1, 'unknown: every agesMs, not sooner');
+			now += 1;
+			await live.tick();
+			assert.equal(states.length, judged + 2);
 		} finally {
 			live.stop();
 		}

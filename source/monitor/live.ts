@@ -11,8 +11,9 @@ import {BusMonitor, type MonitorOptions, type Reading} from './monitor.js';
  * commit, the same snapshot is judged again only when that can change something:
  * a local PID died, came back or was reused (a signal per PID every `livenessMs`),
  * a session's state changes with the clock (the analysis says when: a heartbeat
- * crossing the stale timeout turns stale on time), or every `agesMs` so that ages
- * on screen (minutes at the finest) keep up. Listeners are told only then.
+ * crossing the stale timeout turns stale on time), or, for the ages on screen
+ * (minutes at the finest), once the view says one of them reads differently, at
+ * most every `agesMs`. Listeners are told only then.
  */
 
 export type LiveOptions = MonitorOptions & {
@@ -54,6 +55,8 @@ export class LiveBus {
 	private lastReadAt = 0;
 	private lastAnalyseAt = 0;
 	private lastLivenessAt = 0;
+	/** When an age on screen next reads differently (the view says; null: unknown, so every agesMs). */
+	private clockTextsChangeAt: number | null = null;
 	private readonly startedAt: number;
 	/** When whole-history counts were last taken, and whether the bus changed since. */
 	private countsTakenAt: number | null = null;
@@ -155,9 +158,14 @@ export class LiveBus {
 		}
 	}
 
+	/** The view's word on when its clock-driven texts (ages, countdowns) next change. */
+	setClockTextsChangeAt(at: number | null): void {
+		this.clockTextsChangeAt = at;
+	}
+
 	/** Whether judging the same snapshot again would change anything (see the class comment). */
 	private async judgementDue({snapshot, analysis}: Reading, now: number): Promise<boolean> {
-		if (now - this.lastAnalyseAt >= this.options.agesMs) return true;
+		if (now - this.lastAnalyseAt >= this.options.agesMs && (this.clockTextsChangeAt === null || now >= this.clockTextsChangeAt)) return true;
 		if (analysis.nextStateChangeAt !== null && now >= analysis.nextStateChangeAt) return true;
 		if (now - this.lastLivenessAt < this.options.livenessMs) return false;
 		this.lastLivenessAt = now;

@@ -21,7 +21,7 @@ import {
 	switchTab,
 	updateTab,
 } from './state.js';
-import {type DashboardModel, useDashboard} from './hooks/use-dashboard.js';
+import {type DashboardModel, type OnScreen, useDashboard} from './hooks/use-dashboard.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {TabBar} from './components/tab-bar.js';
 import {TableHeader, TableRows} from './components/table.js';
@@ -69,12 +69,17 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	const tabState = ui.tabs[ui.tab];
 	// What a reading puts on screen, in this terminal and UI state: a new reading that changes
 	// none of it (heartbeats, rows scrolled out of sight) draws no frame.
-	const onScreen = (model: DashboardModel): string => {
+	const onScreen = (model: DashboardModel): OnScreen => {
 		const screen = screenOf(model.view, tabState, ui.mode, columns, rows);
-		const shown = screen.visible.slice(screen.top, screen.top + screen.page).map(row => [row.key, row.cells, row.tone]);
+		const rowsShown = screen.visible.slice(screen.top, screen.top + screen.page);
+		const shown = rowsShown.map(row => [row.key, row.cells, row.tone]);
 		const detail = ui.mode.kind === 'detail' ? (model.view?.rows.find(row => row.key === (ui.mode as {key: string}).key)?.detail() ?? null) : null;
 		const {view: shownView, state: shownState} = model;
-		return JSON.stringify([model.badges, shownView?.id, shownView?.empty, screen.header, shown, screen.selected, screen.visible.length, shownView?.rows.length, detail, shownState.error, shownState.paused]);
+		return {
+			text: JSON.stringify([model.badges, shownView?.id, shownView?.empty, screen.header, shown, screen.selected, screen.visible.length, shownView?.rows.length, detail, shownState.error, shownState.paused]),
+			// A detail view gives ages to the second (unknown: judged again every few seconds); help never changes.
+			changesAt: ui.mode.kind === 'detail' ? null : ui.mode.kind === 'help' ? Infinity : Math.min(...rowsShown.map(row => row.changesAt ?? Infinity)),
+		};
 	};
 	const {state, view, badges} = useDashboard(live, ui.tab, ui.showEnded, onScreen);
 

@@ -78,6 +78,8 @@ export type Row = {
 	releaseRefusal?: string;
 	/** The detail view's lines, built only when opened. */
 	detail: () => string[];
+	/** When a cell next reads differently with the clock alone (epoch ms); absent: never. */
+	changesAt?: number;
 };
 
 export type TabView = {
@@ -101,11 +103,22 @@ export function coarseAge(ms: number | null): string {
 	return ms < 60_000 ? '<1m' : formatDuration(ms);
 }
 
+/** How long until coarseAge(ms) reads differently, as ms grows. */
+export function coarseAgeChangesIn(ms: number): number {
+	if (ms < 60_000) return 60_000 - ms;
+	return ms < 86_400_000 ? 60_000 - (ms % 60_000) : 3_600_000 - (ms % 3_600_000);
+}
+
 /** Hours resolution, for uptimes: `<1h`, `5h`, `3d 4h`. */
 export function hoursAge(ms: number): string {
 	if (ms < 3_600_000) return '<1h';
 	const hours = Math.floor(ms / 3_600_000);
 	return hours < 24 ? `${hours}h` : `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/** How long until hoursAge(ms) reads differently: at the next whole hour. */
+export function hoursAgeChangesIn(ms: number): number {
+	return 3_600_000 - (ms % 3_600_000);
 }
 
 /**
@@ -119,14 +132,35 @@ export function heartbeatCell(view: SessionView, staleTimeoutMs: number): string
 	return `${view.clockAhead ? 'ahead ' : ''}${coarseAge(view.heartbeatAgeMs)}`;
 }
 
+/** How long until heartbeatCell reads differently. */
+function heartbeatCellChangesIn(view: SessionView, staleTimeoutMs: number): number {
+	if (view.heartbeatAgeMs === null) return Infinity;
+	if (view.heartbeatAgeMs <= staleTimeoutMs && !view.clockAhead) return staleTimeoutMs - view.heartbeatAgeMs + 1;
+	return coarseAgeChangesIn(view.heartbeatAgeMs);
+}
+
 function since(ms: number | null, now: number): string {
 	return ms === null ? '?' : coarseAge(Math.max(0, now - ms));
+}
+
+function sinceChangesIn(ms: number | null, now: number): number {
+	return ms === null ? Infinity : coarseAgeChangesIn(Math.max(0, now - ms));
 }
 
 export function countdown(expires: {ms: number | null; text: string | null}, expired: boolean, now: number): string {
 	if (expires.ms === null) return expires.text === null ? '—' : '?';
 	if (expired) return 'expired';
 	return `in ${coarseAge(expires.ms - now)}`;
+}
+
+/** How long until countdown reads differently: its minutes (hours past a day) count down, `<1m` lasts until expiry. */
+export function countdownChangesIn(expires: {ms: number | null}, expired: boolean, now: number): number {
+	if (expires.ms === null || expired) return Infinity;
+	const left = expires.ms - now;
+	// Past its expiry it reads `<1m` until a reading marks it expired: nothing the clock changes.
+	if (left <= 0) return Infinity;
+	if (left < 60_000) return left;
+	return (left < 86_400_000 ? left % 60_000 : left % 3_600_000) + 1;
 }
 
 function sessionStateWord(view: SessionView): string {
@@ -182,6 +216,7 @@ function sessionRows(reading: Reading, showEnded: boolean): Row[] {
 			return {
 				key: `session:${view.row.rowid}`,
 				cells,
+				changesAt: now + Math.min(view.uptimeMs === null ? Infinity : hoursAgeChangesIn(view.uptimeMs), heartbeatCellChangesIn(view, reading.snapshot.staleTimeoutMs)),
 				tone: sessionTone(view),
 				sort: {
 					id: view.row.sessionId,
@@ -230,6 +265,7 @@ function holdRows(holds: Array<HoldView<ClaimRow | LockRow>>, kind: 'lock' | 'cl
 		return {
 			key: `${kind}:${row.rowid}`,
 			cells,
+			changesAt: now + Math.min(sinceChangesIn(sinceStamp.ms, now), countdownChangesIn(row.expiresAt, row.expired, now)),
 			tone: row.expired ? 'muted' : hold.orphaned ? 'bad' : 'normal',
 			sort: {key, holder, type, age: sinceStamp.ms ?? 0, expires: row.expiresAt.ms ?? Number.MAX_SAFE_INTEGER},
 			search: [key, holder, type].join(' '),
@@ -303,6 +339,7 @@ function alertRows(reading: Reading): Row[] {
 		return {
 			key: `alert:${alert.id}`,
 			cells,
+			changesAt: now + sinceChangesIn(alert.createdAt.ms, now),
 			tone: isOpen ? priorityTone(alert.priority) : 'muted',
 			sort: {order, priority: alert.priority, type: cells.type, sessions: cells.sessions, resource: cells.resource, status: cells.status, age: alert.createdAt.ms ?? 0},
 			search: [cells.type, cells.priority, cells.sessions, cells.resource, cells.status, payloadString(alert.payload, 'action') ?? ''].join(' '),
@@ -339,6 +376,7 @@ function unreadRows(reading: Reading): Row[] {
 			return {
 				key: `message:${message.id}`,
 				cells,
+				changesAt: now + sinceChangesIn(message.createdAt.ms, now),
 				tone: mine ? 'accent' : priorityTone(message.priority),
 				sort: {order, recipient: cells.recipient, priority: message.priority, channel: cells.channel, from: cells.from, age: message.createdAt.ms ?? 0, summary: cells.summary},
 				search: Object.values(cells).join(' '),
@@ -391,6 +429,8 @@ function statsRows(reading: Reading, countsNote: string): Row[] {
 	return lines.map((line, index) => ({
 		key: `stat:${index}`,
 		cells: {text: line},
+		// Observations give ages to the second: always due.
+		changesAt: analysis.now,
 		tone: index === 0 || line === 'Observations' ? 'accent' : 'normal',
 		sort: {order: index},
 		search: line,

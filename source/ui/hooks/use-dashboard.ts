@@ -9,15 +9,19 @@ export type DashboardModel = {
 	badges: Record<TabId, Badge> | null;
 };
 
+/** What of a model would be on screen, and when its text next changes with the clock alone (null: unknown). */
+export type OnScreen = {text: string; changesAt: number | null};
+
 /**
  * Subscribes to the live bus and turns each reading into the rows of the tab on
  * screen. `onScreen` says what of a model would be on screen (the caller knows the
  * scroll position, filter and size); a reading that changes none of it draws no
  * frame: ink renders the whole frame for any change, so a heartbeat, or a row
  * far below the fold, would otherwise cost one. The newest model is kept all the
- * same and drawn with the next frame, whatever causes it.
+ * same and drawn with the next frame, whatever causes it. The live bus is told
+ * when the screen's ages next change, so an idle bus is judged again only then.
  */
-export function useDashboard(live: LiveBus, tab: TabId, showEnded: boolean, onScreen: (model: DashboardModel) => string): DashboardModel {
+export function useDashboard(live: LiveBus, tab: TabId, showEnded: boolean, onScreen: (model: DashboardModel) => OnScreen): DashboardModel {
 	const build = (state: LiveState): DashboardModel => {
 		if (!state.reading) return {state, view: null, badges: null};
 		const badges = tabBadges(state.reading);
@@ -35,14 +39,18 @@ export function useDashboard(live: LiveBus, tab: TabId, showEnded: boolean, onSc
 
 	useLayoutEffect(() => {
 		screen.current = onScreen;
-		drawn.current = onScreen(model);
+		const shown = onScreen(model);
+		drawn.current = shown.text;
+		live.setClockTextsChangeAt(shown.changesAt);
 	});
 
 	useEffect(() => {
 		const onState = (state: LiveState) => {
 			const next = build(state);
 			latest.current = next;
-			if (screen.current(next) !== drawn.current) redraw();
+			const shown = screen.current(next);
+			live.setClockTextsChangeAt(shown.changesAt);
+			if (shown.text !== drawn.current) redraw();
 		};
 		onState(live.getState());
 		return live.subscribe(onState);
