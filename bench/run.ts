@@ -569,6 +569,12 @@ async function measureTui(busPath: string, workDir: string, python: string, cli:
 	const idleCpu1 = cpuSeconds(tuiPid);
 	const idleSeconds = msSince(idleStart) / 1000;
 	const idleBytes1 = await tui.stats();
+	// A second window right after: V8 shrinks its heap (a few full collections) some seconds
+	// after the last burst of work, which lands in the first window; this one is the steady state.
+	const steadyStart = nowNs();
+	await sleep(CONFIG.cpuWindowS * 1000);
+	const steadyCpu = cpuSeconds(tuiPid);
+	const steadySeconds = msSince(steadyStart) / 1000;
 
 	// Busy: writers commit 100 times a second; commit-to-screen sampled meanwhile.
 	freshenHeartbeats(busPath);
@@ -608,6 +614,7 @@ async function measureTui(busPath: string, workDir: string, python: string, cli:
 		commit_to_screen: {...stats(latency, 1), timeouts},
 		idle_cpu_pct: round(((idleCpu1 - idleCpu0) / idleSeconds) * 100, 2),
 		idle_window_s: round(idleSeconds, 1),
+		idle_steady_cpu_pct: round(((steadyCpu - idleCpu1) / steadySeconds) * 100, 2),
 		idle_bytes_drawn: idleBytes1 - idleBytes0,
 		busy_cpu_pct: round(((busyCpu1 - busyCpu0) / busySeconds) * 100, 2),
 		busy_window_s: round(busySeconds, 1),
@@ -662,7 +669,7 @@ function targets(results: Record<number, SizeResult>, size: number, smallest: nu
 		add('TUI first frame (tab bar drawn)', '<= 1.2x the bundled hello-world Ink app', `${tui.first_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_frame_ratio}x`, tui.first_frame_ratio <= 1.2);
 		add('TUI first frame showing the bus (tab bar with counts)', '<= 1.2x the bundled hello-world Ink app', `${tui.first_data_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_data_frame_ratio}x`, tui.first_data_frame_ratio <= 1.2);
 		add('commit to screen', '<= 500 ms', `${tui.commit_to_screen.median} ms (p95 ${tui.commit_to_screen.p95}, ${tui.commit_to_screen.timeouts} timeouts)`, tui.commit_to_screen.median <= 500 && tui.commit_to_screen.timeouts === 0);
-		add('idle CPU (nothing committed)', '<= 0.5% of one core', `${tui.idle_cpu_pct}% over ${tui.idle_window_s} s`, tui.idle_cpu_pct <= 0.5);
+		add('idle CPU (nothing committed)', '<= 0.5% of one core', `${tui.idle_cpu_pct}% over ${tui.idle_window_s} s from 5 s after the last commit; ${tui.idle_steady_cpu_pct}% over the next ${tui.idle_window_s} s`, tui.idle_cpu_pct <= 0.5);
 		add('busy CPU (writers commit 100/s)', '<= 10% of one core, commit to screen still <= 500 ms', `${tui.busy_cpu_pct}% at ${tui.busy_commits_per_s} commits/s; commit to screen ${tui.busy_commit_to_screen.median} ms (${tui.busy_commit_to_screen.timeouts} timeouts)`, tui.busy_cpu_pct <= 10 && tui.busy_commit_to_screen.median <= 500 && tui.busy_commit_to_screen.timeouts === 0);
 	}
 	const rss = [r.once.peak_rss_mb, tui?.peak_rss_mb].filter((value): value is number => typeof value === 'number');
@@ -700,6 +707,7 @@ function printTable(results: Record<number, SizeResult>, sizes: number[]): strin
 		['TUI / hello-world (tab bar; data)', r => (get(r, ['tui']) ? `${get(r, ['tui', 'first_frame_ratio'])}x; ${get(r, ['tui', 'first_data_frame_ratio'])}x` : '—')],
 		['commit to screen median / p95 (ms)', r => (get(r, ['tui']) ? `${get(r, ['tui', 'commit_to_screen', 'median'])} / ${get(r, ['tui', 'commit_to_screen', 'p95'])}` : '—')],
 		['idle CPU (% of a core)', r => String(get(r, ['tui', 'idle_cpu_pct']) ?? '—')],
+		['idle CPU, the next 30 s (% of a core)', r => String(get(r, ['tui', 'idle_steady_cpu_pct']) ?? '—')],
 		['busy CPU (% of a core)', r => String(get(r, ['tui', 'busy_cpu_pct']) ?? '—')],
 		['busy commits/s achieved', r => String(get(r, ['tui', 'busy_commits_per_s']) ?? '—')],
 		['busy commit to screen median (ms)', r => String(get(r, ['tui', 'busy_commit_to_screen', 'median']) ?? '—')],
@@ -810,7 +818,7 @@ async function main(): Promise<void> {
 			floor: 'the statements of snapshotSql(introspect(db)) prepared once and run with .all() in one transaction on a read-only connection, same writes before each sample; without and with the two history counts',
 			idle_tick: `${CONFIG.idleTicks} calls each of BusMonitor.hasChanged() and LiveBus.tick() with nothing committed`,
 			once: `node dist/cli.js --once --no-log --read-only --db BUS (a private copy of dist/ made at start) and python3 bench/old_approach.py --db BUS (interpreter ${python.path}), one warm-up each, then ${CONFIG.onceRuns} interleaved runs; wall time around spawnSync; peak RSS: ${rssMethod}`,
-			tui: `under a ${PTY.cols}x${PTY.rows} pseudo-terminal (bench/pty_run.py, CI unset, TERM=xterm-256color); first frame = process start to the tab bar text ' 1 Sessions' in the output (the frame may still be reading the bus), first data frame = to the tab bar with its count (a reading on screen), beside a hello-world Ink app bundled by esbuild with the options of scripts/build.mjs; commit to screen = a new local session (unique session_id, its own live process, lifecycle event) committed, to its id appearing in the terminal output; CPU = utime+stime of the dashboard process, its reaped children and live descendants from /proc, over the window; peak RSS = VmHWM`,
+			tui: `under a ${PTY.cols}x${PTY.rows} pseudo-terminal (bench/pty_run.py, CI unset, TERM=xterm-256color); first frame = process start to the tab bar text ' 1 Sessions' in the output (the frame may still be reading the bus), first data frame = to the tab bar with its count (a reading on screen), beside a hello-world Ink app bundled by esbuild with the options of scripts/build.mjs; commit to screen = a new local session (unique session_id, its own live process, lifecycle event) committed, to its id appearing in the terminal output; CPU = utime+stime of the dashboard process, its reaped children and live descendants from /proc, over the window; idle = nothing committed, a window from 5 s after the last commit, then the next window (the steady state, after V8 has shrunk its heap); peak RSS = VmHWM`,
 			pids: 'local active sessions: one is the benchmark process (so the dashboard finds "THIS SESSION" among its ancestors), two thirds are live `sleep` processes registered after they started, one third PIDs of exited processes (dead); remote sessions: not checkable',
 		},
 		sizes: Object.fromEntries(Object.entries(results).map(([size, result]) => [size, result])),
