@@ -524,3 +524,22 @@ describe('sentences wrap to the width', () => {
 		assert.deepEqual(rows.slice(1).map(item => item.key), rows.slice(1).map((_, index) => `stat:3:${index + 1}`));
 	});
 });
+
+describe('display width', () => {
+	it('counts cells as string-width does: every character alone, and mixed text', async () => {
+		const {stringWidth} = await import('../source/text/fit.js');
+		const {default: segmentedWidth} = await import('string-width');
+		for (let code = 0; code < 0x3100; code++) {
+			if (code >= 0xd800 && code <= 0xdfff) continue;
+			const char = String.fromCharCode(code);
+			assert.equal(stringWidth(char), segmentedWidth(char), `U+${code.toString(16)}`);
+		}
+		const palette = ['a', ' ', '…', '—', '▶', '│', 'é', 'e\u0301', '漢', '👍', '👩‍💻', '\u00ad', '\u200b', '\t', '\u001b[31m', '◽', '\u25b6\ufe0f', 'ß'];
+		let seed = 11;
+		for (let i = 0; i < 2000; i++) {
+			let text = '';
+			for (let j = (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 12; j > 0; j--) text += palette[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % palette.length];
+			assert.equal(stringWidth(text), segmentedWidth(text), JSON.stringify(text));
+		}
+	});
+});
