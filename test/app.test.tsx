@@ -201,7 +201,7 @@ async function start(options: StartOptions = {}): Promise<Harness> {
 	};
 	const position = () => {
 		const lines = frame().split('\n');
-		const match = /│ (\d+\/\d+)(?: |$)/.exec(lines[lines.length - 1] ?? '');
+		const match = /\| (\d+\/\d+)(?: |$)/.exec(lines[lines.length - 1] ?? '');
 		return match ? match[1]! : null;
 	};
 	const harness: Harness = {

@@ -438,7 +438,7 @@ async function tuiRows(dbPath: string, name: string): Promise<Record<string, num
 			await sleep(15);
 		}
 	};
-	const position = (text: string) => /│ (\d+)\/(\d+)(?: |$)/.exec(text.split('\n').at(-1) ?? '');
+	const position = (text: string) => /\| (\d+)\/(\d+)(?: |$)/.exec(text.split('\n').at(-1) ?? '');
 	const onTab = (key: string) => (text: string) => text.split('\n').slice(1, 6).some(line => line.includes(TAB_HEADERS[key]!));
 	const rows: Record<string, number> = {};
 	try {

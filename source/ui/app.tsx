@@ -322,7 +322,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 			</Box>
 		);
 	} else if (!view) {
-		body = <Text wrap="truncate">{fit(state.error ?? 'Reading the bus…', columns)}</Text>;
+		body = <Text wrap="truncate">{fit(state.error ?? 'Reading the bus...', columns)}</Text>;
 	} else {
 		body = (
 			<Box flexDirection="column">
@@ -384,9 +384,11 @@ function StatusBar({
 	const narrow = columns < 70;
 	const flags = [state.paused ? 'PAUSED' : null, config.readOnly ? (narrow ? 'RO' : 'read-only') : null].filter(Boolean).join(' · ');
 	const time = state.changedAt ? `${formatIso(state.changedAt).slice(11, 19)}Z` : '';
-	const freshness = state.error ? `OUT OF DATE: ${state.error.split('\n')[0]}` : state.changedAt ? (narrow ? time : `live ${time}`) : 'reading…';
+	const freshness = state.error ? `OUT OF DATE: ${state.error.split('\n')[0]}` : state.changedAt ? (narrow ? time : `live ${time}`) : 'reading...';
 	const database = narrow ? null : truncateStart(config.dbPath, Math.max(12, Math.floor(columns / 4)));
-	const left = [database, flags, freshness, selectedPosition].filter(Boolean).join(' │ ');
+	// ASCII, as is the first frame's text: ink measures any other text with Intl.Segmenter,
+	// whose first use costs the first frame about 15 ms.
+	const left = [database, flags, freshness, selectedPosition].filter(Boolean).join(' | ');
 	const right = message ? message.text + (message.path ?? '') : narrow ? '? help' : '? help  q quit';
 	// A message gets the room it needs, leaving the left part at least 12 cells.
 	const rightWidth = Math.min(stringWidth(right), Math.max(0, columns - Math.min(stringWidth(left), 12) - 1));
