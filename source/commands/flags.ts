@@ -4,7 +4,7 @@ import {EXIT_CODES, EXIT_CODE_MEANINGS} from '../exit-codes.js';
 /**
  * Every flag once: this table drives parsing and `--help`. Parsing is node's own
  * parseArgs (a status bar runs `--status-line` every few seconds, and a flag
- * library was a fifth of a printed run's start-up); the help keeps meow's form:
+ * library cost every run about 20 ms at start-up); the help keeps meow's form:
  * description, usage, flags with their defaults, exit codes, examples.
  */
 
