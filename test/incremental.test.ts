@@ -210,30 +210,39 @@ describe('when a clock-driven text next changes', () => {
 	});
 });
 
+/**
+ * A bus with one session (no PID) that heartbeated at t0, and a LiveBus on a clock the
+ * test moves, past its first reading and its whole-history counts.
+ */
+async function liveOnQuietBus(sessionId: string, options: {staleTimeoutMs: number; agesMs: number}) {
+	const dbPath = busPath();
+	const clock = {now: Date.now()};
+	const t0 = clock.now;
+	const bus = new BusWriter(dbPath);
+	bus.register({sessionId, hostname: HOST, pid: null, registeredAt: t0});
+	bus.heartbeat(sessionId, t0);
+	bus.close();
+	const live = new LiveBus({dbPath, sessionId: null, machineUuid: null, readOnly: true, coalesceMs: 0, countsMs: 3_600_000, ...options, now: () => clock.now});
+	const states: LiveState[] = [];
+	live.subscribe(state => states.push(state));
+	await live.tick();
+	clock.now += 1000;
+	await live.tick(); // the whole-history counts, once
+	return {live, states, clock, t0};
+}
+
 describe('LiveBus: judging again only when something can change', () => {
 	it('with nothing committed: no new judgement until a heartbeat crosses the stale timeout, then at once', async () => {
-		const dbPath = busPath();
-		let now = Date.now();
-		const t0 = now;
-		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'quiet', hostname: HOST, pid: null, registeredAt: t0});
-		bus.heartbeat('quiet', t0);
-		bus.close();
-		const live = new LiveBus({dbPath, staleTimeoutMs: STALE, sessionId: null, machineUuid: null, readOnly: true, coalesceMs: 0, agesMs: 3_600_000, countsMs: 3_600_000, now: () => now});
-		const states: LiveState[] = [];
-		live.subscribe(state => states.push(state));
+		const {live, states, clock, t0} = await liveOnQuietBus('quiet', {staleTimeoutMs: STALE, agesMs: 3_600_000});
 		try {
-			await live.tick();
-			now += 1000;
-			await live.tick(); // the whole-history counts, once
 			const judged = states.length;
 			for (const offset of [2000, 5000, 9000, STALE]) {
-				now = t0 + offset;
+				clock.now = t0 + offset;
 				await live.tick();
 			}
 			assert.equal(states.length, judged, 'nothing can have changed');
 			assert.equal(states.at(-1)!.reading!.analysis.sessions[0]!.state, 'active');
-			now = t0 + STALE + 1;
+			clock.now = t0 + STALE + 1;
 			await live.tick();
 			assert.equal(states.length, judged + 1);
 			assert.equal(states.at(-1)!.reading!.analysis.sessions[0]!.state, 'stale');
@@ -243,35 +252,24 @@ describe('LiveBus: judging again only when something can change', () => {
 	});
 
 	it('ages: judged again at agesMs only once the view says a text on screen changes', async () => {
-		const dbPath = busPath();
-		let now = Date.now();
-		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'steady', hostname: HOST, pid: null, registeredAt: now});
-		bus.heartbeat('steady', now);
-		bus.close();
-		const live = new LiveBus({dbPath, staleTimeoutMs: 3_600_000, sessionId: null, machineUuid: null, readOnly: true, coalesceMs: 0, agesMs: 15_000, countsMs: 3_600_000, now: () => now});
-		const states: LiveState[] = [];
-		live.subscribe(state => states.push(state));
+		const {live, states, clock} = await liveOnQuietBus('steady', {staleTimeoutMs: 3_600_000, agesMs: 15_000});
 		try {
-			await live.tick();
-			now += 1000;
-			await live.tick(); // the whole-history counts, once
 			const judged = states.length;
-			const t0 = now;
-			live.setClockTextsChangeAt(t0 + 40_000);
+			const start = clock.now;
+			live.setClockTextsChangeAt(start + 40_000);
 			for (const offset of [15_000, 30_000, 39_999]) {
-				now = t0 + offset;
+				clock.now = start + offset;
 				await live.tick();
 			}
-			assert.equal(states.length, judged, 'no text on screen changes before t0 + 40 s');
-			now = t0 + 40_000;
+			assert.equal(states.length, judged, 'no text on screen changes before start + 40 s');
+			clock.now = start + 40_000;
 			await live.tick();
 			assert.equal(states.length, judged + 1, 'judged again once one does');
 			live.setClockTextsChangeAt(null);
-			now += 14_999;
+			clock.now += 14_999;
 			await live.tick();
 			assert.equal(states.length, judged + 1, 'unknown: every agesMs, not sooner');
-			now += 1;
+			clock.now += 1;
 			await live.tick();
 			assert.equal(states.length, judged + 2);
 		} finally {
