@@ -316,15 +316,17 @@ function chattrWorks(): string | null {
 	return write ? 'chattr +i did not stop a write here' : null;
 }
 
+const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** Shell commands that make `dir` a read-only bind mount of itself (inside a private mount namespace). */
+const mountReadOnly = (dir: string) => `mount --bind ${quote(dir)} ${quote(dir)} && mount -o remount,ro,bind ${quote(dir)} ${quote(dir)}`;
+
 function unshareWorks(): string | null {
 	if (process.platform !== 'linux') return 'unshare is Linux-only';
-	const dir = scratch();
-	const result = spawnSync('unshare', ['-rm', 'sh', '-c', `mount --bind '${dir}' '${dir}' && mount -o remount,ro,bind '${dir}' '${dir}'`], {encoding: 'utf8'});
+	const result = spawnSync('unshare', ['-rm', 'sh', '-c', mountReadOnly(scratch())], {encoding: 'utf8'});
 	if (result.error || result.status !== 0) return `unshare -rm (a private mount namespace) is not available here: ${result.error?.message ?? result.stderr.trim()}`;
 	return null;
 }
-
-const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /** Runs `script` in a private mount namespace (unshare -rm), as the CLI tests run the CLI: HOME set, PATH only. */
 function inNamespace(script: string, home: string): {code: number | null; stdout: string; stderr: string} {
@@ -336,6 +338,19 @@ function inNamespace(script: string, home: string): {code: number | null; stdout
 	});
 	if (result.error) throw result.error;
 	return {code: result.status, stdout: result.stdout, stderr: result.stderr};
+}
+
+/** A bus folder in a scratch home: `<home>/bus/messaging.db`. */
+function busFolder(): {home: string; dir: string; dbPath: string} {
+	const home = scratch();
+	const dir = path.join(home, 'bus');
+	fs.mkdirSync(dir);
+	return {home, dir, dbPath: path.join(dir, 'messaging.db')};
+}
+
+/** `--once --no-log` on the bus in `dir`, with `dir` mounted read-only. */
+function onceInReadOnlyFolder({home, dir, dbPath}: {home: string; dir: string; dbPath: string}) {
+	return inNamespace(`${mountReadOnly(dir)} && exec ${quote(process.execPath)} ${quote(CLI)} --db ${quote(dbPath)} --once --no-log`, home);
 }
 
 /** A bus left as a crashed writer leaves it: -wal and -shm on disk, nobody connected. */
@@ -410,16 +425,11 @@ describe('a read-only directory (a read-only bind mount in a private namespace)'
 	it('with -wal and -shm present: the dashboard prints, delivery is refused with a note, exit 8', async t => {
 		const skip = unshareWorks();
 		if (skip) return t.skip(skip);
-		const home = scratch();
-		const dir = path.join(home, 'bus');
-		fs.mkdirSync(dir);
-		const dbPath = path.join(dir, 'messaging.db');
+		const folder = busFolder();
+		const {dir, dbPath} = folder;
 		await crashedWriterBus(dbPath, alive.pid!);
 		const before = listTree(dir);
-		const result = inNamespace(
-			`mount --bind ${quote(dir)} ${quote(dir)} && mount -o remount,ro,bind ${quote(dir)} ${quote(dir)} && exec ${quote(process.execPath)} ${quote(CLI)} --db ${quote(dbPath)} --once --no-log`,
-			home,
-		);
+		const result = onceInReadOnlyFolder(folder);
 		assert.equal(result.code, EXIT_CODES.criticalAlert, `exit ${result.code}: ${result.stderr}`);
 		assert.ok(result.stdout.startsWith('Cross-LLM Session Dashboard\n'), result.stdout);
 		assert.ok(result.stdout.includes('**Session: claude-1**'));
@@ -431,16 +441,11 @@ describe('a read-only directory (a read-only bind mount in a private namespace)'
 	it('without -shm: a clear explanation (read-only directory), not an SQLite riddle', t => {
 		const skip = unshareWorks();
 		if (skip) return t.skip(skip);
-		const home = scratch();
-		const dir = path.join(home, 'bus');
-		fs.mkdirSync(dir);
-		const dbPath = path.join(dir, 'messaging.db');
+		const folder = busFolder();
+		const {dir, dbPath} = folder;
 		busWithAlert(dbPath, 'claude-1');
 		assert.deepEqual(listTree(dir), ['messaging.db'], 'closed cleanly: no -wal, no -shm');
-		const result = inNamespace(
-			`mount --bind ${quote(dir)} ${quote(dir)} && mount -o remount,ro,bind ${quote(dir)} ${quote(dir)} && exec ${quote(process.execPath)} ${quote(CLI)} --db ${quote(dbPath)} --once --no-log`,
-			home,
-		);
+		const result = onceInReadOnlyFolder(folder);
 		assert.notEqual(result.code, 0);
 		assert.notEqual(result.code, null);
 		assert.equal(result.stdout, '');
