@@ -339,16 +339,18 @@ export class SnapshotReader {
 		const schema = introspect(this.db);
 		const sql = snapshotSql(schema);
 		const prepare = (source: string | null) => (source === null ? null : this.db.prepare(source));
+		// Row statements hand back arrays (see Row); the counts stay objects.
+		const rows = (source: string | null) => prepare(source)?.raw(true) ?? null;
 		this.statements = {
 			schema,
-			sessions: this.db.prepare(sql.sessions!),
-			claims: prepare(sql.claims),
-			locks: prepare(sql.locks),
-			openAlerts: prepare(sql.openAlerts),
-			readAlerts: prepare(sql.readAlerts),
-			unreadRows: prepare(sql.unreadRows),
-			unreadSummary: prepare(sql.unreadSummary),
-			lifecycle: prepare(sql.lifecycle),
+			sessions: rows(sql.sessions)!,
+			claims: rows(sql.claims),
+			locks: rows(sql.locks),
+			openAlerts: rows(sql.openAlerts),
+			readAlerts: rows(sql.readAlerts),
+			unreadRows: rows(sql.unreadRows),
+			unreadSummary: rows(sql.unreadSummary),
+			lifecycle: rows(sql.lifecycle),
 			legacyCount: prepare(sql.legacyCount),
 			statusCounts: prepare(sql.statusCounts),
 			totalCount: prepare(sql.totalCount),
@@ -419,7 +421,7 @@ export class SnapshotReader {
 		// One deferred read transaction: a consistent view, released as soon as we return.
 		const raw = this.db.transaction(() => {
 			const s = this.prepare();
-			const all = (statement: Database.Statement | null) => (statement ? (statement.raw(true).all() as Row[]) : []);
+			const all = (statement: Database.Statement | null) => (statement ? (statement.all() as Row[]) : []);
 			const unlessUnchanged = (name: FingerprintedName) => {
 				// A reader used once has nothing to compare with: just read.
 				if (!this.reuseRows) return all(s[name]);
