@@ -3,7 +3,7 @@ import {EXIT_CODES} from './exit-codes.js';
 import {type ParsedArgs, UsageError, parseFlags} from './commands/flags.js';
 
 // What each command needs is imported when it runs: `--status-line` (every few
-// seconds from a status bar) is one small file of its own and loads no printing
+// seconds from a status bar) runs from this file alone and loads no printing
 // code; printing loads no UI code.
 
 process.title = 'session-status';

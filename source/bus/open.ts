@@ -95,7 +95,7 @@ function checkFile(dbPath: string): void {
 
 // better-sqlite3 is loaded at the first open, not at start-up: the live dashboard draws its
 // first frame before it. Its addon is handed over by path: its own lookup (the `bindings`
-// package) tries a dozen paths and reads a stack trace, a tenth of a status line's run.
+// package) tries a dozen paths and reads a stack trace, a few milliseconds of every start.
 let sqlite: {Database: typeof Database; addonPath: string | undefined} | undefined;
 function loadSqlite(): {Database: typeof Database; addonPath: string | undefined} {
 	if (!sqlite) {

@@ -50,6 +50,9 @@ type ValueOf<F extends Flag> = F['type'] extends 'boolean' ? boolean : F['type']
 export type Flags = {[F in Flag as F['name']]: ValueOf<F>};
 export type ParsedArgs = {flags: Flags; input: string[]};
 
+/** The flags that choose one view: `--stats`, `--alerts`, ... */
+export const VIEW_FLAGS = FLAGS.filter((flag): flag is Extract<Flag, {group: 'views'}> => flag.group === 'views').map(flag => flag.name);
+
 export class UsageError extends Error {}
 
 export function parseFlags(argv: string[]): ParsedArgs {
