@@ -4,7 +4,7 @@
 // `--status-line`, run every few seconds by a status bar, runs from cli.js alone:
 // each extra module file costs it start-up time.
 import {build} from 'esbuild';
-import {readFileSync, rmSync} from 'node:fs';
+import {chmodSync, copyFileSync, readFileSync, rmSync} from 'node:fs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -35,3 +35,6 @@ const mainApart = {
 rmSync('dist', {recursive: true, force: true});
 await build({...common, entryPoints: {main: 'source/commands/main.ts', 'demo-agent': 'source/demo/agent.ts'}, splitting: true});
 await build({...common, entryPoints: {cli: 'source/cli.ts'}, splitting: false, plugins: [mainApart]});
+// The installed command: a launcher that starts Node on cli.js (why: see the file).
+copyFileSync('source/session-status.sh', 'dist/session-status');
+chmodSync('dist/session-status', 0o755);

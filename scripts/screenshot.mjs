@@ -10,7 +10,7 @@ const [columns, rows] = [110, 24];
 
 const env = {...process.env};
 delete env.CI; // ink draws nothing under CI=true
-tmux('new-session', '-d', '-s', 'shot', '-x', String(columns), '-y', String(rows), '-e', 'TERM=xterm-256color', 'sh', '-c', `${process.execPath} dist/cli.js demo; sleep 5`);
+tmux('new-session', '-d', '-s', 'shot', '-x', String(columns), '-y', String(rows), '-e', 'TERM=xterm-256color', 'sh', '-c', 'dist/session-status demo; sleep 5');
 let screen = '';
 try {
 	for (let waited = 0; waited < 15_000 && !/4 Alerts/.test(screen); waited += 200) {

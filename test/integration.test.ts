@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
 import {applyConfigFile, defaultConfig, loadConfig} from '../source/config.js';
 import {deadPid, liveProcess} from './helpers/fixtures.js';
-import {CLI, ROOT, requireBuiltCli, run, scratch} from './helpers/cli.js';
+import {CLI, LAUNCHER, ROOT, requireBuiltCli, run, scratch} from './helpers/cli.js';
 
 // Fitting the user's day: the status line, the config file, the package and the readme.
 
@@ -132,6 +132,30 @@ describe('what each command loads', () => {
 	});
 });
 
+describe('the installed command (dist/session-status)', () => {
+	before(requireBuiltCli);
+
+	/** Runs `command` with a bare environment plus `extra`. */
+	const runWith = (command: string[], extra: Record<string, string>) =>
+		spawnSync(command[0]!, command.slice(1), {env: {PATH: process.env['PATH'] ?? '', HOME: scratch('home-'), ...extra}, encoding: 'utf8', timeout: 20_000});
+
+	it('runs cli.js from its real folder when linked from elsewhere, arguments intact', () => {
+		const bin = path.join(scratch('bin with space-'), 'session-status');
+		fs.symlinkSync(LAUNCHER, bin);
+		const version = runWith([bin, '--version'], {});
+		assert.deepEqual([version.status, version.stdout.trim(), version.stderr], [0, JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version, '']);
+		const missing = runWith([bin, '--status-line', '--db', path.join(scratch('a folder with spaces-'), 'messaging.db')], {});
+		assert.deepEqual([missing.status, missing.stdout], [0, 'bus: no database\n']);
+	});
+
+	it('starts Node without NODE_EXTRA_CA_CERTS: node itself reads it (and warns about a missing file) before any code runs', () => {
+		const extra = {NODE_EXTRA_CA_CERTS: path.join(scratch('certs-'), 'missing.pem')};
+		assert.match(runWith([process.execPath, CLI, '--version'], extra).stderr, /extra certs/i);
+		const launched = runWith([LAUNCHER, '--version'], extra);
+		assert.deepEqual([launched.status, launched.stderr], [0, '']);
+	});
+});
+
 describe('configuration', () => {
 	it('applies a file, then the environment, then flags', () => {
 		const home = scratch('home-');
@@ -183,9 +207,12 @@ describe('configuration', () => {
 describe('package and readme', () => {
 	it('packs only the built output, readme and license', () => {
 		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: ROOT, encoding: 'utf8'});
-		const files = (JSON.parse(output) as Array<{files: Array<{path: string}>}>)[0]!.files.map(file => file.path).sort();
-		assert.ok(files.includes('dist/cli.js') && files.includes('readme.md') && files.includes('license') && files.includes('package.json'), files.join(', '));
-		for (const file of files) assert.match(file, /^(dist\/[\w.-]+\.js|readme\.md|license|package\.json)$/, file);
+		const packed = (JSON.parse(output) as Array<{files: Array<{path: string; mode: number}>}>)[0]!.files;
+		const files = packed.map(file => file.path).sort();
+		assert.ok(['dist/cli.js', 'dist/session-status', 'readme.md', 'license', 'package.json'].every(file => files.includes(file)), files.join(', '));
+		for (const file of files) assert.match(file, /^(dist\/[\w.-]+\.js|dist\/session-status|readme\.md|license|package\.json)$/, file);
+		// The bin must stay executable in the tarball.
+		assert.equal(packed.find(file => file.path === 'dist/session-status')!.mode & 0o111, 0o111);
 	});
 
 	it('documents every flag of --help in the readme, and nothing more', () => {

@@ -9,14 +9,15 @@ import stringWidth from 'string-width';
 import {documentedExample, liveProcess, tempDir} from './helpers/fixtures.js';
 
 /**
- * The BUILT command line in a real terminal: tmux runs `node dist/cli.js` in a
+ * The BUILT command line in a real terminal: tmux runs `dist/session-status` (the
+ * installed command, which starts node on dist/cli.js) in a
  * detached session (with CI unset: ink draws nothing under CI=true), sends keys
  * and reads the screen with capture-pane. A dedicated tmux socket keeps it away
  * from any other tmux server; the server is killed afterwards.
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'dist', 'cli.js');
+const CLI = path.join(ROOT, 'dist', 'session-status');
 const SOCKET = `session-status-test-${process.pid}`;
 
 const hasTmux = spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status === 0;
@@ -93,7 +94,8 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'
 
 /**
  * The CLI process of a pane: the descendant of the pane's shell that is node
- * running dist/cli.js (the CLI sets its title to `session-status`).
+ * running dist/cli.js (the CLI sets its title to `session-status`; the launcher
+ * execs node, so it keeps the launcher's PID).
  */
 async function cliPid(session: string): Promise<number> {
 	const root = Number(tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim());
@@ -114,7 +116,7 @@ async function cliPid(session: string): Promise<number> {
 				}
 			}
 		}
-		const found = table.filter(entry => family.has(entry.pid) && (entry.args === 'session-status' || /^(\S*\/)?node\s+\S*dist\/cli\.js/.test(entry.args)));
+		const found = table.filter(entry => family.has(entry.pid) && (entry.args === 'session-status' || /^(\S*\/)?node\s+(--\S+\s+)*\S*dist\/cli\.js/.test(entry.args)));
 		if (found.length === 1) return found[0]!.pid;
 		if (Date.now() > deadline) assert.fail(`expected one CLI process in ${session}, found ${JSON.stringify(found)}`);
 		await sleep(50);
@@ -133,7 +135,7 @@ function newBus(): Bus {
 	documentedExample(dbPath, {claude: children[0]!.pid!, codex: children[1]!.pid!}).close();
 	const logDir = path.join(dir, 'logs');
 	const errFile = path.join(dir, 'stderr.txt');
-	return {dir, dbPath, logDir, errFile, command: `node ${quote(CLI)} --db ${quote(dbPath)} --log-dir ${quote(logDir)} --session claude-29583 2>${quote(errFile)}`};
+	return {dir, dbPath, logDir, errFile, command: `${quote(CLI)} --db ${quote(dbPath)} --log-dir ${quote(logDir)} --session claude-29583 2>${quote(errFile)}`};
 }
 
 describe('the built CLI in tmux', {skip}, () => {
@@ -237,7 +239,7 @@ describe('the built CLI in tmux', {skip}, () => {
 	it('demo: simulated agents on a temporary bus, all cleaned up on q', async () => {
 		const tmp = tempDir('session-status-tmux-demo-');
 		const errFile = path.join(tmp, 'stderr.txt');
-		startSession('demo', `env TMPDIR=${quote(tmp)} node ${quote(CLI)} demo 2>${quote(errFile)}`);
+		startSession('demo', `env TMPDIR=${quote(tmp)} ${quote(CLI)} demo 2>${quote(errFile)}`);
 		const shown = await waitForScreen('demo', text => TAB_BAR.test(text) && ['claude-', 'codex-', 'gemini-'].every(id => text.includes(id)), 'the demo agents', 15_000);
 		const sessions = shown.split('\n').filter(line => /^(▶ )?(claude|codex|gemini)-\d+/.test(line));
 		assert.ok(sessions.length >= 4, `several agents:\n${shown}`);

@@ -13,6 +13,8 @@ import {tempDir} from './fixtures.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
+/** The installed command: the shell launcher that starts Node on cli.js. */
+export const LAUNCHER = path.join(ROOT, 'dist', 'session-status');
 
 /** Fails loudly, once, when the CLI was not built (npm test builds before testing). */
 export function requireBuiltCli(): void {
