@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {pathToFileURL} from 'node:url';
 import {execFileSync, spawnSync} from 'node:child_process';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
@@ -123,6 +124,16 @@ describe('what each command loads', () => {
 			assert.ok(matching(files, PRINTING).length > 0, `${args.join(' ')} printed without the printing code?`);
 			assert.deepEqual(matching(files, UI), [], args.join(' '));
 		}
+	});
+
+	it("the dashboard's layout engine starts without Node's fetch (undici: about 60 ms of the first frame)", () => {
+		const yoga = fs.readdirSync(path.dirname(CLI)).map(file => path.join(path.dirname(CLI), file)).find(file => /^\/\/ node_modules\/yoga-layout\//m.test(fs.readFileSync(file, 'utf8')));
+		assert.ok(yoga, 'no bundle file holds yoga-layout');
+		// Evaluating the module runs yoga's start (a top-level await); then ask Node what it loaded.
+		const loaded = (script: string) =>
+			spawnSync(process.execPath, ['--input-type=module', '-e', `${script}; console.log(process.moduleLoadList.some(name => name.includes('undici')))`], {encoding: 'utf8', timeout: 20_000}).stdout.trim();
+		assert.equal(loaded(`await fetch('data:,x')`), 'true', 'the check sees undici when fetch is used');
+		assert.equal(loaded(`await import(${JSON.stringify(pathToFileURL(yoga).href)})`), 'false');
 	});
 
 	it('--status-line loads cli.js alone: neither UI nor printing code', () => {
