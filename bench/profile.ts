@@ -68,12 +68,15 @@ async function main(): Promise<void> {
 	const python = resolvePython().path;
 	const cli = path.join(ROOT, 'dist', 'cli.js');
 	if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+	// Profile node as the installed command starts it: the launcher's node flags, without NODE_EXTRA_CA_CERTS.
+	const launcherFlags = /^exec node ((?:--\S+ )*)/m.exec(fs.readFileSync(path.join(ROOT, 'dist', 'session-status'), 'utf8'))![1]!.trim().split(' ');
+	delete process.env['NODE_EXTRA_CA_CERTS'];
 	const prepared = await prepareBus(ensureBus(size, line => process.stderr.write(`${line}\n`)).path, path.join(outDir, 'work'), spawnSleeper, deadPid);
 	const profiled = (phase: string) => {
 		const dir = path.join(outDir, phase);
 		fs.rmSync(dir, {recursive: true, force: true});
 		fs.mkdirSync(dir, {recursive: true});
-		return [process.execPath, '--cpu-prof', `--cpu-prof-dir=${dir}`, cli];
+		return [process.execPath, ...launcherFlags, '--cpu-prof', `--cpu-prof-dir=${dir}`, cli];
 	};
 	try {
 		freshenHeartbeats(prepared.path);
