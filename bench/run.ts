@@ -40,7 +40,7 @@ const QUICK = process.env['BENCH_QUICK'] === '1';
 const TUI_ONLY = process.env['BENCH_TUI'] ? Number(process.env['BENCH_TUI']) : null;
 const CONFIG = QUICK
 	? {sizes: [10_000, 100_000], tuiSizes: [100_000], refreshSamples: 20, idleTicks: 1000, onceRuns: 3, firstFrameRuns: 3, latencySamples: 6, cpuWindowS: 5, busyLatencySamples: 3}
-	: {sizes: [10_000, 100_000, 1_000_000], tuiSizes: [1_000_000, 100_000, 10_000], refreshSamples: 40, idleTicks: 5000, onceRuns: 5, firstFrameRuns: 11, latencySamples: 20, cpuWindowS: 30, busyLatencySamples: 20};
+	: {sizes: [10_000, 100_000, 1_000_000], tuiSizes: [1_000_000, 100_000, 10_000], refreshSamples: 40, idleTicks: 5000, onceRuns: 15, firstFrameRuns: 11, latencySamples: 20, cpuWindowS: 30, busyLatencySamples: 20};
 if (TUI_ONLY !== null) {
 	if (!Number.isSafeInteger(TUI_ONLY) || TUI_ONLY <= 0) throw new Error(`BENCH_TUI must be a bus size (10000, 100000, 1000000), not ${process.env['BENCH_TUI']}`);
 	Object.assign(CONFIG, {sizes: [TUI_ONLY], tuiSizes: [TUI_ONLY]});

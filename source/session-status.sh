@@ -1,6 +1,6 @@
 #!/bin/sh
 # The session-status command (the package's bin): Node on cli.js, found beside this
-# file's real path (npm links it from a bin folder), with two choices a #! line cannot
+# file's real path (npm links it from a bin folder), with choices a #! line cannot
 # make portably (measured on the benchmark's 1M-message bus; see the readme):
 # - NODE_EXTRA_CA_CERTS is dropped. session-status opens no TLS connection, and Node 20
 #   with OpenSSL 3 parses that file at every start, before any code runs
@@ -9,11 +9,20 @@
 #   work stops, again and again in a dashboard that wakes every second: most of the idle
 #   dashboard's CPU. The heap is small (about 20 MB live); the collections that work
 #   itself causes keep it so.
-# - --max-semi-space-size=2 --heap-growing-percent=50: a young generation of at most
-#   2 MB per half (not 16) and an old one that grows by half its live size between
-#   full collections (not up to 4x). Under 100 commits a second the dashboard peaked
-#   at about 200 MB with V8's defaults and 113 MB with these, using 29% of a core
-#   instead of 23%.
+# - --max-semi-space-size=2 --heap-growing-percent=50, for the live dashboard only: a
+#   young generation of at most 2 MB per half (not 16) and an old one that grows by half
+#   its live size between full collections (not up to 4x). Under 100 commits a second
+#   the dashboard peaked at about 200 MB with V8's defaults and 113 MB with these, using
+#   29% of a core instead of 23%. They also make Node start some 25 ms slower, so a
+#   one-shot run (a flag below, or output that is not a terminal) goes without them.
 unset NODE_EXTRA_CA_CERTS
 self=$(readlink -f -- "$0" 2>/dev/null) || self=$0
-exec node --no-memory-reducer --max-semi-space-size=2 --heap-growing-percent=50 "${self%/*}/cli.js" "$@"
+heap=
+if [ -t 1 ]; then
+	heap='--max-semi-space-size=2 --heap-growing-percent=50'
+	for arg; do
+		case $arg in --status-line | --once | --json | --help | --version) heap= ;; esac
+	done
+fi
+# $heap unquoted on purpose: it is empty or two words.
+exec node --no-memory-reducer $heap "${self%/*}/cli.js" "$@"

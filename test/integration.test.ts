@@ -159,6 +159,15 @@ describe('the installed command (dist/session-status)', () => {
 		assert.deepEqual([missing.status, missing.stdout], [0, 'bus: no database\n']);
 	});
 
+	it('gives a one-shot run (a flag, or output that is not a terminal) no heap flags', () => {
+		// `sh -x` prints the command the launcher runs; stdout here is a pipe, not a terminal.
+		const execLine = (args: string[]) => /^\+ exec (.*)$/m.exec(runWith(['sh', '-x', LAUNCHER, ...args], {}).stderr)?.[1] ?? '';
+		for (const args of [['--status-line', '--db', '/nonexistent/messaging.db'], ['--version'], []]) {
+			assert.match(execLine(args), /^node --no-memory-reducer \S+\/cli\.js/, args.join(' '));
+			assert.doesNotMatch(execLine(args), /semi-space|heap-growing/, args.join(' '));
+		}
+	});
+
 	it('starts Node without NODE_EXTRA_CA_CERTS: node itself reads it (and warns about a missing file) before any code runs', () => {
 		const extra = {NODE_EXTRA_CA_CERTS: path.join(scratch('certs-'), 'missing.pem')};
 		assert.match(runWith([process.execPath, CLI, '--version'], extra).stderr, /extra certs/i);
@@ -224,6 +233,36 @@ describe('package and readme', () => {
 		for (const file of files) assert.match(file, /^(dist\/[\w.-]+\.js|dist\/session-status|readme\.md|license|package\.json)$/, file);
 		// The bin must stay executable in the tarball.
 		assert.equal(packed.find(file => file.path === 'dist/session-status')!.mode & 0o111, 0o111);
+	});
+
+	it('installs from the packed tarball with npm install -g and runs as session-status', {timeout: 600_000}, () => {
+		const dir = scratch('install-');
+		const npm = (args: string[], cwd: string) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {cwd, encoding: 'utf8', timeout: 600_000});
+		const tarball = path.join(dir, (JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as Array<{filename: string}>)[0]!.filename);
+		const prefix = path.join(dir, 'prefix');
+		// better-sqlite3 compiles in its install script (about 2 minutes): take this checkout's
+		// build of the same version when it is the one npm picked, compile otherwise.
+		npm(['install', '-g', '--prefix', prefix, '--ignore-scripts', tarball], dir);
+		const installed = path.join(prefix, 'lib', 'node_modules', 'session-status');
+		const addon = (root: string) => path.join(root, 'node_modules', 'better-sqlite3');
+		const version = (root: string) => (JSON.parse(fs.readFileSync(path.join(addon(root), 'package.json'), 'utf8')) as {version: string}).version;
+		if (version(installed) === version(ROOT)) fs.cpSync(path.join(addon(ROOT), 'build'), path.join(addon(installed), 'build'), {recursive: true});
+		else npm(['rebuild', 'better-sqlite3'], installed);
+
+		const bin = path.join(prefix, 'bin', 'session-status');
+		assert.ok(fs.lstatSync(bin).isSymbolicLink(), 'npm links the bin');
+		const home = scratch('home-');
+		const command = (args: string[]) => spawnSync(bin, args, {env: {PATH: process.env['PATH'] ?? '', HOME: home}, encoding: 'utf8', timeout: 30_000});
+		assert.equal(command(['--version']).stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+		assert.match(command(['--help']).stdout, /^\s*Usage$/m);
+		const db = path.join(scratch('installed-db-'), 'messaging.db');
+		const bus = new BusWriter(db);
+		bus.register({sessionId: 'claude-7', hostname: os.hostname(), pid: process.pid, vendor: 'claude'});
+		bus.close();
+		assert.equal(command(['--status-line', '--db', db]).stdout, '1 session · 0 alerts · 0 unread\n');
+		const once = command(['--once', '--no-log', '--read-only', '--db', db]);
+		assert.equal(once.status, 0, once.stderr);
+		assert.match(once.stdout, /claude-7/);
 	});
 
 	it('documents every flag of --help in the readme, and nothing more', () => {

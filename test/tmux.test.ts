@@ -181,6 +181,17 @@ describe('the built CLI in tmux', {skip}, () => {
 		assert.equal(fs.readFileSync(bus.errFile, 'utf8'), '');
 	});
 
+	it('the launcher gives the live dashboard its heap flags (a one-shot run goes without: see integration.test.ts)', async () => {
+		const bus = newBus();
+		// `sh -x` traces the command the launcher runs; the dashboard's own stderr goes to the same file.
+		const trace = path.join(bus.dir, 'trace.txt');
+		startSession('flags', `sh -x ${quote(CLI)} --db ${quote(bus.dbPath)} --log-dir ${quote(bus.logDir)} 2>${quote(trace)}`);
+		await waitForScreen('flags', has(TAB_BAR), 'the tab bar');
+		assert.match(fs.readFileSync(trace, 'utf8'), /^\+ exec node --no-memory-reducer --max-semi-space-size=2 --heap-growing-percent=50 \S+\/cli\.js --db /m);
+		sendKeys('flags', 'q');
+		assert.match(await waitForScreen('flags', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
+	});
+
 	it('SIGTERM restores the screen and ends the process', async () => {
 		const bus = newBus();
 		startSession('term', bus.command);
