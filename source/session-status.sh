@@ -13,7 +13,7 @@
 #   young generation of at most 2 MB per half (not 16) and an old one that grows by half
 #   its live size between full collections (not up to 4x). Under 100 commits a second
 #   the dashboard peaked at about 200 MB with V8's defaults and 113 MB with these, using
-#   29% of a core instead of 23%. They also make Node start some 25 ms slower, so a
+#   29% of a core instead of 23%. They also make Node start 25-35 ms slower, so a
 #   one-shot run (a flag below, or output that is not a terminal) goes without them.
 unset NODE_EXTRA_CA_CERTS
 self=$(readlink -f -- "$0" 2>/dev/null) || self=$0
