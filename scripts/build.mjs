@@ -6,6 +6,7 @@
 import {build} from 'esbuild';
 import {chmodSync, copyFileSync, readFileSync, rmSync} from 'node:fs';
 import {readFile} from 'node:fs/promises';
+import path from 'node:path';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
@@ -40,6 +41,32 @@ const yogaWithoutFetch = {
 	},
 };
 
+// ink measures every line and every character of every frame with string-width, which
+// segments any text that is not pure ASCII (a table line with an ellipsis or a dash).
+// Each importer's string-width gets source/text/fit.ts's fast path for text whose every
+// character is one cell wide, and keeps its own version for the rest.
+const fastStringWidth = {
+	name: 'fast-string-width',
+	setup(build) {
+		build.onResolve({filter: /^string-width$/}, async args => {
+			if (args.pluginData === 'real' || /[/\\]source[/\\]text[/\\]fit\.ts$/.test(args.importer)) return undefined;
+			const real = await build.resolve('string-width', {resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real'});
+			if (real.errors.length > 0) return {errors: real.errors};
+			// Relative, so the bundle's comments name no folder of the machine that built it.
+			return {path: path.relative(process.cwd(), real.path), namespace: 'fast-string-width'};
+		});
+		build.onLoad({filter: /.*/, namespace: 'fast-string-width'}, args => ({
+			contents: [
+				"import {narrowWidth} from './source/text/fit.ts';",
+				`import stringWidth from ${JSON.stringify(`./${args.path}`)};`,
+				'export default (text, options) => (options === undefined && typeof text === "string" ? narrowWidth(text) : null) ?? stringWidth(text, options);',
+			].join('\n'),
+			loader: 'js',
+			resolveDir: process.cwd(),
+		}));
+	},
+};
+
 // cli.js is one file with the status line in it; everything else is imported from main.js.
 const mainApart = {
 	name: 'main-apart',
@@ -49,7 +76,7 @@ const mainApart = {
 };
 
 rmSync('dist', {recursive: true, force: true});
-await build({...common, entryPoints: {main: 'source/commands/main.ts', 'demo-agent': 'source/demo/agent.ts'}, splitting: true, plugins: [yogaWithoutFetch]});
+await build({...common, entryPoints: {main: 'source/commands/main.ts', 'demo-agent': 'source/demo/agent.ts'}, splitting: true, plugins: [yogaWithoutFetch, fastStringWidth]});
 await build({...common, entryPoints: {cli: 'source/cli.ts'}, splitting: false, plugins: [mainApart]});
 // The installed command: a launcher that starts Node on cli.js (why: see the file).
 copyFileSync('source/session-status.sh', 'dist/session-status');

@@ -19,8 +19,13 @@ function narrow(code: number): boolean {
  * cells directly when every character is one wide took a tenth of a busy dashboard's time.
  */
 export function stringWidth(text: string): number {
+	return narrowWidth(text) ?? segmentedWidth(text);
+}
+
+/** The width of text whose every character is one cell wide, without segmenting it; null for any other text. The build gives ink's string-width this fast path too. */
+export function narrowWidth(text: string): number | null {
 	for (let index = 0; index < text.length; index++) {
-		if (!narrow(text.charCodeAt(index))) return segmentedWidth(text);
+		if (!narrow(text.charCodeAt(index))) return null;
 	}
 	return text.length;
 }
