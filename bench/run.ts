@@ -10,7 +10,7 @@
  *      the installed command) as a whole process (wall time, peak RSS) beside
  *      bench/old_approach.py, `--status-line` if the CLI has it, and `node -e 0`;
  *   5. TUI under a pseudo-terminal (bench/pty_run.py): first full frame beside a bundled
- *      hello-world Ink app (started by the same launcher, and as plain `node hello.js`),
+ *      hello-world Ink app (started by the same launcher, and as plain `node`),
  *      commit-to-screen latency, CPU idle and with writers committing 100 times a second,
  *      peak RSS.
  * Prints a table and writes bench/results.json. BENCH_QUICK=1: 10k and 100k only, fewer
@@ -27,6 +27,7 @@ import readline from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {build} from 'esbuild';
+import {bundleOptions} from '../scripts/bundle-options.mjs';
 import {openReader} from '../source/bus/open.js';
 import {introspect} from '../source/bus/schema.js';
 import {SnapshotReader, snapshotSql} from '../source/bus/snapshot.js';
@@ -632,26 +633,12 @@ async function measureTui(busPath: string, workDir: string, python: string, laun
 
 // ---------------------------------------------------------------- main
 
-/** The hello-world app's two start commands: by a copy of the dashboard's launcher (so both start alike), and as `node hello.js`. */
+/** The hello-world app's two start commands: by a copy of the dashboard's launcher (so both start alike), and by plain `node`. */
 type Hello = {launched: string[]; plain: string[]};
 
 async function buildHello(outDir: string, launcher: string): Promise<Hello> {
 	// Named cli.js, beside a copy of the launcher, which starts the cli.js in its folder.
-	await build({
-		entryPoints: {cli: path.join(BENCH_DIR, 'hello.tsx')},
-		jsx: 'automatic',
-		outdir: outDir,
-		bundle: true,
-		splitting: true,
-		format: 'esm',
-		platform: 'node',
-		target: 'node20',
-		alias: {'react-devtools-core': path.join(ROOT, 'scripts', 'devtools-stub.js')},
-		define: {'process.env.NODE_ENV': '"production"'},
-		banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
-		logLevel: 'warning',
-		legalComments: 'none',
-	});
+	await build({...bundleOptions, entryPoints: {cli: path.join(BENCH_DIR, 'hello.tsx')}, outdir: outDir, splitting: true});
 	fs.copyFileSync(launcher, path.join(outDir, 'hello'));
 	return {launched: [path.join(outDir, 'hello')], plain: [process.execPath, path.join(outDir, 'cli.js')]};
 }
@@ -677,7 +664,7 @@ function targets(results: Record<number, SizeResult>, size: number, smallest: nu
 	add('--once whole process', '<= 0.8x the old approach', `${r.once.median} ms vs ${r.old_approach.median} ms = ${r.once_vs_old}x`, r.once_vs_old <= 0.8);
 	const tui = r.tui as any;
 	if (tui) {
-		add('TUI first frame (tab bar drawn)', '<= 1.2x the bundled hello-world Ink app', `${tui.first_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_frame_ratio}x (both started by the launcher; ${tui.first_frame_ratio_to_plain}x plain \`node hello.js\`, ${tui.hello_plain_first_frame.median} ms)`, tui.first_frame_ratio <= 1.2);
+		add('TUI first frame (tab bar drawn)', '<= 1.2x the bundled hello-world Ink app', `${tui.first_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_frame_ratio}x (both started by the launcher; ${tui.first_frame_ratio_to_plain}x plain \`node\`, ${tui.hello_plain_first_frame.median} ms)`, tui.first_frame_ratio <= 1.2);
 		add('TUI first frame showing the bus (tab bar with counts)', '<= 1.2x the bundled hello-world Ink app', `${tui.first_data_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_data_frame_ratio}x`, tui.first_data_frame_ratio <= 1.2);
 		add('commit to screen', '<= 500 ms', `${tui.commit_to_screen.median} ms (p95 ${tui.commit_to_screen.p95}, ${tui.commit_to_screen.timeouts} timeouts)`, tui.commit_to_screen.median <= 500 && tui.commit_to_screen.timeouts === 0);
 		add('idle CPU (nothing committed)', '<= 0.5% of one core', `${tui.idle_cpu_pct}% over ${tui.idle_window_s} s from 5 s after the last commit; ${tui.idle_steady_cpu_pct}% over the next ${tui.idle_window_s} s`, tui.idle_cpu_pct <= 0.5);
@@ -717,7 +704,7 @@ function printTable(results: Record<number, SizeResult>, sizes: number[]): strin
 		['TUI first frame, tab bar (ms)', r => String(get(r, ['tui', 'first_frame', 'median']) ?? '—')],
 		['TUI first frame with data (ms)', r => String(get(r, ['tui', 'first_data_frame', 'median']) ?? '—')],
 		['hello-world Ink first frame (ms)', r => String(get(r, ['tui', 'hello_first_frame', 'median']) ?? '—')],
-		['  as plain `node hello.js` (ms)', r => String(get(r, ['tui', 'hello_plain_first_frame', 'median']) ?? '—')],
+		['  as plain `node` (ms)', r => String(get(r, ['tui', 'hello_plain_first_frame', 'median']) ?? '—')],
 		['TUI / hello-world (tab bar; data)', r => (get(r, ['tui']) ? `${get(r, ['tui', 'first_frame_ratio'])}x; ${get(r, ['tui', 'first_data_frame_ratio'])}x` : '—')],
 		['commit to screen median / p95 (ms)', r => (get(r, ['tui']) ? `${get(r, ['tui', 'commit_to_screen', 'median'])} / ${get(r, ['tui', 'commit_to_screen', 'p95'])}` : '—')],
 		['idle CPU (% of a core)', r => String(get(r, ['tui', 'idle_cpu_pct']) ?? '—')],
@@ -834,7 +821,7 @@ async function main(): Promise<void> {
 			floor: 'the statements of snapshotSql(introspect(db)) prepared once and run with .all() in one transaction on a read-only connection, same writes before each sample; without and with the two history counts',
 			idle_tick: `${CONFIG.idleTicks} calls each of BusMonitor.hasChanged() and LiveBus.tick() with nothing committed`,
 			once: `dist/session-status --once --no-log --read-only --db BUS (the installed command, from a private copy of dist/ made at start) and python3 bench/old_approach.py --db BUS (interpreter ${python.path}), one warm-up each, then ${CONFIG.onceRuns} interleaved runs; wall time around spawnSync; peak RSS: ${rssMethod}`,
-			tui: `under a ${PTY.cols}x${PTY.rows} pseudo-terminal (bench/pty_run.py, CI unset, TERM=xterm-256color); first frame = process start to the tab bar text ' 1 Sessions' in the output (the frame may still be reading the bus), first data frame = to the tab bar with its count (a reading on screen), beside a hello-world Ink app bundled by esbuild with the options of scripts/build.mjs, started by a copy of dist/session-status (the target's ratio) and as plain \`node hello.js\`; commit to screen = a new local session (unique session_id, its own live process, lifecycle event) committed, to its id appearing in the terminal output; CPU = utime+stime of the dashboard process, its reaped children and live descendants from /proc, over the window; idle = nothing committed, a window from 5 s after the last commit, then the next window (the steady state, after V8 has shrunk its heap); peak RSS = VmHWM`,
+			tui: `under a ${PTY.cols}x${PTY.rows} pseudo-terminal (bench/pty_run.py, CI unset, TERM=xterm-256color); first frame = process start to the tab bar text ' 1 Sessions' in the output (the frame may still be reading the bus), first data frame = to the tab bar with its count (a reading on screen), beside a hello-world Ink app bundled with the CLI's esbuild options (scripts/bundle-options.mjs), started by a copy of dist/session-status (the target's ratio) and as plain \`node\`; commit to screen = a new local session (unique session_id, its own live process, lifecycle event) committed, to its id appearing in the terminal output; CPU = utime+stime of the dashboard process, its reaped children and live descendants from /proc, over the window; idle = nothing committed, a window from 5 s after the last commit, then the next window; peak RSS = VmHWM`,
 			pids: 'local active sessions: one is the benchmark process (so the dashboard finds "THIS SESSION" among its ancestors), two thirds are live `sleep` processes registered after they started, one third PIDs of exited processes (dead); remote sessions: not checkable',
 		},
 		sizes: Object.fromEntries(Object.entries(results).map(([size, result]) => [size, result])),
