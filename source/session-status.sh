@@ -12,13 +12,19 @@
 # - --max-semi-space-size=2 --heap-growing-percent=50, for the live dashboard only: a
 #   young generation of at most 2 MB per half (not 16) and an old one that grows by half
 #   its live size between full collections (not up to 4x). Under 100 commits a second
-#   the dashboard peaked at about 200 MB with V8's defaults and 113 MB with these, using
-#   29% of a core instead of 23%. They also make Node start 25-35 ms slower, so a
-#   one-shot run (a flag below, or output that is not a terminal) goes without them.
+#   the dashboard peaked at about 200 MB with V8's defaults and 113-117 MB with these,
+#   for about 5 points more of a core. They also make Node start about 35 ms slower, so
+#   a one-shot run (a flag below, or no terminal to draw on) goes without them.
 unset NODE_EXTRA_CA_CERTS
-self=$(readlink -f -- "$0" 2>/dev/null) || self=$0
+# This file's real path, link by link (readlink -f is not on every macOS).
+self=$0
+case $self in */*) ;; *) self=./$self ;; esac
+while [ -L "$self" ]; do
+	link=$(readlink -- "$self")
+	case $link in /*) self=$link ;; *) self=${self%/*}/$link ;; esac
+done
 heap=
-if [ -t 1 ]; then
+if [ -t 0 ] && [ -t 1 ]; then
 	heap='--max-semi-space-size=2 --heap-growing-percent=50'
 	for arg; do
 		case $arg in --status-line | --once | --json | --help | --version) heap= ;; esac
