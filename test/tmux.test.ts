@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {execFileSync, spawnSync} from 'node:child_process';
-import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import stringWidth from 'string-width';
 import {documentedExample, liveProcess, tempDir} from './helpers/fixtures.js';
+import {LAUNCHER} from './helpers/cli.js';
 
 /**
  * The BUILT command line in a real terminal: tmux runs `dist/session-status` (the
@@ -16,8 +16,6 @@ import {documentedExample, liveProcess, tempDir} from './helpers/fixtures.js';
  * from any other tmux server; the server is killed afterwards.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = path.join(ROOT, 'dist', 'session-status');
 const SOCKET = `session-status-test-${process.pid}`;
 
 const hasTmux = spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status === 0;
@@ -135,12 +133,12 @@ function newBus(): Bus {
 	documentedExample(dbPath, {claude: children[0]!.pid!, codex: children[1]!.pid!}).close();
 	const logDir = path.join(dir, 'logs');
 	const errFile = path.join(dir, 'stderr.txt');
-	return {dir, dbPath, logDir, errFile, command: `${quote(CLI)} --db ${quote(dbPath)} --log-dir ${quote(logDir)} --session claude-29583 2>${quote(errFile)}`};
+	return {dir, dbPath, logDir, errFile, command: `${quote(LAUNCHER)} --db ${quote(dbPath)} --log-dir ${quote(logDir)} --session claude-29583 2>${quote(errFile)}`};
 }
 
 describe('the built CLI in tmux', {skip}, () => {
 	before(() => {
-		if (!fs.existsSync(CLI)) throw new Error(`${CLI} does not exist: this test runs the built CLI. Run \`npm run build\` first (\`npm test\` builds before testing).`);
+		if (!fs.existsSync(LAUNCHER)) throw new Error(`${LAUNCHER} does not exist: this test runs the built CLI. Run \`npm run build\` first (\`npm test\` builds before testing).`);
 		env = childEnv(tempDir('session-status-tmux-home-'));
 	});
 
@@ -181,15 +179,24 @@ describe('the built CLI in tmux', {skip}, () => {
 		assert.equal(fs.readFileSync(bus.errFile, 'utf8'), '');
 	});
 
-	it('the launcher gives the live dashboard its heap flags (a one-shot run goes without: see integration.test.ts)', async () => {
+	it('the launcher gives the live dashboard its heap flags, and a one-shot run in a terminal none', async () => {
 		const bus = newBus();
-		// `sh -x` traces the command the launcher runs; the dashboard's own stderr goes to the same file.
-		const trace = path.join(bus.dir, 'trace.txt');
-		startSession('flags', `sh -x ${quote(CLI)} --db ${quote(bus.dbPath)} --log-dir ${quote(bus.logDir)} 2>${quote(trace)}`);
+		// `sh -x` traces the command the launcher runs; the program's own stderr goes to the same file.
+		const traced = (name: string, args: string) => {
+			const trace = path.join(bus.dir, `${name}.trace`);
+			startSession(name, `sh -x ${quote(LAUNCHER)} --db ${quote(bus.dbPath)} --log-dir ${quote(bus.logDir)} ${args} 2>${quote(trace)}`);
+			return () => /^\+ exec (.*)$/m.exec(fs.readFileSync(trace, 'utf8'))?.[1] ?? '';
+		};
+		const live = traced('flags', '');
 		await waitForScreen('flags', has(TAB_BAR), 'the tab bar');
-		assert.match(fs.readFileSync(trace, 'utf8'), /^\+ exec node --no-memory-reducer --max-semi-space-size=2 --heap-growing-percent=50 \S+\/cli\.js --db /m);
+		assert.match(live(), /^node --no-memory-reducer --max-semi-space-size=2 --heap-growing-percent=50 \S+\/cli\.js --db /);
 		sendKeys('flags', 'q');
 		assert.match(await waitForScreen('flags', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
+		for (const [name, args] of [['once', '--once --no-log --read-only'], ['json', '--json']] as const) {
+			const oneShot = traced(name, args);
+			await waitForScreen(name, has('EXIT='), 'the exit marker');
+			assert.match(oneShot(), /^node --no-memory-reducer \S+\/cli\.js --db /, name);
+		}
 	});
 
 	it('SIGTERM restores the screen and ends the process', async () => {
@@ -250,7 +257,7 @@ describe('the built CLI in tmux', {skip}, () => {
 	it('demo: simulated agents on a temporary bus, all cleaned up on q', async () => {
 		const tmp = tempDir('session-status-tmux-demo-');
 		const errFile = path.join(tmp, 'stderr.txt');
-		startSession('demo', `env TMPDIR=${quote(tmp)} ${quote(CLI)} demo 2>${quote(errFile)}`);
+		startSession('demo', `env TMPDIR=${quote(tmp)} ${quote(LAUNCHER)} demo 2>${quote(errFile)}`);
 		const shown = await waitForScreen('demo', text => TAB_BAR.test(text) && ['claude-', 'codex-', 'gemini-'].every(id => text.includes(id)), 'the demo agents', 15_000);
 		const sessions = shown.split('\n').filter(line => /^(▶ )?(claude|codex|gemini)-\d+/.test(line));
 		assert.ok(sessions.length >= 4, `several agents:\n${shown}`);
