@@ -66,17 +66,21 @@ function summarise(dir: string, top = 15): string {
 
 async function main(): Promise<void> {
 	const python = resolvePython().path;
-	const cli = path.join(ROOT, 'dist', 'cli.js');
-	if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
-	// Profile node as the installed command starts it: the launcher's node flags, without NODE_EXTRA_CA_CERTS.
-	const launcherFlags = /^exec node ((?:--\S+ )*)/m.exec(fs.readFileSync(path.join(ROOT, 'dist', 'session-status'), 'utf8'))![1]!.trim().split(' ');
-	delete process.env['NODE_EXTRA_CA_CERTS'];
+	const launcher = path.join(ROOT, 'dist', 'session-status');
+	if (!fs.existsSync(launcher)) throw new Error('dist/session-status is missing: run `npm run build` first');
+	// The installed command, run as a user runs it; the `node` it finds first on PATH is this
+	// process's own with --cpu-prof added (Node 20 takes no --cpu-prof from NODE_OPTIONS).
+	const shim = path.join(outDir, 'node-shim');
+	fs.mkdirSync(shim, {recursive: true});
+	fs.writeFileSync(path.join(shim, 'node'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} --cpu-prof --cpu-prof-dir="$PROFILE_DIR" "$@"\n`, {mode: 0o755});
+	process.env['PATH'] = `${shim}${path.delimiter}${process.env['PATH'] ?? ''}`;
 	const prepared = await prepareBus(ensureBus(size, line => process.stderr.write(`${line}\n`)).path, path.join(outDir, 'work'), spawnSleeper, deadPid);
 	const profiled = (phase: string) => {
 		const dir = path.join(outDir, phase);
 		fs.rmSync(dir, {recursive: true, force: true});
 		fs.mkdirSync(dir, {recursive: true});
-		return [process.execPath, ...launcherFlags, '--cpu-prof', `--cpu-prof-dir=${dir}`, cli];
+		process.env['PROFILE_DIR'] = dir;
+		return [launcher];
 	};
 	try {
 		freshenHeartbeats(prepared.path);
