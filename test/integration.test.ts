@@ -9,9 +9,11 @@ import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
 import {applyConfigFile, defaultConfig, loadConfig} from '../source/config.js';
 import {deadPid, liveProcess} from './helpers/fixtures.js';
-import {CLI, LAUNCHER, ROOT, requireBuiltCli, run, scratch} from './helpers/cli.js';
+import {CLI, LAUNCHER, ROOT, launchedCommand, requireBuiltCli, run, scratch} from './helpers/cli.js';
 
 // Fitting the user's day: the status line, the config file, the package and the readme.
+
+const PACKAGE_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {version: string}).version;
 
 function dump(dbPath: string): string {
 	const db = new Database(dbPath, {readonly: true});
@@ -103,6 +105,7 @@ describe('what each command loads', () => {
 			.map(url => new URL(url).pathname);
 	}
 	const matching = (files: string[], pattern: RegExp) => files.filter(file => pattern.test(fs.readFileSync(file, 'utf8'))).map(file => path.basename(file));
+	const bundleFiles = () => fs.readdirSync(path.dirname(CLI)).map(file => path.join(path.dirname(CLI), file));
 
 	let dbPath: string;
 	before(() => {
@@ -114,7 +117,7 @@ describe('what each command loads', () => {
 	});
 
 	it('the bundle marks its UI and printing code (so the checks below can fail)', () => {
-		const files = fs.readdirSync(path.dirname(CLI)).map(file => path.join(path.dirname(CLI), file));
+		const files = bundleFiles();
 		assert.ok(matching(files, UI).length > 0 && matching(files, PRINTING).length > 0);
 	});
 
@@ -127,8 +130,9 @@ describe('what each command loads', () => {
 	});
 
 	it("the dashboard's layout engine starts without Node's fetch (undici: about 60 ms of the first frame)", () => {
-		const yoga = fs.readdirSync(path.dirname(CLI)).map(file => path.join(path.dirname(CLI), file)).find(file => /^\/\/ node_modules\/yoga-layout\//m.test(fs.readFileSync(file, 'utf8')));
-		assert.ok(yoga, 'no bundle file holds yoga-layout');
+		const [yogaFile] = matching(bundleFiles(), /^\/\/ node_modules\/yoga-layout\//m);
+		assert.ok(yogaFile, 'no bundle file holds yoga-layout');
+		const yoga = path.join(path.dirname(CLI), yogaFile);
 		// Evaluating the module runs yoga's start (a top-level await); then ask Node what it loaded.
 		const loaded = (script: string) =>
 			spawnSync(process.execPath, ['--input-type=module', '-e', `${script}; console.log(process.moduleLoadList.some(name => name.includes('undici')))`], {encoding: 'utf8', timeout: 20_000}).stdout.trim();
@@ -154,7 +158,7 @@ describe('the installed command (dist/session-status)', () => {
 		const bin = path.join(scratch('bin with space-'), 'session-status');
 		fs.symlinkSync(LAUNCHER, bin);
 		const version = runWith([bin, '--version'], {});
-		assert.deepEqual([version.status, version.stdout.trim(), version.stderr], [0, JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version, '']);
+		assert.deepEqual([version.status, version.stdout.trim(), version.stderr], [0, PACKAGE_VERSION, '']);
 		const missing = runWith([bin, '--status-line', '--db', path.join(scratch('a folder with spaces-'), 'messaging.db')], {});
 		assert.deepEqual([missing.status, missing.stdout], [0, 'bus: no database\n']);
 	});
@@ -162,7 +166,7 @@ describe('the installed command (dist/session-status)', () => {
 	it('gives a run without a terminal no heap flags (in a terminal: tmux.test.ts)', () => {
 		// `sh -x` prints the command the launcher runs; stdout here is a pipe, not a terminal.
 		for (const args of [['--status-line', '--db', '/nonexistent/messaging.db'], ['--version'], []]) {
-			const execLine = /^\+ exec (.*)$/m.exec(runWith(['sh', '-x', LAUNCHER, ...args], {}).stderr)?.[1] ?? '';
+			const execLine = launchedCommand(runWith(['sh', '-x', LAUNCHER, ...args], {}).stderr);
 			assert.match(execLine, /^node --no-memory-reducer \S+\/cli\.js/, args.join(' '));
 			assert.doesNotMatch(execLine, /semi-space|heap-growing/, args.join(' '));
 		}
@@ -257,7 +261,7 @@ describe('package and readme', () => {
 		assert.ok(fs.lstatSync(bin).isSymbolicLink(), 'npm links the bin');
 		const home = scratch('home-');
 		const command = (args: string[]) => spawnSync(bin, args, {env: {PATH: process.env['PATH'] ?? '', HOME: home}, encoding: 'utf8', timeout: 30_000});
-		assert.equal(command(['--version']).stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+		assert.equal(command(['--version']).stdout.trim(), PACKAGE_VERSION);
 		assert.match(command(['--help']).stdout, /^\s*Usage$/m);
 		const db = path.join(scratch('installed-db-'), 'messaging.db');
 		const bus = new BusWriter(db);
@@ -279,7 +283,7 @@ describe('package and readme', () => {
 
 	it('answers --version and --help as meow does, with exit codes and examples', () => {
 		const version = run(['--version']);
-		assert.equal(version.stdout.trim(), JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+		assert.equal(version.stdout.trim(), PACKAGE_VERSION);
 		const help = run(['--help']).stdout;
 		for (const heading of ['Usage', 'Options', 'Exit codes', 'Examples']) assert.match(help, new RegExp(`^\\s*${heading}$`, 'm'));
 	});

@@ -6,7 +6,7 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import Database from 'better-sqlite3';
 import stringWidth from 'string-width';
 import {documentedExample, liveProcess, tempDir} from './helpers/fixtures.js';
-import {LAUNCHER} from './helpers/cli.js';
+import {LAUNCHER, launchedCommand} from './helpers/cli.js';
 
 /**
  * The BUILT command line in a real terminal: tmux runs `dist/session-status` (the
@@ -185,7 +185,7 @@ describe('the built CLI in tmux', {skip}, () => {
 		const traced = (name: string, args: string) => {
 			const trace = path.join(bus.dir, `${name}.trace`);
 			startSession(name, `sh -x ${quote(LAUNCHER)} --db ${quote(bus.dbPath)} --log-dir ${quote(bus.logDir)} ${args} 2>${quote(trace)}`);
-			return () => /^\+ exec (.*)$/m.exec(fs.readFileSync(trace, 'utf8'))?.[1] ?? '';
+			return () => launchedCommand(fs.readFileSync(trace, 'utf8'));
 		};
 		const live = traced('flags', '');
 		await waitForScreen('flags', has(TAB_BAR), 'the tab bar');

@@ -16,6 +16,11 @@ export const CLI = path.join(ROOT, 'dist', 'cli.js');
 /** The installed command: the shell launcher that starts Node on cli.js. */
 export const LAUNCHER = path.join(ROOT, 'dist', 'session-status');
 
+/** The command the launcher ran, from the trace `sh -x` wrote of it ('' when it ran none). */
+export function launchedCommand(trace: string): string {
+	return /^\+ exec (.*)$/m.exec(trace)?.[1] ?? '';
+}
+
 /** Fails loudly, once, when the CLI was not built (npm test builds before testing). */
 export function requireBuiltCli(): void {
 	if (!fs.existsSync(CLI)) {
