@@ -1,8 +1,8 @@
 // The esbuild options of this project's bundles: the CLI (scripts/build.mjs) and the
 // benchmark's hello-world Ink app (bench/run.ts), so the two start alike. Everything
-// but the native better-sqlite3 in, react in its production build, react-devtools-core
-// (which ink imports only for its devtools) replaced by a stub, and two fixes to how
-// ink's dependencies start and measure text (below).
+// but the native better-sqlite3 in, react in its production build, ink's devtools (which
+// it imports only when DEV=true, for a React DevTools this project does not ship) left
+// out, and two fixes to how ink's dependencies start and measure text (below).
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -20,6 +20,16 @@ const yogaWithoutFetch = {
 			if (!source.includes('typeof fetch')) throw new Error(`${args.path}: no \`typeof fetch\` to replace; yoga-layout changed, check how it loads its WebAssembly`);
 			return {contents: source.replaceAll('typeof fetch', 'typeof undefined'), loader: 'js'};
 		});
+	},
+};
+
+// ink's devtools module (ws and react-devtools-core, 130 KB) becomes an empty module.
+const inkWithoutDevtools = {
+	name: 'ink-without-devtools',
+	setup(build) {
+		build.onResolve({filter: /^\.\/devtools\.js$/}, args =>
+			/[/\\]ink[/\\]build[/\\]/.test(args.importer) ? {path: path.join(ROOT, 'scripts', 'devtools-stub.js')} : undefined,
+		);
 	},
 };
 
@@ -57,11 +67,10 @@ export const bundleOptions = {
 	format: 'esm',
 	platform: 'node',
 	target: 'node20',
-	alias: {'react-devtools-core': path.join(ROOT, 'scripts', 'devtools-stub.js')},
 	define: {'process.env.NODE_ENV': '"production"'},
 	// Bundled CommonJS (react) calls require(); give the ESM bundle one.
 	banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
 	logLevel: 'warning',
 	legalComments: 'none',
-	plugins: [yogaWithoutFetch, fastStringWidth],
+	plugins: [inkWithoutDevtools, yogaWithoutFetch, fastStringWidth],
 };

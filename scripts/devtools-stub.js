@@ -1,1 +1,2 @@
-export default {connectToDevTools() {}};
+// Stands in for ink's devtools module (see scripts/bundle-options.mjs): nothing to connect to.
+export {};
