@@ -2,23 +2,50 @@
 // benchmark's hello-world Ink app (bench/run.ts), so the two start alike. Everything
 // but the native better-sqlite3 in, react in its production build, ink's devtools (which
 // it imports only when DEV=true, for a React DevTools this project does not ship) left
-// out, and two fixes to how ink's dependencies start and measure text (below).
+// out, and changes to how ink's dependencies start and measure text (below).
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-// yoga-layout (ink's layout engine) turns its embedded WebAssembly, a base64 data: URL,
-// into bytes with fetch() when fetch exists: in Node that loads undici, some 60 ms of
-// the dashboard's start. Without fetch it decodes the same bytes itself.
-const yogaWithoutFetch = {
-	name: 'yoga-without-fetch',
+const GRAPHEMES = path.join(ROOT, 'source', 'text', 'graphemes.ts');
+
+// Changes to ink's dependencies, each a text replaced in one file; the build fails when a
+// text is gone (the package changed: check the change still does what it says).
+const DEPENDENCY_CHANGES = [
+	// yoga-layout (ink's layout engine) turns its embedded WebAssembly, a base64 data: URL,
+	// into bytes with fetch() when fetch exists: in Node that loads undici, some 60 ms of
+	// the dashboard's start. Without fetch it decodes the same bytes itself.
+	{file: /[/\\]yoga-layout[/\\]dist[/\\]binaries[/\\][^/\\]+\.js$/, from: 'typeof fetch', to: 'typeof undefined'},
+	// Splitting text into graphemes: source/text/graphemes.ts (ink splits every line of every frame).
+	...[/[/\\]string-width[/\\]index\.js$/, /[/\\]slice-ansi[/\\]tokenize-ansi\.js$/, /[/\\]@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]tokenize\.js$/].map(file => ({
+		file,
+		from: 'new Intl.Segmenter(',
+		to: 'new GraphemeSegmenter(',
+		imports: `import {GraphemeSegmenter} from ${JSON.stringify(GRAPHEMES)};`,
+	})),
+	// string-width's emoji pattern took V8 35 ms to compile as the module loaded; it is
+	// needed only for text that is not narrow (source/text/fit.ts), so at its first use.
+	{
+		file: /[/\\]string-width[/\\]index\.js$/,
+		from: 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;',
+		to: "let rgiEmojiPattern; const rgiEmojiRegex = {test: text => (rgiEmojiPattern ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(text)};",
+	},
+];
+
+const dependencyChanges = {
+	name: 'dependency-changes',
 	setup(build) {
-		build.onLoad({filter: /[/\\]yoga-layout[/\\]dist[/\\]binaries[/\\][^/\\]+\.js$/}, async args => {
-			const source = await readFile(args.path, 'utf8');
-			if (!source.includes('typeof fetch')) throw new Error(`${args.path}: no \`typeof fetch\` to replace; yoga-layout changed, check how it loads its WebAssembly`);
-			return {contents: source.replaceAll('typeof fetch', 'typeof undefined'), loader: 'js'};
+		build.onLoad({filter: new RegExp(DEPENDENCY_CHANGES.map(change => change.file.source).join('|')), namespace: 'file'}, async args => {
+			let source = await readFile(args.path, 'utf8');
+			const imports = [];
+			for (const change of DEPENDENCY_CHANGES.filter(each => each.file.test(args.path))) {
+				if (!source.includes(change.from)) throw new Error(`${args.path}: no \`${change.from}\` to replace (scripts/bundle-options.mjs); the package changed, check the change still holds`);
+				source = source.replaceAll(change.from, () => change.to);
+				if (change.imports) imports.push(change.imports);
+			}
+			return {contents: [...imports, source].join('\n'), loader: 'js'};
 		});
 	},
 };
@@ -72,5 +99,5 @@ export const bundleOptions = {
 	banner: {js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);"},
 	logLevel: 'warning',
 	legalComments: 'none',
-	plugins: [inkWithoutDevtools, yogaWithoutFetch, fastStringWidth],
+	plugins: [inkWithoutDevtools, dependencyChanges, fastStringWidth],
 };

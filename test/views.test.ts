@@ -543,3 +543,39 @@ describe('display width', () => {
 		}
 	});
 });
+
+describe('grapheme segmentation', () => {
+	const icuSegments = (text: string) => [...new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(text)].map(({segment, index, input}) => ({segment, index, input}));
+	const segments = async (text: string) => {
+		const {GraphemeSegmenter} = await import('../source/text/graphemes.js');
+		return [...new GraphemeSegmenter(undefined, {granularity: 'grapheme'}).segment(text)].map(({segment, index, input}) => ({segment, index, input}));
+	};
+
+	it('keeps every standalone character apart from any other beside it, as Intl.Segmenter does', async () => {
+		const {standalone} = await import('../source/text/graphemes.js');
+		const chars: string[] = [];
+		for (let code = 0; code < 0x10000; code++) if (standalone(code)) chars.push(String.fromCharCode(code));
+		assert.ok(chars.length > 1000 && chars.includes('\u001b') && chars.includes('…') && !chars.includes('\r'));
+		// Grapheme breaks between these depend on the two characters beside each break only, so every pair, both ways round, proves any text of them.
+		for (const first of chars) {
+			const text = chars.map(second => first + second).join('');
+			assert.equal(icuSegments(text).length, text.length, `U+${first.charCodeAt(0).toString(16)}`);
+		}
+		assert.deepEqual(await segments(chars.join('')), icuSegments(chars.join('')));
+	});
+
+	it('hands any other text to Intl.Segmenter', async () => {
+		const palette = ['a', ' ', '…', '\u001b[31m', 'e\u0301', '漢', '👍', '👩‍💻', '🇫🇷', '\r\n', '\u00ad', 'ᄀ', '각', '\u200d', '©\ufe0f'];
+		let seed = 5;
+		for (let i = 0; i < 2000; i++) {
+			let text = '';
+			for (let j = (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 10; j > 0; j--) text += palette[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % palette.length];
+			assert.deepEqual(await segments(text), icuSegments(text), JSON.stringify(text));
+		}
+	});
+
+	it('splits graphemes only', async () => {
+		const {GraphemeSegmenter} = await import('../source/text/graphemes.js');
+		assert.throws(() => new GraphemeSegmenter(undefined, {granularity: 'word'}), RangeError);
+	});
+});
