@@ -140,6 +140,27 @@ describe('what each command loads', () => {
 		assert.equal(loaded(`await import(${JSON.stringify(pathToFileURL(yoga).href)})`), 'false');
 	});
 
+	it("the dashboard loads without ICU's break rules or string-width's emoji pattern (some 50 ms of the first frame)", () => {
+		const dashboard = pathToFileURL(path.join(path.dirname(CLI), 'dashboard.js')).href;
+		// What the script created, seen through the two constructors.
+		const created = (script: string) =>
+			spawnSync(
+				process.execPath,
+				[
+					'--input-type=module',
+					'-e',
+					`const made = [];
+					Intl.Segmenter = new Proxy(Intl.Segmenter, {construct: (target, args) => (made.push('segmenter'), Reflect.construct(target, args))});
+					globalThis.RegExp = new Proxy(RegExp, {construct: (target, args) => (String(args[0]).includes('RGI_Emoji') && made.push('emoji pattern'), Reflect.construct(target, args))});
+					${script};
+					console.log(made.join(', '));`,
+				],
+				{encoding: 'utf8', timeout: 20_000},
+			).stdout.trim();
+		assert.equal(created(`new Intl.Segmenter(); new RegExp('^\\\\p{RGI_Emoji}$', 'v')`), 'segmenter, emoji pattern', 'the check sees both');
+		assert.equal(created(`await import(${JSON.stringify(dashboard)})`), '');
+	});
+
 	it('--status-line loads cli.js alone: neither UI nor printing code', () => {
 		const files = loadedFiles(['--status-line', '--db', dbPath]);
 		assert.deepEqual([...matching(files, UI), ...matching(files, PRINTING)], []);
