@@ -10,6 +10,7 @@ import {fileURLToPath} from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const GRAPHEMES = path.join(ROOT, 'source', 'text', 'graphemes.ts');
+const FRAME_CACHES = path.join(ROOT, 'source', 'text', 'frame-caches.ts');
 
 // Changes to ink's dependencies, each a text replaced in one file; the build fails when a
 // text is gone (the package changed: check the change still does what it says).
@@ -23,8 +24,15 @@ const DEPENDENCY_CHANGES = [
 		file,
 		from: 'new Intl.Segmenter(',
 		to: 'new GraphemeSegmenter(',
-		imports: `import {GraphemeSegmenter} from ${JSON.stringify(GRAPHEMES)};`,
+		prepend: `import {GraphemeSegmenter} from ${JSON.stringify(GRAPHEMES)};`,
 	})),
+	// ink's frame builder keeps its caches from one frame to the next (source/text/frame-caches.ts).
+	{
+		file: /[/\\]ink[/\\]build[/\\]output\.js$/,
+		from: 'caches = new OutputCaches();',
+		to: 'caches = frameCaches.nextFrame();',
+		prepend: `import {FrameCaches} from ${JSON.stringify(FRAME_CACHES)}; const frameCaches = new FrameCaches({styledChars: line => styledCharsFromTokens(tokenize(line)), width: text => stringWidth(text)});`,
+	},
 	// string-width's emoji pattern took V8 35 ms to compile as the module loaded; it is
 	// needed only for text that is not narrow (source/text/fit.ts), so at its first use.
 	{
@@ -39,13 +47,13 @@ const dependencyChanges = {
 	setup(build) {
 		build.onLoad({filter: new RegExp(DEPENDENCY_CHANGES.map(change => change.file.source).join('|')), namespace: 'file'}, async args => {
 			let source = await readFile(args.path, 'utf8');
-			const imports = [];
+			const prepended = [];
 			for (const change of DEPENDENCY_CHANGES.filter(each => each.file.test(args.path))) {
 				if (!source.includes(change.from)) throw new Error(`${args.path}: no \`${change.from}\` to replace (scripts/bundle-options.mjs); the package changed, check the change still holds`);
 				source = source.replaceAll(change.from, () => change.to);
-				if (change.imports) imports.push(change.imports);
+				if (change.prepend) prepended.push(change.prepend);
 			}
-			return {contents: [...imports, source].join('\n'), loader: 'js'};
+			return {contents: [...prepended, source].join('\n'), loader: 'js'};
 		});
 	},
 };

@@ -579,3 +579,28 @@ describe('grapheme segmentation', () => {
 		assert.throws(() => new GraphemeSegmenter(undefined, {granularity: 'word'}), RangeError);
 	});
 });
+
+describe("ink's frame caches", () => {
+	it('compute each text once while consecutive frames use it, and drop what a frame did not use', async () => {
+		const {FrameCaches} = await import('../source/text/frame-caches.js');
+		const computed: string[] = [];
+		const caches = new FrameCaches({styledChars: line => (computed.push(line), [...line]), width: text => (computed.push(`width ${text}`), text.length)});
+		const frame = (lines: string[]) => {
+			caches.nextFrame();
+			return lines.map(line => caches.getStyledChars(line).join(''));
+		};
+		assert.deepEqual(frame(['a', 'b']), ['a', 'b']);
+		assert.deepEqual(frame(['a', 'c']), ['a', 'c']);
+		assert.deepEqual(computed, ['a', 'b', 'c']);
+		frame(['c']);
+		frame(['a', 'b']);
+		// 'c' was in the frame before: kept; 'a' and 'b' were last used two frames before: computed again.
+		assert.deepEqual(computed, ['a', 'b', 'c', 'a', 'b']);
+		const same = caches.getStyledChars('a');
+		caches.nextFrame();
+		assert.equal(caches.getStyledChars('a'), same, 'the same value, not a copy');
+		assert.equal(caches.getWidestLine('ab\nabcd\n'), 4);
+		assert.equal(caches.getWidestLine(''), 0);
+		assert.deepEqual(computed.slice(5), ['width ab', 'width abcd', 'width ']);
+	});
+});

@@ -1,0 +1,67 @@
+/**
+ * The caches of ink's frame builder (its Output class), kept from one frame to the
+ * next: the build puts one of these in place of the caches ink makes new for every
+ * frame. A frame is mostly the lines of the one before, and ink splits every line
+ * into styled characters (ANSI tokenizing, grapheme splitting) and measures every
+ * character; under a busy bus that was a tenth of the dashboard's time. Values are
+ * pure functions of their text and ink does not change them. What a frame does not
+ * use is dropped at the next one, so the caches hold two frames at most.
+ */
+export class FrameCaches<StyledChars> {
+	private readonly styledChars: TwoFrameMap<string, StyledChars>;
+	private readonly widths: TwoFrameMap<string, number>;
+	private readonly blockWidths: TwoFrameMap<string, number>;
+
+	constructor(compute: {styledChars: (line: string) => StyledChars; width: (text: string) => number}) {
+		this.styledChars = new TwoFrameMap(compute.styledChars);
+		this.widths = new TwoFrameMap(compute.width);
+		this.blockWidths = new TwoFrameMap(text => {
+			let widest = 0;
+			for (const line of text.split('\n')) widest = Math.max(widest, this.getStringWidth(line));
+			return widest;
+		});
+	}
+
+	/** Called as ink starts a frame: what the last but one frame used and the last did not goes. */
+	nextFrame(): this {
+		this.styledChars.nextFrame();
+		this.widths.nextFrame();
+		this.blockWidths.nextFrame();
+		return this;
+	}
+
+	getStyledChars(line: string): StyledChars {
+		return this.styledChars.get(line);
+	}
+
+	getStringWidth(text: string): number {
+		return this.widths.get(text);
+	}
+
+	getWidestLine(text: string): number {
+		return this.blockWidths.get(text);
+	}
+}
+
+/** A map computed on demand that keeps what this frame or the last one used. */
+export class TwoFrameMap<Key, Value> {
+	private current = new Map<Key, Value>();
+	private previous = new Map<Key, Value>();
+	private readonly compute: (key: Key) => Value;
+
+	constructor(compute: (key: Key) => Value) {
+		this.compute = compute;
+	}
+
+	nextFrame(): void {
+		this.previous = this.current;
+		this.current = new Map();
+	}
+
+	get(key: Key): Value {
+		if (this.current.has(key)) return this.current.get(key)!;
+		const value = this.previous.has(key) ? this.previous.get(key)! : this.compute(key);
+		this.current.set(key, value);
+		return value;
+	}
+}
