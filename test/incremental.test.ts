@@ -122,6 +122,33 @@ describe('reuse between refreshes', () => {
 		bus.close();
 	});
 
+	it('rows that keep changing are read at once: a change back, a pause, then a change are each seen, unchanged rows as the same objects', () => {
+		const dbPath = busPath();
+		const bus = new BusWriter(dbPath);
+		bus.register({sessionId: 'a', hostname: HOST, pid: null});
+		bus.lock('src/x.ts', 'a');
+		bus.lock('src/y.ts', 'a');
+		const reader = new SnapshotReader(openReader(dbPath), dbPath);
+		const read = () => reader.read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+		const lockTypes = (snapshot: BusSnapshot) => snapshot.locks.map(lock => lock.lockType).join(' ');
+		const setType = (type: string) => bus.db.prepare(`UPDATE file_locks SET lock_type = ? WHERE file_path = 'src/x.ts'`).run(type);
+		const first = read();
+		assert.equal(lockTypes(first), 'exclusive exclusive');
+		setType('shared');
+		const shared = read();
+		assert.equal(lockTypes(shared), 'shared exclusive');
+		assert.equal(shared.locks[1], first.locks[1], 'the lock that did not change is the same object');
+		// Back to the rows the first fingerprint was taken of: the reader must not take them for the rows it holds.
+		setType('exclusive');
+		const back = read();
+		assert.equal(lockTypes(back), 'exclusive exclusive');
+		const still = read();
+		assert.equal(still.locks, back.locks, 'no change: the same list');
+		setType('shared');
+		assert.equal(lockTypes(read()), 'shared exclusive');
+		bus.close();
+	});
+
 	it('a hold or message changed in place, to NULL, or to a blob of the same bytes, is read again', () => {
 		const dbPath = busPath();
 		const bus = new BusWriter(dbPath);

@@ -296,6 +296,39 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
 const FINGERPRINTED = ['claims', 'locks', 'openAlerts', 'readAlerts', 'unreadRows', 'unreadSummary', 'lifecycle'] as const;
 type FingerprintedName = (typeof FINGERPRINTED)[number];
 
+/** The column that tells one row of a statement from another (null: rows are matched by position). */
+const ROW_KEY: Record<FingerprintedName | 'sessions', number | null> = {
+	sessions: SESSION.rowid,
+	claims: CLAIM.rowid,
+	locks: LOCK.rowid,
+	openAlerts: MESSAGE.id,
+	readAlerts: MESSAGE.id,
+	unreadRows: MESSAGE.id,
+	unreadSummary: null,
+	lifecycle: MESSAGE.id,
+};
+
+/**
+ * The rows, each replaced by the last read's row with the same key when its values
+ * are the same (so what was made from it is reused); the last list itself when every
+ * row is the last read's, in the same order.
+ */
+function reuseRows(rows: Row[], last: Row[] | undefined, key: number | null): Row[] {
+	if (!last) return rows;
+	const lastByKey = key === null ? null : new Map(last.map(row => [row[key], row]));
+	let same = rows.length === last.length;
+	const reused = rows.map((row, index) => {
+		const before = lastByKey ? lastByKey.get(row[key!]) : last[index];
+		if (before === undefined || before.length !== row.length || !before.every((value, at) => value === row[at])) {
+			same = false;
+			return row;
+		}
+		if (before !== last[index]) same = false;
+		return before;
+	});
+	return same ? last : reused;
+}
+
 export function fingerprintSql(sql: string, columns: string[]): string {
 	const values = columns.map(column => `CASE typeof("${column}") WHEN 'text' THEN "${column}" ELSE char(1) || quote("${column}") END`).join(', ');
 	return `SELECT CASE WHEN f IS @last THEN NULL ELSE f END AS f FROM (SELECT count(*) || char(29) || ifnull(group_concat(concat_ws(char(31), ${values}), char(30)), '') AS f FROM (${sql}))`;
@@ -312,15 +345,15 @@ export class SnapshotReader {
 	private schemaVersion = -1;
 	private lastCounts: MessageCounts | null = null;
 	private reads = 0;
-	/** Fingerprint query and last rows of each statement whose rows rarely change. */
+	/** The fingerprint statement of each statement whose rows rarely change. */
 	private fingerprints = new Map<FingerprintedName, Database.Statement>();
-	private lastRows = new Map<FingerprintedName, {fingerprint: string; rows: Row[]}>();
 	/**
-	 * Each session row's values as last read (heartbeats change one row at a time), and
-	 * the lists last returned: what did not change comes back as the same objects, which
-	 * is how the analysis knows what it need not judge again.
+	 * The rows each statement gave last, with their fingerprint when known (null: read
+	 * without one), and whether they had changed: rows that changed at the last read
+	 * likely change again (a busy bus), so they are read at once rather than checked first.
 	 */
-	private lastSessions = new Map<unknown, {values: Row; row: SessionRow}>();
+	private lastRows = new Map<FingerprintedName | 'sessions', {fingerprint: string | null; rows: Row[]; changed: boolean}>();
+	/** The lists last returned: what did not change comes back as the same objects, which is how the analysis knows what it need not judge again. */
 	private lastLists = new Map<'sessions' | 'claims' | 'locks', unknown[]>();
 	private readonly convert = memoized();
 
@@ -357,7 +390,6 @@ export class SnapshotReader {
 		};
 		this.fingerprints.clear();
 		this.lastRows.clear();
-		this.lastSessions.clear();
 		for (const name of this.reuseRows ? FINGERPRINTED : []) {
 			const statement = this.statements[name];
 			if (statement) this.fingerprints.set(name, this.db.prepare(fingerprintSql(sql[name]!, statement.columns().map(column => column.name))));
@@ -368,7 +400,7 @@ export class SnapshotReader {
 	}
 
 	// Rows whose fingerprint did not change come back as the same objects: convert each once.
-	private converted = new WeakMap<Row, ClaimRow | LockRow | MessageRow>();
+	private converted = new WeakMap<Row, SessionRow | ClaimRow | LockRow | MessageRow>();
 
 	private message(row: Row, c: Convert): MessageRow {
 		let message = this.converted.get(row) as MessageRow | undefined;
@@ -384,21 +416,28 @@ export class SnapshotReader {
 		return expired === hold.expired ? hold : {...hold, expired};
 	}
 
-	/** The sessions, reusing the row of each whose values are the same as at the last read (a one-shot reader converts each). */
+	/** The sessions, each converted once while its values stay the same (a one-shot reader converts each). */
 	private sessionRows(values: Row[], c: Convert): SessionRow[] {
 		if (!this.reuseRows) return values.map(row => toSession(row, c));
-		const seen = new Map<unknown, {values: Row; row: SessionRow}>();
-		const rows: SessionRow[] = [];
-		for (const rowValues of values) {
-			const rowid = rowValues[SESSION.rowid];
-			const last = this.lastSessions.get(rowid);
-			const same = last !== undefined && last.values.length === rowValues.length && last.values.every((value, index) => value === rowValues[index]);
-			const row = same ? last.row : toSession(rowValues, c);
-			seen.set(rowid, {values: rowValues, row});
-			rows.push(row);
-		}
-		this.lastSessions = seen;
-		return this.unchangedList('sessions', rows);
+		const rows = this.reused('sessions', values, null);
+		return this.unchangedList(
+			'sessions',
+			rows.map(row => {
+				let session = this.converted.get(row) as SessionRow | undefined;
+				if (!session) this.converted.set(row, (session = toSession(row, c)));
+				return session;
+			}),
+		);
+	}
+
+	/** Rows just read, reusing the last read's (see reuseRows), remembered with their fingerprint. */
+	private reused(name: FingerprintedName | 'sessions', rows: Row[], fingerprint: string | null): Row[] {
+		const last = this.lastRows.get(name);
+		const reused = reuseRows(rows, last?.rows, ROW_KEY[name]);
+		const changed = last !== undefined && reused !== last.rows;
+		// Unchanged rows keep their fingerprint when read without one.
+		this.lastRows.set(name, {fingerprint: fingerprint ?? (changed ? null : (last?.fingerprint ?? null)), rows: reused, changed});
+		return reused;
 	}
 
 	/** The list returned last time when every element is the same object (and in the same order). */
@@ -428,11 +467,10 @@ export class SnapshotReader {
 				const fingerprint = this.fingerprints.get(name);
 				if (!fingerprint) return [];
 				const last = this.lastRows.get(name);
+				if (last?.changed) return this.reused(name, all(s[name]), null);
 				const {f} = fingerprint.get({last: last?.fingerprint ?? null}) as {f: string | null};
 				if (last && f === null) return last.rows;
-				const rows = all(s[name]);
-				this.lastRows.set(name, {fingerprint: f!, rows});
-				return rows;
+				return this.reused(name, all(s[name]), f);
 			};
 			return {
 				schema: s.schema,
