@@ -1,6 +1,7 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import {formatDuration, formatIso, formatRelative, parseTimestamp} from '../source/bus/time.js';
+import {seededRandom} from './helpers/fixtures.js';
 
 const T = Date.UTC(2026, 1, 11, 0, 31, 37);
 
@@ -24,8 +25,7 @@ describe('parseTimestamp', () => {
 	});
 
 	it('reads the usual form exactly as the general parser does (a leading space takes the general path)', () => {
-		let seed = 7;
-		const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+		const random = seededRandom(7);
 		const pad = (value: number, width: number) => String(value).padStart(width, '0');
 		const pieces = ['', 'Z', 'z', '+00:00', '-05:30', '+0200', '+05', ' ', 'Q'];
 		for (let i = 0; i < 20_000; i++) {

@@ -52,3 +52,9 @@ export function documentedExample(dbPath: string, pids: {claude: number; codex: 
 	for (let i = 0; i < 3; i++) bus.send({senderId: 'claude-29583', channel: 'legacy', messageType: null, payload: {text: 'old'}});
 	return bus;
 }
+
+/** Repeatable random integers below n, from a seed (Park-Miller: every step is exact in a double). */
+export function seededRandom(seed: number): (n: number) => number {
+	let state = seed;
+	return n => (state = (state * 48_271) % 2_147_483_647) % n;
+}
