@@ -33,6 +33,22 @@ const DEPENDENCY_CHANGES = [
 		to: 'caches = frameCaches.nextFrame();',
 		prepend: `import {FrameCaches} from ${JSON.stringify(FRAME_CACHES)}; const frameCaches = new FrameCaches({styledChars: line => styledCharsFromTokens(tokenize(line)), width: text => stringWidth(text)});`,
 	},
+	// Nor does it diff the styles of two characters styled alike, nor make a new blank cell for every cell of every frame (ink never changes a cell).
+	...['chars[i - 1].styles, char.styles', 'char.styles, []'].map((styles, index) => ({
+		file: /[/\\]@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]styledChars\.js$/,
+		from: `ansiCodesToString(diffAnsiCodes(${styles}))`,
+		to: `stylesChange(${styles})`,
+		prepend:
+			index === 0
+				? `import {sameStyles} from ${JSON.stringify(FRAME_CACHES)}; const stylesChange = (from, to) => (sameStyles(from, to) ? '' : ansiCodesToString(diffAnsiCodes(from, to)));`
+				: undefined,
+	})),
+	{
+		file: /[/\\]ink[/\\]build[/\\]output\.js$/,
+		from: "row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });",
+		to: 'row.push(blankCell);',
+		prepend: "const blankCell = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([])});",
+	},
 	// string-width's emoji pattern took V8 35 ms to compile as the module loaded; it is
 	// needed only for text that is not narrow (source/text/fit.ts), so at its first use.
 	{

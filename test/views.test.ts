@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
 import type {ChildProcess} from 'node:child_process';
-import {deadPid, liveProcess, tempDir} from './helpers/fixtures.js';
+import {deadPid, liveProcess, seededRandom, tempDir} from './helpers/fixtures.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {BusMonitor, type Reading} from '../source/monitor/monitor.js';
 import {type Column, type Row, type TabView, TABS, buildTabs, coarseAge, countdown} from '../source/ui/views.js';
@@ -535,10 +535,10 @@ describe('display width', () => {
 			assert.equal(stringWidth(char), segmentedWidth(char), `U+${code.toString(16)}`);
 		}
 		const palette = ['a', ' ', '…', '—', '▶', '│', 'é', 'e\u0301', '漢', '👍', '👩‍💻', '\u00ad', '\u200b', '\t', '\u001b[31m', '◽', '\u25b6\ufe0f', 'ß'];
-		let seed = 11;
+		const next = seededRandom(11);
 		for (let i = 0; i < 2000; i++) {
 			let text = '';
-			for (let j = (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 12; j > 0; j--) text += palette[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % palette.length];
+			for (let j = next(12); j > 0; j--) text += palette[next(palette.length)];
 			assert.equal(stringWidth(text), segmentedWidth(text), JSON.stringify(text));
 		}
 	});
@@ -566,10 +566,10 @@ describe('grapheme segmentation', () => {
 
 	it('hands any other text to Intl.Segmenter', async () => {
 		const palette = ['a', ' ', '…', '\u001b[31m', 'e\u0301', '漢', '👍', '👩‍💻', '🇫🇷', '\r\n', '\u00ad', 'ᄀ', '각', '\u200d', '©\ufe0f'];
-		let seed = 5;
+		const next = seededRandom(5);
 		for (let i = 0; i < 2000; i++) {
 			let text = '';
-			for (let j = (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 10; j > 0; j--) text += palette[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % palette.length];
+			for (let j = next(10); j > 0; j--) text += palette[next(palette.length)];
 			assert.deepEqual(await segments(text), icuSegments(text), JSON.stringify(text));
 		}
 	});
@@ -602,5 +602,31 @@ describe("ink's frame caches", () => {
 		assert.equal(caches.getWidestLine('ab\nabcd\n'), 4);
 		assert.equal(caches.getWidestLine(''), 0);
 		assert.deepEqual(computed.slice(5), ['width ab', 'width abcd', 'width ']);
+	});
+});
+
+describe("ink's styles between characters", () => {
+	it('two characters styled alike need no escape code between them (checked against ink’s own diff)', async () => {
+		const {sameStyles} = await import('../source/text/frame-caches.js');
+		const {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize} = await import('@alcalzone/ansi-tokenize');
+		const codes = ['\u001b[1m', '\u001b[2m', '\u001b[22m', '\u001b[31m', '\u001b[32m', '\u001b[39m', '\u001b[7m', '\u001b[27m', '\u001b[0m', '\u001b[38;5;208m', '\u001b[1;31m', ''];
+		const next = seededRandom(3);
+		let alike = 0;
+		let styledAlike = 0;
+		for (let i = 0; i < 3000; i++) {
+			let line = '';
+			for (let j = next(8) + 1; j > 0; j--) line += codes[next(codes.length)]! + 'ab'.slice(0, next(3));
+			const chars = styledCharsFromTokens(tokenize(line));
+			const pairs = chars.map((char, index) => [index === 0 ? [] : chars[index - 1]!.styles, char.styles] as const);
+			if (chars.length > 0) pairs.push([chars.at(-1)!.styles, []]);
+			for (const [from, to] of pairs) {
+				const diff = ansiCodesToString(diffAnsiCodes(from, to));
+				if (!sameStyles(from, to)) continue;
+				alike++;
+				if (from.length > 0) styledAlike++;
+				assert.equal(diff, '', `${JSON.stringify(line)}: ${JSON.stringify(from)} -> ${JSON.stringify(to)}`);
+			}
+		}
+		assert.ok(alike > 1000 && styledAlike > 500, `${alike} alike, ${styledAlike} of them styled`);
 	});
 });

@@ -65,3 +65,18 @@ export class TwoFrameMap<Key, Value> {
 		return value;
 	}
 }
+
+type StyleCode = {code: string};
+
+/**
+ * Whether two characters' styles are the same codes in the same order, so that going
+ * from one to the other takes no escape code: ink writes every line of a frame by
+ * diffing each character's styles from the one before (three sets per character);
+ * the build has it skip the diff when this holds. The test checks it against that diff.
+ */
+export function sameStyles(from: readonly StyleCode[], to: readonly StyleCode[]): boolean {
+	if (from === to) return true;
+	if (from.length !== to.length) return false;
+	for (let index = 0; index < from.length; index++) if (from[index]!.code !== to[index]!.code) return false;
+	return true;
+}
