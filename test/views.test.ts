@@ -574,6 +574,20 @@ describe('grapheme segmentation', () => {
 		}
 	});
 
+	it('finds the segment containing an index as Intl.Segments does (slice-ansi asks for it)', async () => {
+		const {GraphemeSegmenter} = await import('../source/text/graphemes.js');
+		const plain = (data: Intl.SegmentData | undefined) => data && {segment: data.segment, index: data.index, input: data.input};
+		for (const text of ['', 'a', 'plain ASCII│…', '\u001b[31mred\u001b[39m', 'e\u0301👩‍💻漢']) {
+			const ours = new GraphemeSegmenter().segment(text);
+			const icu = new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(text);
+			for (const index of [-1, 0, 0.5, 1, 2.9, text.length - 1, text.length, Number.NaN, undefined, Infinity]) {
+				assert.deepEqual(plain(ours.containing(index)), plain(icu.containing(index)), `${JSON.stringify(text)} at ${index}`);
+			}
+			// Iterable again, as Intl.Segments is.
+			assert.deepEqual([...ours].map(plain), [...ours].map(plain));
+		}
+	});
+
 	it('splits graphemes only', async () => {
 		const {GraphemeSegmenter} = await import('../source/text/graphemes.js');
 		assert.throws(() => new GraphemeSegmenter(undefined, {granularity: 'word'}), RangeError);

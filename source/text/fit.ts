@@ -1,16 +1,14 @@
 import segmentedWidth from 'string-width';
+import {standalone} from './graphemes.js';
 
 /**
- * Characters one cell wide wherever they stand (no combining, zero-width, wide or
- * emoji forms): printable ASCII, Latin-1 and Latin Extended, general punctuation
- * (dashes, quotes, `…`), arrows, box drawing, blocks and geometric shapes but the
- * two emoji among them. The test checks each against string-width.
+ * Characters one cell wide wherever they stand: the standalone graphemes
+ * (source/text/graphemes.ts) but ESC and the soft hyphen (no width) and the two
+ * emoji among the geometric shapes (two cells). The test checks each against
+ * string-width.
  */
 function narrow(code: number): boolean {
-	if (code >= 0x20 && code <= 0x7e) return true;
-	if (code < 0xa0) return false;
-	if (code <= 0x2ff) return code !== 0xad;
-	return (code >= 0x2010 && code <= 0x2027) || (code >= 0x2190 && code <= 0x21ff) || (code >= 0x2500 && code <= 0x25fc) || code === 0x25ff;
+	return standalone(code) && code !== 0x1b && code !== 0xad && code !== 0x25fd && code !== 0x25fe;
 }
 
 /**
