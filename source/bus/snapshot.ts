@@ -286,12 +286,13 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
  * Statements whose rows rarely change between two refreshes (heartbeats change
  * sessions, not locks). Each has a fingerprint query that runs the same statement
  * inside SQLite and makes its rows one text, without building a JavaScript object
- * per row; the rows are read again only when the fingerprint differs. Text goes in
- * as it is, any other value quoted behind a char(1) (so 5 and '5', or NULL and
- * 'NULL', differ): equal texts mean equal rows, at half the cost of quoting every
- * text. SQLite compares it with the last one (bound as @last) and returns it only
- * when it changed: an unchanged fingerprint (5,000 locks: ~0.8 MB) never becomes a
- * JavaScript string, which would be garbage at once.
+ * per row; the rows are read again when the fingerprint differs, and read at once,
+ * without one, while they keep changing (see SnapshotReader.lastRows). Every value
+ * goes in as an SQL literal (quote(): 5, '5', NULL, 'NULL' and X'35' all differ, and
+ * a text's closing quote is found even when it holds the separators), so equal texts
+ * mean equal rows. SQLite compares it with the last one (bound as @last) and returns
+ * it only when it changed: an unchanged fingerprint (5,000 locks: ~0.8 MB) never
+ * becomes a JavaScript string, which would be garbage at once.
  */
 const FINGERPRINTED = ['claims', 'locks', 'openAlerts', 'readAlerts', 'unreadRows', 'unreadSummary', 'lifecycle'] as const;
 type FingerprintedName = (typeof FINGERPRINTED)[number];
@@ -308,18 +309,21 @@ const ROW_KEY: Record<FingerprintedName | 'sessions', number | null> = {
 	lifecycle: MESSAGE.id,
 };
 
+/** Equal as SQLite values: blobs (Buffers) by their bytes. */
+const sameValue = (a: unknown, b: unknown): boolean => a === b || (a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0);
+
 /**
  * The rows, each replaced by the last read's row with the same key when its values
  * are the same (so what was made from it is reused); the last list itself when every
  * row is the last read's, in the same order.
  */
-function reuseRows(rows: Row[], last: Row[] | undefined, key: number | null): Row[] {
+function keepEqualRows(rows: Row[], last: Row[] | undefined, key: number | null): Row[] {
 	if (!last) return rows;
 	const lastByKey = key === null ? null : new Map(last.map(row => [row[key], row]));
 	let same = rows.length === last.length;
 	const reused = rows.map((row, index) => {
 		const before = lastByKey ? lastByKey.get(row[key!]) : last[index];
-		if (before === undefined || before.length !== row.length || !before.every((value, at) => value === row[at])) {
+		if (before === undefined || before.length !== row.length || !before.every((value, at) => sameValue(value, row[at]))) {
 			same = false;
 			return row;
 		}
@@ -330,7 +334,7 @@ function reuseRows(rows: Row[], last: Row[] | undefined, key: number | null): Ro
 }
 
 export function fingerprintSql(sql: string, columns: string[]): string {
-	const values = columns.map(column => `CASE typeof("${column}") WHEN 'text' THEN "${column}" ELSE char(1) || quote("${column}") END`).join(', ');
+	const values = columns.map(column => `quote("${column}")`).join(', ');
 	return `SELECT CASE WHEN f IS @last THEN NULL ELSE f END AS f FROM (SELECT count(*) || char(29) || ifnull(group_concat(concat_ws(char(31), ${values}), char(30)), '') AS f FROM (${sql}))`;
 }
 
@@ -351,6 +355,8 @@ export class SnapshotReader {
 	 * The rows each statement gave last, with their fingerprint when known (null: read
 	 * without one), and whether they had changed: rows that changed at the last read
 	 * likely change again (a busy bus), so they are read at once rather than checked first.
+	 * Once they stop changing, the next read takes the fingerprint again (reading the rows
+	 * once more), and the ones after it are checks. Sessions, read every time, keep only rows.
 	 */
 	private lastRows = new Map<FingerprintedName | 'sessions', {fingerprint: string | null; rows: Row[]; changed: boolean}>();
 	/** The lists last returned: what did not change comes back as the same objects, which is how the analysis knows what it need not judge again. */
@@ -399,7 +405,7 @@ export class SnapshotReader {
 		return this.statements;
 	}
 
-	// Rows whose fingerprint did not change come back as the same objects: convert each once.
+	// Rows read again with the same values come back as the same arrays (keepEqualRows): convert each once.
 	private converted = new WeakMap<Row, SessionRow | ClaimRow | LockRow | MessageRow>();
 
 	private message(row: Row, c: Convert): MessageRow {
@@ -430,10 +436,10 @@ export class SnapshotReader {
 		);
 	}
 
-	/** Rows just read, reusing the last read's (see reuseRows), remembered with their fingerprint. */
+	/** Rows just read, reusing the last read's (see keepEqualRows), remembered with their fingerprint. */
 	private reused(name: FingerprintedName | 'sessions', rows: Row[], fingerprint: string | null): Row[] {
 		const last = this.lastRows.get(name);
-		const reused = reuseRows(rows, last?.rows, ROW_KEY[name]);
+		const reused = keepEqualRows(rows, last?.rows, ROW_KEY[name]);
 		const changed = last !== undefined && reused !== last.rows;
 		// Unchanged rows keep their fingerprint when read without one.
 		this.lastRows.set(name, {fingerprint: fingerprint ?? (changed ? null : (last?.fingerprint ?? null)), rows: reused, changed});
