@@ -12,49 +12,44 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GRAPHEMES = path.join(ROOT, 'source', 'text', 'graphemes.ts');
 const FRAME_CACHES = path.join(ROOT, 'source', 'text', 'frame-caches.ts');
 
-// Changes to ink's dependencies, each a text replaced in one file; the build fails when a
-// text is gone (the package changed: check the change still does what it says).
+// Changes to ink's dependencies: texts replaced in a file, and code put before it; the build
+// fails when a text is gone (the package changed: check the change still does what it says).
 const DEPENDENCY_CHANGES = [
 	// yoga-layout (ink's layout engine) turns its embedded WebAssembly, a base64 data: URL,
 	// into bytes with fetch() when fetch exists: in Node that loads undici, some 60 ms of
 	// the dashboard's start. Without fetch it decodes the same bytes itself.
-	{file: /[/\\]yoga-layout[/\\]dist[/\\]binaries[/\\][^/\\]+\.js$/, from: 'typeof fetch', to: 'typeof undefined'},
+	{file: /[/\\]yoga-layout[/\\]dist[/\\]binaries[/\\][^/\\]+\.js$/, replace: [['typeof fetch', 'typeof undefined']]},
 	// Splitting text into graphemes: source/text/graphemes.ts (ink splits every line of every frame).
 	...[/[/\\]string-width[/\\]index\.js$/, /[/\\]slice-ansi[/\\]tokenize-ansi\.js$/, /[/\\]@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]tokenize\.js$/].map(file => ({
 		file,
-		from: 'new Intl.Segmenter(',
-		to: 'new GraphemeSegmenter(',
 		prepend: `import {GraphemeSegmenter} from ${JSON.stringify(GRAPHEMES)};`,
+		replace: [['new Intl.Segmenter(', 'new GraphemeSegmenter(']],
 	})),
-	// ink's frame builder keeps its caches from one frame to the next (source/text/frame-caches.ts).
-	{
-		file: /[/\\]ink[/\\]build[/\\]output\.js$/,
-		from: 'caches = new OutputCaches();',
-		to: 'caches = frameCaches.nextFrame();',
-		prepend: `import {FrameCaches} from ${JSON.stringify(FRAME_CACHES)}; const frameCaches = new FrameCaches({styledChars: line => styledCharsFromTokens(tokenize(line)), width: text => stringWidth(text)});`,
-	},
-	// Nor does it diff the styles of two characters styled alike, nor make a new blank cell for every cell of every frame (ink never changes a cell).
-	...['chars[i - 1].styles, char.styles', 'char.styles, []'].map((styles, index) => ({
-		file: /[/\\]@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]styledChars\.js$/,
-		from: `ansiCodesToString(diffAnsiCodes(${styles}))`,
-		to: `stylesChange(${styles})`,
-		prepend:
-			index === 0
-				? `import {sameStyles} from ${JSON.stringify(FRAME_CACHES)}; const stylesChange = (from, to) => (sameStyles(from, to) ? '' : ansiCodesToString(diffAnsiCodes(from, to)));`
-				: undefined,
-	})),
-	{
-		file: /[/\\]ink[/\\]build[/\\]output\.js$/,
-		from: "row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });",
-		to: 'row.push(blankCell);',
-		prepend: "const blankCell = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([])});",
-	},
 	// string-width's emoji pattern took V8 35 ms to compile as the module loaded; it is
 	// needed only for text that is not narrow (source/text/fit.ts), so at its first use.
 	{
 		file: /[/\\]string-width[/\\]index\.js$/,
-		from: 'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;',
-		to: "let rgiEmojiPattern; const rgiEmojiRegex = {test: text => (rgiEmojiPattern ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(text)};",
+		replace: [['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', "let rgiEmojiPattern; const rgiEmojiRegex = {test: text => (rgiEmojiPattern ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(text)};"]],
+	},
+	// ink's frame builder keeps its caches from one frame to the next (source/text/frame-caches.ts),
+	// and makes one blank cell, not one for every cell of every frame (ink never changes a cell).
+	{
+		file: /[/\\]ink[/\\]build[/\\]output\.js$/,
+		prepend: [
+			`import {FrameCaches} from ${JSON.stringify(FRAME_CACHES)};`,
+			'const frameCaches = new FrameCaches({styledChars: line => styledCharsFromTokens(tokenize(line)), width: text => stringWidth(text)});',
+			"const blankCell = Object.freeze({type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([])});",
+		].join(' '),
+		replace: [
+			['caches = new OutputCaches();', 'caches = frameCaches.nextFrame();'],
+			["row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });", 'row.push(blankCell);'],
+		],
+	},
+	// Nor does it diff the styles of two characters styled alike (sameStyles: source/text/frame-caches.ts).
+	{
+		file: /[/\\]@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]styledChars\.js$/,
+		prepend: `import {sameStyles} from ${JSON.stringify(FRAME_CACHES)}; const stylesChange = (from, to) => (sameStyles(from, to) ? '' : ansiCodesToString(diffAnsiCodes(from, to)));`,
+		replace: ['chars[i - 1].styles, char.styles', 'char.styles, []'].map(styles => [`ansiCodesToString(diffAnsiCodes(${styles}))`, `stylesChange(${styles})`]),
 	},
 ];
 
@@ -65,8 +60,10 @@ const dependencyChanges = {
 			let source = await readFile(args.path, 'utf8');
 			const prepended = [];
 			for (const change of DEPENDENCY_CHANGES.filter(each => each.file.test(args.path))) {
-				if (!source.includes(change.from)) throw new Error(`${args.path}: no \`${change.from}\` to replace (scripts/bundle-options.mjs); the package changed, check the change still holds`);
-				source = source.replaceAll(change.from, () => change.to);
+				for (const [from, to] of change.replace) {
+					if (!source.includes(from)) throw new Error(`${args.path}: no \`${from}\` to replace (scripts/bundle-options.mjs); the package changed, check the change still holds`);
+					source = source.replaceAll(from, () => to);
+				}
 				if (change.prepend) prepended.push(change.prepend);
 			}
 			return {contents: [...prepended, source].join('\n'), loader: 'js'};

@@ -8,7 +8,7 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
 import {applyConfigFile, defaultConfig, loadConfig} from '../source/config.js';
-import {deadPid, liveProcess} from './helpers/fixtures.js';
+import {deadPid, liveProcess, seededRandom} from './helpers/fixtures.js';
 import {CLI, LAUNCHER, ROOT, launchedCommand, requireBuiltCli, run, scratch} from './helpers/cli.js';
 
 // Fitting the user's day: the status line, the config file, the package and the readme.
@@ -85,6 +85,50 @@ describe('--status-line', () => {
 	});
 });
 
+describe("the build's changes to ink's dependencies", () => {
+	it('leave what they compute as it was: truncating, slicing, measuring and styling text', async () => {
+		const {build} = await import('esbuild');
+		const {bundleOptions} = await import('../scripts/bundle-options.mjs');
+		// The modules the build changes, bundled as the CLI is, beside the same modules as published. (wrap-ansi
+		// is left out: the build gives it the string-width ink uses, where its own older one counts © as two cells.)
+		const outDir = scratch('bundled-deps-');
+		const entry = path.join(outDir, 'entry.js');
+		const exported = `export {default as sliceAnsi} from 'slice-ansi'; export {default as cliTruncate} from 'cli-truncate'; export {default as stringWidth} from 'string-width'; export {tokenize, styledCharsFromTokens, styledCharsToString} from '@alcalzone/ansi-tokenize';`;
+		fs.writeFileSync(entry, exported);
+		await build({...bundleOptions, entryPoints: {deps: entry}, outdir: outDir, nodePaths: [path.join(ROOT, 'node_modules')]});
+		type Text = {
+			sliceAnsi: (text: string, start: number, end?: number) => string;
+			cliTruncate: (text: string, columns: number, options?: {position?: 'start' | 'middle' | 'end'}) => string;
+			stringWidth: (text: string) => number;
+			tokenize: (text: string) => unknown[];
+			styledCharsFromTokens: (tokens: unknown[]) => unknown[];
+			styledCharsToString: (chars: unknown[]) => string;
+		};
+		const bundled = (await import(pathToFileURL(path.join(outDir, 'deps.js')).href)) as Text;
+		const published = {
+			...((await import('@alcalzone/ansi-tokenize')) as unknown as Text),
+			sliceAnsi: (await import('slice-ansi')).default,
+			cliTruncate: (await import('cli-truncate')).default,
+			stringWidth: (await import('string-width')).default,
+		} as Text;
+		const compute = (text: Text, line: string, n: number) => [
+			text.sliceAnsi(line, n % 7, n),
+			text.cliTruncate(line, n),
+			text.cliTruncate(line, n, {position: 'start'}),
+			text.stringWidth(line),
+			text.styledCharsToString(text.styledCharsFromTokens(text.tokenize(line))),
+		];
+		const palette = ['a', 'word ', ' ', '…', '│', 'é', '·', '\u001b[31m', '\u001b[1m', '\u001b[39m', '\u001b[22m', '\u001b[7m', 'e\u0301', '漢', '👍', '👩‍💻', '\r\n', '©\ufe0f', '\u00ad'];
+		const next = seededRandom(13);
+		for (let i = 0; i < 1500; i++) {
+			let line = '';
+			for (let j = next(14); j > 0; j--) line += palette[next(palette.length)];
+			const width = 1 + next(12);
+			assert.deepEqual(compute(bundled, line, width), compute(published, line, width), `${JSON.stringify(line)} in ${width}`);
+		}
+	});
+});
+
 describe('what each command loads', () => {
 	// esbuild marks where each bundled file begins: `// node_modules/ink/build/render.js`.
 	const UI = /^\/\/ (node_modules\/(ink|react|yoga-layout)\/|source\/ui\/)/m;
@@ -143,8 +187,8 @@ describe('what each command loads', () => {
 	it("the dashboard loads without ICU's break rules or string-width's emoji pattern (some 50 ms of the first frame)", () => {
 		const dashboard = pathToFileURL(path.join(path.dirname(CLI), 'dashboard.js')).href;
 		// What the script created, seen through the two constructors.
-		const created = (script: string) =>
-			spawnSync(
+		const created = (script: string) => {
+			const result = spawnSync(
 				process.execPath,
 				[
 					'--input-type=module',
@@ -153,12 +197,17 @@ describe('what each command loads', () => {
 					Intl.Segmenter = new Proxy(Intl.Segmenter, {construct: (target, args) => (made.push('segmenter'), Reflect.construct(target, args))});
 					globalThis.RegExp = new Proxy(RegExp, {construct: (target, args) => (String(args[0]).includes('RGI_Emoji') && made.push('emoji pattern'), Reflect.construct(target, args))});
 					${script};
-					console.log(made.join(', '));`,
+					console.log(JSON.stringify(made));`,
 				],
 				{encoding: 'utf8', timeout: 20_000},
-			).stdout.trim();
-		assert.equal(created(`new Intl.Segmenter(); new RegExp('^\\\\p{RGI_Emoji}$', 'v')`), 'segmenter, emoji pattern', 'the check sees both');
-		assert.equal(created(`await import(${JSON.stringify(dashboard)})`), '');
+			);
+			assert.equal(result.status, 0, result.stderr);
+			return JSON.parse(result.stdout) as string[];
+		};
+		assert.deepEqual(created(`new Intl.Segmenter(); new RegExp('^\\\\p{RGI_Emoji}$', 'v')`), ['segmenter', 'emoji pattern'], 'the check sees both');
+		assert.deepEqual(created(`await import(${JSON.stringify(dashboard)})`), []);
+		// A pattern written as a literal is made without the constructor, as the module loads.
+		assert.doesNotMatch(fs.readFileSync(new URL(dashboard), 'utf8'), /\/\^\\p\{RGI_Emoji\}\$\/v/);
 	});
 
 	it('--status-line loads cli.js alone: neither UI nor printing code', () => {

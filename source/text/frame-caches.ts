@@ -5,7 +5,8 @@
  * into styled characters (ANSI tokenizing, grapheme splitting) and measures every
  * character; under a busy bus that was a tenth of the dashboard's time. Values are
  * pure functions of their text and ink does not change them. What a frame does not
- * use is dropped at the next one, so the caches hold two frames at most.
+ * use is dropped at the next one, so the caches hold two frames at most (ink makes a
+ * second Output for <Static> output, which the dashboard does not use: with it, one).
  */
 export class FrameCaches<StyledChars> {
 	private readonly styledChars: TwoFrameMap<string, StyledChars>;
@@ -44,7 +45,7 @@ export class FrameCaches<StyledChars> {
 }
 
 /** A map computed on demand that keeps what this frame or the last one used. */
-export class TwoFrameMap<Key, Value> {
+class TwoFrameMap<Key, Value> {
 	private current = new Map<Key, Value>();
 	private previous = new Map<Key, Value>();
 	private readonly compute: (key: Key) => Value;

@@ -386,8 +386,8 @@ function StatusBar({
 	const time = state.changedAt ? `${formatIso(state.changedAt).slice(11, 19)}Z` : '';
 	const freshness = state.error ? `OUT OF DATE: ${state.error.split('\n')[0]}` : state.changedAt ? (narrow ? time : `live ${time}`) : 'reading...';
 	const database = narrow ? null : truncateStart(config.dbPath, Math.max(12, Math.floor(columns / 4)));
-	// Characters that are graphemes on their own (source/text/graphemes.ts), as is all of the
-	// first frame's text: any other text loads ICU's break rules, some 15 ms of the first frame.
+	// Characters that are graphemes on their own (source/text/graphemes.ts), as the first
+	// frame's own text is: any other text loads ICU's break rules, some 15 ms of the first frame.
 	const left = [database, flags, freshness, selectedPosition].filter(Boolean).join(' | ');
 	const right = message ? message.text + (message.path ?? '') : narrow ? '? help' : '? help  q quit';
 	// A message gets the room it needs, leaving the left part at least 12 cells.
