@@ -85,7 +85,7 @@ const inkWithoutDevtools = {
 // segments any text that is not pure ASCII (a table line with an ellipsis or a dash).
 // Every importer gets this project's string-width (the version ink itself asks for;
 // wrap-ansi's older one counts ▶ © ® as two cells), with source/text/fit.ts's fast path
-// for text whose every character is one cell wide in front of it.
+// for text whose every character is one cell wide (once escape codes are out) in front of it.
 const fastStringWidth = {
 	name: 'fast-string-width',
 	setup(build) {
@@ -99,8 +99,11 @@ const fastStringWidth = {
 		build.onLoad({filter: /.*/, namespace: 'fast-string-width'}, args => ({
 			contents: [
 				"import {narrowWidth} from './source/text/fit.ts';",
+				"import stripAnsi from 'strip-ansi';",
 				`import stringWidth from ${JSON.stringify(`./${args.path}`)};`,
-				'export default (text, options) => (options === undefined && typeof text === "string" ? narrowWidth(text) : null) ?? stringWidth(text, options);',
+				// As string-width does: escape codes out first (ink measures styled text: a status bar in inverse video).
+				"const visible = text => (text.includes('\\u001b') || text.includes('\\u009b') ? stripAnsi(text) : text);",
+				'export default (text, options) => (options === undefined && typeof text === "string" ? narrowWidth(visible(text)) : null) ?? stringWidth(text, options);',
 			].join('\n'),
 			loader: 'js',
 			resolveDir: ROOT,
