@@ -33,6 +33,12 @@ after(() => {
 	if (alive.exitCode === null && alive.signalCode === null) alive.kill('SIGKILL');
 });
 
+/** Reads of the bus at dbPath, now, through one reader (reuseRows false: a one-shot reader's, from scratch). */
+function reads(dbPath: string, options?: {reuseRows?: boolean}): () => BusSnapshot {
+	const reader = new SnapshotReader(openReader(dbPath), dbPath, options);
+	return () => reader.read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+}
+
 function busPath(): string {
 	return path.join(tempDir('session-status-incremental-'), 'messaging.db');
 }
@@ -104,8 +110,7 @@ describe('reuse between refreshes', () => {
 		for (const id of ['a', 'b', 'c']) bus.register({sessionId: id, hostname: HOST, pid: null});
 		bus.lock('src/x.ts', 'a');
 		bus.claim('T.1', 'b');
-		const reader = new SnapshotReader(openReader(dbPath), dbPath);
-		const read = () => reader.read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+		const read = reads(dbPath);
 		const first = read();
 		const again = read();
 		assert.equal(again.sessions, first.sessions);
@@ -128,8 +133,7 @@ describe('reuse between refreshes', () => {
 		bus.register({sessionId: 'a', hostname: HOST, pid: null});
 		bus.lock('src/x.ts', 'a');
 		bus.lock('src/y.ts', 'a');
-		const reader = new SnapshotReader(openReader(dbPath), dbPath);
-		const read = () => reader.read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+		const read = reads(dbPath);
 		const lockTypes = (snapshot: BusSnapshot) => snapshot.locks.map(lock => lock.lockType).join(' ');
 		const setType = (type: string) => bus.db.prepare(`UPDATE file_locks SET lock_type = ? WHERE file_path = 'src/x.ts'`).run(type);
 		const first = read();
@@ -155,15 +159,14 @@ describe('reuse between refreshes', () => {
 		const bus = new BusWriter(dbPath);
 		bus.register({sessionId: 'a', hostname: HOST, pid: null});
 		bus.lock('p', 'a');
-		const reader = new SnapshotReader(openReader(dbPath), dbPath);
-		const read = (from = reader) => from.read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+		const read = reads(dbPath);
 		const lock = (snapshot: BusSnapshot) => [snapshot.locks[0]!.filePath, snapshot.locks[0]!.sessionId];
 		// Path and holder side by side in the row: joined with the separator between them, both rows read the same.
 		bus.db.prepare(`UPDATE file_locks SET file_path = 'p' || char(31) || 'a', session_id = 'b'`).run();
 		// Read until the reader checks by fingerprint again (a change, then no change, then one to take it).
 		for (let i = 0; i < 3; i++) read();
 		bus.db.prepare(`UPDATE file_locks SET file_path = 'p', session_id = 'a' || char(31) || 'b'`).run();
-		assert.deepEqual(lock(read()), lock(read(new SnapshotReader(openReader(dbPath), dbPath, {reuseRows: false}))));
+		assert.deepEqual(lock(read()), lock(reads(dbPath, {reuseRows: false})()));
 		bus.close();
 	});
 
@@ -173,8 +176,7 @@ describe('reuse between refreshes', () => {
 		bus.register({sessionId: 'a', hostname: HOST, pid: null});
 		bus.lock('src/x.ts', 'a', {expiresAt: Date.now() + 3_600_000});
 		bus.send({senderId: 'a', recipientId: 'b', channel: 'direct', payload: {text: 'hi'}});
-		const reader = new SnapshotReader(openReader(dbPath), dbPath);
-		const read = () => reader.read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+		const read = reads(dbPath);
 		let last = read();
 		const changes: Array<[string, (snapshot: BusSnapshot) => unknown]> = [
 			[`UPDATE file_locks SET lock_type = 'shared'`, snapshot => snapshot.locks[0]!.lockType],
@@ -185,7 +187,7 @@ describe('reuse between refreshes', () => {
 		for (const [sql, value] of changes) {
 			bus.db.prepare(sql).run();
 			const next = read();
-			const fresh = new SnapshotReader(openReader(dbPath), dbPath, {reuseRows: false}).read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+			const fresh = reads(dbPath, {reuseRows: false})();
 			assert.deepEqual(value(next), value(fresh), sql);
 			assert.notEqual(next.locks[0], sql.includes('file_locks') ? last.locks[0] : undefined, `${sql}: read again`);
 			last = next;
@@ -202,8 +204,7 @@ describe('reuse between refreshes', () => {
 		bus.lock('/repo/src', 'b');
 		bus.lock('/elsewhere/y.ts', 'b');
 		bus.claim('T.1', 'a');
-		const reader = new SnapshotReader(openReader(dbPath), dbPath);
-		const read = () => reader.read({now: Date.now(), staleTimeoutMs: STALE, countHistory: false});
+		const read = reads(dbPath);
 		const judge = (snapshot: BusSnapshot) => analyze(snapshot, {now: 1, liveness: livenessOf(snapshot), currentRowid: null});
 		// A deep copy has none of the arrays the caches are keyed on: analysed from scratch.
 		const same = (snapshot: BusSnapshot) => {
