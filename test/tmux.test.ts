@@ -6,6 +6,7 @@ import {execFileSync, spawnSync} from 'node:child_process';
 import Database from 'better-sqlite3';
 import stringWidth from 'string-width';
 import {documentedExample, liveProcess, tempDir} from './helpers/fixtures.js';
+import {BusWriter} from '../source/bus/writer.js';
 import {LAUNCHER, launchedCommand} from './helpers/cli.js';
 
 /**
@@ -252,6 +253,28 @@ describe('the built CLI in tmux', {skip}, () => {
 		assert.match(wide, /SESSION +VENDOR/);
 		sendKeys('resize', 'q');
 		assert.match(await waitForScreen('resize', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
+	});
+
+	it('a crowded bus in the narrowest pane: the tab bar is cut with an ellipsis, and the dashboard goes on', async () => {
+		const bus = newBus();
+		const writer = new BusWriter(bus.dbPath);
+		writer.db.transaction(() => {
+			for (let i = 0; i < 150; i++) {
+				writer.register({sessionId: `agent-${i}`, hostname: 'elsewhere', pid: 1000 + i});
+				writer.lock(`src/file-${i}.ts`, `agent-${i}`);
+				writer.claim(`T.${i}`, `agent-${i}`);
+				writer.send({senderId: `agent-${i}`, recipientId: 'claude-29583', payload: {text: `note ${i}`}});
+			}
+		})();
+		writer.close();
+		startSession('crowded', bus.command, {x: 40, y: 12});
+		const shown = await waitForScreen('crowded', has(/^ ?1Ses·\d{3}.*…/m), 'the tab bar, cut');
+		for (const line of shown.replace(/\n+$/, '').split('\n')) assert.ok(stringWidth(line) <= 40, `a line wider than 40 columns: ${JSON.stringify(line)}`);
+		sendKeys('crowded', '2');
+		await waitForScreen('crowded', has(/^.*2Lck·\d{3}/m), 'the Locks tab, named in the cut bar');
+		sendKeys('crowded', 'q');
+		assert.match(await waitForScreen('crowded', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
+		assert.equal(fs.readFileSync(bus.errFile, 'utf8'), '');
 	});
 
 	it('demo: simulated agents on a temporary bus, all cleaned up on q', async () => {
