@@ -163,7 +163,7 @@ describe('reuse between refreshes', () => {
 		const lock = (snapshot: BusSnapshot) => [snapshot.locks[0]!.filePath, snapshot.locks[0]!.sessionId];
 		// Path and holder side by side in the row: joined with the separator between them, both rows read the same.
 		bus.db.prepare(`UPDATE file_locks SET file_path = 'p' || char(31) || 'a', session_id = 'b'`).run();
-		// Read until the reader checks by fingerprint again (a change, then no change, then one to take it).
+		// Read until the reader checks by fingerprint (the first read, one to take it, one check).
 		for (let i = 0; i < 3; i++) read();
 		bus.db.prepare(`UPDATE file_locks SET file_path = 'p', session_id = 'a' || char(31) || 'b'`).run();
 		assert.deepEqual(lock(read()), lock(reads(dbPath, {reuseRows: false})()));

@@ -354,9 +354,10 @@ export class SnapshotReader {
 	/**
 	 * The rows each statement gave last, with their fingerprint when known (null: read
 	 * without one), and whether they had changed: rows that changed at the last read
-	 * likely change again (a busy bus), so they are read at once rather than checked first.
-	 * Once they stop changing, the next read takes the fingerprint again (reading the rows
-	 * once more), and the ones after it are checks. Sessions, read every time, keep only rows.
+	 * likely change again (a busy bus), so they are read at once rather than checked first;
+	 * so are the first read's, which has nothing to compare with (sooner on screen). Then the
+	 * next read takes the fingerprint (reading the rows once more), and the ones after it are
+	 * checks. Sessions, read every time, keep only rows.
 	 */
 	private lastRows = new Map<FingerprintedName | 'sessions', {fingerprint: string | null; rows: Row[]; changed: boolean}>();
 	/** The lists last returned: what did not change comes back as the same objects, which is how the analysis knows what it need not judge again. */
@@ -473,7 +474,8 @@ export class SnapshotReader {
 				const fingerprint = this.fingerprints.get(name);
 				if (!fingerprint) return [];
 				const last = this.lastRows.get(name);
-				if (last?.changed) return this.reused(name, all(s[name]), null);
+				// The first read has nothing to compare with, and rows that changed likely change again: read.
+				if (!last || last.changed) return this.reused(name, all(s[name]), null);
 				const {f} = fingerprint.get({last: last?.fingerprint ?? null}) as {f: string | null};
 				if (last && f === null) return last.rows;
 				return this.reused(name, all(s[name]), f);
