@@ -36,9 +36,14 @@ export function initialUiState(tab: TabId = 'sessions'): UiState {
 	return {tab, mode: {kind: 'list'}, tabs, showEnded: false};
 }
 
+// One collator for every sort: localeCompare with options makes a new one at each call,
+// which took 0.5 s to sort the 5,000 locks of a large bus by path.
+let collator: Intl.Collator | null = null;
+
 function compare(a: string | number | undefined, b: string | number | undefined): number {
 	if (typeof a === 'number' && typeof b === 'number') return a - b;
-	return String(a ?? '').localeCompare(String(b ?? ''), undefined, {numeric: true, sensitivity: 'base'});
+	collator ??= new Intl.Collator(undefined, {numeric: true, sensitivity: 'base'});
+	return collator.compare(String(a ?? ''), String(b ?? ''));
 }
 
 /** The rows a tab shows: filtered (case-insensitive substring of the row's text), then sorted. */
