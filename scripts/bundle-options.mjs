@@ -86,6 +86,12 @@ const inkWithoutDevtools = {
 // Every importer gets this project's string-width (the version ink itself asks for;
 // wrap-ansi's older one counts ▶ © ® as two cells), with source/text/fit.ts's fast path
 // for text whose every character is one cell wide (once escape codes are out) in front of it.
+async function resolvedFrom(build, name, resolveDir) {
+	const found = await build.resolve(name, {resolveDir, kind: 'import-statement'});
+	if (found.errors.length > 0) throw new Error(`${name} from ${resolveDir}: ${found.errors.map(error => error.text).join('; ')}`);
+	return found.path;
+}
+
 const fastStringWidth = {
 	name: 'fast-string-width',
 	setup(build) {
@@ -96,10 +102,11 @@ const fastStringWidth = {
 			// Relative, so the bundle's comments name no folder of the machine that built it.
 			return {path: path.relative(ROOT, real.path), namespace: 'fast-string-width'};
 		});
-		build.onLoad({filter: /.*/, namespace: 'fast-string-width'}, args => ({
+		build.onLoad({filter: /.*/, namespace: 'fast-string-width'}, async args => ({
 			contents: [
 				"import {narrowWidth} from './source/text/fit.ts';",
-				"import stripAnsi from 'strip-ansi';",
+				// The strip-ansi string-width itself uses.
+				`import stripAnsi from ${JSON.stringify(await resolvedFrom(build, 'strip-ansi', path.dirname(path.join(ROOT, args.path))))};`,
 				`import stringWidth from ${JSON.stringify(`./${args.path}`)};`,
 				// As string-width does: escape codes out first (ink measures styled text: a status bar in inverse video).
 				"const visible = text => (text.includes('\\u001b') || text.includes('\\u009b') ? stripAnsi(text) : text);",

@@ -118,7 +118,7 @@ describe("the build's changes to ink's dependencies", () => {
 			text.stringWidth(line),
 			text.styledCharsToString(text.styledCharsFromTokens(text.tokenize(line))),
 		];
-		const palette = ['a', 'word ', ' ', '…', '│', 'é', '·', '\u001b[31m', '\u001b[1m', '\u001b[39m', '\u001b[22m', '\u001b[7m', 'e\u0301', '漢', '👍', '👩‍💻', '\r\n', '©\ufe0f', '\u00ad'];
+		const palette = ['a', 'word ', ' ', '…', '│', 'é', '·', '\u001b[31m', '\u001b[1m', '\u001b[39m', '\u001b[22m', '\u001b[7m', '\u009b7m', '\u001b]8;;https://x\u0007link\u001b]8;;\u0007', '\u001b', 'e\u0301', '漢', '👍', '👩‍💻', '\r\n', '©\ufe0f', '\u00ad'];
 		const next = seededRandom(13);
 		for (let i = 0; i < 1500; i++) {
 			let line = '';

@@ -286,8 +286,9 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
  * Statements whose rows rarely change between two refreshes (heartbeats change
  * sessions, not locks). Each has a fingerprint query that runs the same statement
  * inside SQLite and makes its rows one text, without building a JavaScript object
- * per row; the rows are read again when the fingerprint differs, and read at once,
- * without one, while they keep changing (see SnapshotReader.lastRows). Every value
+ * per row; the rows are read again when the fingerprint differs, read at once,
+ * without one, while they keep changing, and at the first read, whose fingerprint the
+ * next read takes (see SnapshotReader.lastRows). Every value
  * goes in as an SQL literal (quote(): 5, '5', NULL, 'NULL' and X'35' all differ, and
  * a text's closing quote is found even when it holds the separators), so equal texts
  * mean equal rows. SQLite compares it with the last one (bound as @last) and returns
@@ -355,9 +356,10 @@ export class SnapshotReader {
 	 * The rows each statement gave last, with their fingerprint when known (null: read
 	 * without one), and whether they had changed: rows that changed at the last read
 	 * likely change again (a busy bus), so they are read at once rather than checked first;
-	 * so are the first read's, which has nothing to compare with (sooner on screen). Then the
-	 * next read takes the fingerprint (reading the rows once more), and the ones after it are
-	 * checks. Sessions, read every time, keep only rows.
+	 * so are the first read's, which has nothing to compare with: the first frame with data
+	 * comes 20 ms sooner, and the next read (the first commit after) takes the fingerprint,
+	 * reading the rows once more. The reads after that are checks. Sessions, read every
+	 * time, keep only rows.
 	 */
 	private lastRows = new Map<FingerprintedName | 'sessions', {fingerprint: string | null; rows: Row[]; changed: boolean}>();
 	/** The lists last returned: what did not change comes back as the same objects, which is how the analysis knows what it need not judge again. */
@@ -476,8 +478,8 @@ export class SnapshotReader {
 				const last = this.lastRows.get(name);
 				// The first read has nothing to compare with, and rows that changed likely change again: read.
 				if (!last || last.changed) return this.reused(name, all(s[name]), null);
-				const {f} = fingerprint.get({last: last?.fingerprint ?? null}) as {f: string | null};
-				if (last && f === null) return last.rows;
+				const {f} = fingerprint.get({last: last.fingerprint}) as {f: string | null};
+				if (f === null) return last.rows;
 				return this.reused(name, all(s[name]), f);
 			};
 			return {
