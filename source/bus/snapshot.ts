@@ -411,32 +411,25 @@ export class SnapshotReader {
 	// Rows read again with the same values come back as the same arrays (keepEqualRows): convert each once.
 	private converted = new WeakMap<Row, SessionRow | ClaimRow | LockRow | MessageRow>();
 
-	private message(row: Row, c: Convert): MessageRow {
-		let message = this.converted.get(row) as MessageRow | undefined;
-		if (!message) this.converted.set(row, (message = toMessage(row, c)));
-		return message;
+	/** What `convert` makes of a row, made once for each row array. */
+	private once<T extends SessionRow | ClaimRow | LockRow | MessageRow>(row: Row, convert: (row: Row) => T): T {
+		let converted = this.converted.get(row) as T | undefined;
+		if (!converted) this.converted.set(row, (converted = convert(row)));
+		return converted;
 	}
 
 	/** A claim or lock, converted once; only `expired` follows the clock. */
-	private hold<T extends ClaimRow | LockRow>(row: Row, now: number, c: Convert, convert: (row: Row, now: number, c: Convert) => T): T {
-		let hold = this.converted.get(row) as T | undefined;
-		if (!hold) this.converted.set(row, (hold = convert(row, now, c)));
+	private hold<T extends ClaimRow | LockRow>(row: Row, now: number, convert: (row: Row) => T): T {
+		const hold = this.once(row, convert);
 		const expired = expiredAt(hold.expiresAt, now);
 		return expired === hold.expired ? hold : {...hold, expired};
 	}
 
 	/** The sessions, each converted once while its values stay the same (a one-shot reader converts each). */
 	private sessionRows(values: Row[], c: Convert): SessionRow[] {
-		if (!this.reuseRows) return values.map(row => toSession(row, c));
-		const rows = this.reused('sessions', values, null);
-		return this.unchangedList(
-			'sessions',
-			rows.map(row => {
-				let session = this.converted.get(row) as SessionRow | undefined;
-				if (!session) this.converted.set(row, (session = toSession(row, c)));
-				return session;
-			}),
-		);
+		const session = (row: Row) => toSession(row, c);
+		if (!this.reuseRows) return values.map(session);
+		return this.unchangedList('sessions', this.reused('sessions', values, null).map(row => this.once(row, session)));
 	}
 
 	/** Rows just read, reusing the last read's (see keepEqualRows), remembered with their fingerprint. */
@@ -519,6 +512,9 @@ export class SnapshotReader {
 		}
 
 		const c = this.reads++ === 0 ? PLAIN : this.convert;
+		const message = (row: Row) => toMessage(row, c);
+		const claim = (row: Row) => toClaim(row, now, c);
+		const lock = (row: Row) => toLock(row, now, c);
 		const unexpired = <P extends {expires_at: number; created_at: number; ttl_seconds: number}>(rows: Row[], at: P) =>
 			rows.filter(row => !messageExpired(row[at.expires_at], row[at.created_at], row[at.ttl_seconds], now, c));
 		return {
@@ -526,12 +522,12 @@ export class SnapshotReader {
 			database: {path: cleanText(this.dbPath) ?? '', sizeBytes: fileSize(this.dbPath), journalMode, schema: describeSchema(raw.schema)},
 			staleTimeoutMs: options.staleTimeoutMs,
 			sessions: this.sessionRows(raw.sessions, c),
-			claims: this.unchangedList('claims', raw.claims.map(row => this.hold(row, now, c, toClaim))),
-			locks: this.unchangedList('locks', raw.locks.map(row => this.hold(row, now, c, toLock))),
-			alerts: [...unexpired(raw.openAlerts, MESSAGE), ...raw.readAlerts].map(row => this.message(row, c)),
-			unread: unexpired(raw.unreadRows, MESSAGE).map(row => this.message(row, c)),
+			claims: this.unchangedList('claims', raw.claims.map(row => this.hold(row, now, claim))),
+			locks: this.unchangedList('locks', raw.locks.map(row => this.hold(row, now, lock))),
+			alerts: [...unexpired(raw.openAlerts, MESSAGE), ...raw.readAlerts].map(row => this.once(row, message)),
+			unread: unexpired(raw.unreadRows, MESSAGE).map(row => this.once(row, message)),
 			unreadByRecipient: summariseUnread(unexpired(raw.unreadSummary, UNREAD_SUMMARY), c),
-			lifecycle: raw.lifecycle.map(row => this.message(row, c)),
+			lifecycle: raw.lifecycle.map(row => this.once(row, message)),
 			counts: this.lastCounts,
 		};
 	}
