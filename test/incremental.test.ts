@@ -43,6 +43,15 @@ function busPath(): string {
 	return path.join(tempDir('session-status-incremental-'), 'messaging.db');
 }
 
+/** A new bus where session 'a' locks `paths`, and reads of it through one reader. */
+function lockedBus(...paths: string[]): {bus: BusWriter; dbPath: string; read: () => BusSnapshot} {
+	const dbPath = busPath();
+	const bus = new BusWriter(dbPath);
+	bus.register({sessionId: 'a', hostname: HOST, pid: null});
+	for (const filePath of paths) bus.lock(filePath, 'a');
+	return {bus, dbPath, read: reads(dbPath)};
+}
+
 const NO_PID: Liveness = {state: 'no-pid', processStartedAt: null};
 const livenessOf = (snapshot: BusSnapshot) => new Map(snapshot.sessions.map(row => [row.rowid, NO_PID]));
 
@@ -128,12 +137,7 @@ describe('reuse between refreshes', () => {
 	});
 
 	it('rows that keep changing are read at once: a change back, a pause, then a change are each seen, unchanged rows as the same objects', () => {
-		const dbPath = busPath();
-		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'a', hostname: HOST, pid: null});
-		bus.lock('src/x.ts', 'a');
-		bus.lock('src/y.ts', 'a');
-		const read = reads(dbPath);
+		const {bus, read} = lockedBus('src/x.ts', 'src/y.ts');
 		const lockTypes = (snapshot: BusSnapshot) => snapshot.locks.map(lock => lock.lockType).join(' ');
 		const setType = (type: string) => bus.db.prepare(`UPDATE file_locks SET lock_type = ? WHERE file_path = 'src/x.ts'`).run(type);
 		const first = read();
@@ -155,11 +159,7 @@ describe('reuse between refreshes', () => {
 	});
 
 	it('values that hold the fingerprint’s separators cannot pass for other values', () => {
-		const dbPath = busPath();
-		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'a', hostname: HOST, pid: null});
-		bus.lock('p', 'a');
-		const read = reads(dbPath);
+		const {bus, dbPath, read} = lockedBus('p');
 		const lock = (snapshot: BusSnapshot) => [snapshot.locks[0]!.filePath, snapshot.locks[0]!.sessionId];
 		// Path and holder side by side in the row: joined with the separator between them, both rows read the same.
 		bus.db.prepare(`UPDATE file_locks SET file_path = 'p' || char(31) || 'a', session_id = 'b'`).run();
