@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import {cleanText} from '../text/sanitize.js';
 import {parseTimestamp} from './time.js';
 import {fileSize} from './open.js';
+import {WalWatch} from './wal.js';
 import {type BusSchema, describeSchema, hasV2Messages, introspect, selectList} from './schema.js';
 import type {BusSnapshot, ClaimRow, JsonValue, LockRow, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
 
@@ -310,6 +311,16 @@ const ROW_KEY: Record<FingerprintedName | 'sessions', number | null> = {
 	lifecycle: MESSAGE.id,
 };
 
+/**
+ * Tables whose pages the reader maps, with their indexes' (dbstat), for WalWatch: a
+ * commit that wrote none of a table's pages left its rows as they were read. The
+ * message statements read session_messages, too big to map: they are known unchanged
+ * only when every page committed belongs to one of these.
+ */
+const TRACKED = {sessions: 'session_registry', claims: 'task_claims', locks: 'file_locks'} as const;
+type TrackedName = keyof typeof TRACKED;
+const isTracked = (name: string): name is TrackedName => name in TRACKED;
+
 /** Equal as SQLite values: blobs (Buffers) by their bytes. */
 const sameValue = (a: unknown, b: unknown): boolean => a === b || (a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0);
 
@@ -332,6 +343,20 @@ function keepEqualRows(rows: Row[], last: Row[] | undefined, key: number | null)
 		return before;
 	});
 	return same ? last : reused;
+}
+
+/** The b-trees of each tracked table (the table's and its indexes'), and a dbstat statement listing one's pages; null without dbstat. */
+function mappableTrees(db: Database.Database): {pages: Database.Statement; names: Map<TrackedName, string[]>} | null {
+	let pages: Database.Statement;
+	try {
+		pages = db.prepare(`SELECT pageno FROM dbstat WHERE name = ?`).pluck();
+	} catch {
+		return null;
+	}
+	const trees = db.prepare(`SELECT name FROM sqlite_schema WHERE tbl_name = ? COLLATE NOCASE AND type IN ('table', 'index') AND rootpage > 0`).pluck();
+	const names = new Map<TrackedName, string[]>();
+	for (const [name, table] of Object.entries(TRACKED) as Array<[TrackedName, string]>) names.set(name, trees.all(table) as string[]);
+	return {pages, names};
 }
 
 export function fingerprintSql(sql: string, columns: string[]): string {
@@ -365,6 +390,13 @@ export class SnapshotReader {
 	/** The lists last returned: what did not change comes back as the same objects, which is how the analysis knows what it need not judge again. */
 	private lastLists = new Map<'sessions' | 'claims' | 'locks', unknown[]>();
 	private readonly convert = memoized();
+	/** Pages committed since the last read, from the write-ahead log (WAL databases, live readers only). */
+	private readonly wal: WalWatch;
+	/** The b-trees (table and indexes) of each tracked table, and a statement listing a b-tree's pages; null: no map. */
+	private trees: {pages: Database.Statement; names: Map<TrackedName, string[]>} | null = null;
+	/** Page -> the tracked table it belonged to when that table was last read, and each table's pages. */
+	private pageOwner = new Map<number, TrackedName>();
+	private ownedPages = new Map<TrackedName, number[]>();
 
 	/** Keep rows between reads and re-read only what changed (the live dashboard); off for one-shot readers. */
 	private readonly reuseRows: boolean;
@@ -373,6 +405,7 @@ export class SnapshotReader {
 		this.db = db;
 		this.dbPath = dbPath;
 		this.reuseRows = options.reuseRows ?? true;
+		this.wal = new WalWatch(`${dbPath}-wal`);
 	}
 
 	private prepare(): Statements {
@@ -399,6 +432,9 @@ export class SnapshotReader {
 		};
 		this.fingerprints.clear();
 		this.lastRows.clear();
+		this.pageOwner.clear();
+		this.ownedPages.clear();
+		this.trees = this.reuseRows ? mappableTrees(this.db) : null;
 		for (const name of this.reuseRows ? FINGERPRINTED : []) {
 			const statement = this.statements[name];
 			if (statement) this.fingerprints.set(name, this.db.prepare(fingerprintSql(sql[name]!, statement.columns().map(column => column.name))));
@@ -425,8 +461,9 @@ export class SnapshotReader {
 		return expired === hold.expired ? hold : {...hold, expired};
 	}
 
-	/** The sessions, each converted once while its values stay the same (a one-shot reader converts each). */
-	private sessionRows(values: Row[], c: Convert): SessionRow[] {
+	/** The sessions, each converted once while its values stay the same (a one-shot reader converts each); null: as last read. */
+	private sessionRows(values: Row[] | null, c: Convert): SessionRow[] {
+		if (values === null) return this.lastLists.get('sessions') as SessionRow[];
 		const session = (row: Row) => toSession(row, c);
 		if (!this.reuseRows) return values.map(session);
 		return this.unchangedList('sessions', this.reused('sessions', values, null).map(row => this.once(row, session)));
@@ -456,12 +493,43 @@ export class SnapshotReader {
 		return Number(this.db.pragma('data_version', {simple: true}));
 	}
 
+	/** Which tracked tables, and whether any other b-tree ('other'), the pages committed since the last read belong to; null: unknown. */
+	private writtenTables(committed: Set<number> | null): Set<TrackedName | 'other'> | null {
+		if (committed === null) return null;
+		const written = new Set<TrackedName | 'other'>();
+		for (const page of committed) written.add(this.pageOwner.get(page) ?? 'other');
+		return written;
+	}
+
+	/** Maps the pages of a tracked table, in the read transaction its rows were read in. */
+	private mapPages(name: TrackedName): void {
+		if (!this.trees) return;
+		for (const page of this.ownedPages.get(name) ?? []) if (this.pageOwner.get(page) === name) this.pageOwner.delete(page);
+		const pages: number[] = [];
+		for (const tree of this.trees.names.get(name) ?? []) for (const page of this.trees.pages.all(tree) as number[]) pages.push(page);
+		for (const page of pages) this.pageOwner.set(page, name);
+		this.ownedPages.set(name, pages);
+	}
+
 	read(options: SnapshotOptions): BusSnapshot {
 		const {now} = options;
 		const journalMode = String(this.db.pragma('journal_mode', {simple: true})).toUpperCase();
+		const wal = this.reuseRows && journalMode === 'WAL' ? this.wal : null;
+		if (!wal) this.wal.reset();
+		wal?.beforeSnapshot();
 		// One deferred read transaction: a consistent view, released as soon as we return.
 		const raw = this.db.transaction(() => {
+			// Its first statement takes the snapshot.
 			const s = this.prepare();
+			const written = this.writtenTables(wal?.afterSnapshot() ?? null);
+			/** Known not written since the last read: its rows are as they were (a tracked table's pages must be mapped). */
+			const unchanged = (name: FingerprintedName | 'sessions') =>
+				written !== null && this.lastRows.has(name) && (isTracked(name) ? this.ownedPages.has(name) && !written.has(name) : !written.has('other'));
+			/** A tracked table read again gets its pages mapped again (they change as it grows and shrinks). */
+			const mapped = (name: FingerprintedName | 'sessions', rows: Row[]) => {
+				if (wal && isTracked(name)) this.mapPages(name);
+				return rows;
+			};
 			const all = (statement: Database.Statement | null) => (statement ? (statement.all() as Row[]) : []);
 			const unlessUnchanged = (name: FingerprintedName) => {
 				// A reader used once has nothing to compare with: just read.
@@ -469,15 +537,15 @@ export class SnapshotReader {
 				const fingerprint = this.fingerprints.get(name);
 				if (!fingerprint) return [];
 				const last = this.lastRows.get(name);
+				if (last && unchanged(name)) return last.rows;
 				// The first read has nothing to compare with, and rows that changed likely change again: read.
-				if (!last || last.changed) return this.reused(name, all(s[name]), null);
+				if (!last || last.changed) return mapped(name, this.reused(name, all(s[name]), null));
 				const {f} = fingerprint.get({last: last.fingerprint}) as {f: string | null};
-				if (f === null) return last.rows;
-				return this.reused(name, all(s[name]), f);
+				return mapped(name, f === null ? last.rows : this.reused(name, all(s[name]), f));
 			};
 			return {
 				schema: s.schema,
-				sessions: all(s.sessions).filter(row => row[SESSION.rowid] !== null),
+				sessions: unchanged('sessions') ? null : mapped('sessions', all(s.sessions).filter(row => row[SESSION.rowid] !== null)),
 				claims: unlessUnchanged('claims'),
 				locks: unlessUnchanged('locks'),
 				openAlerts: unlessUnchanged('openAlerts'),
@@ -490,6 +558,7 @@ export class SnapshotReader {
 				total: options.countHistory && s.totalCount ? Number((s.totalCount.get() as {n: number}).n) : null,
 			};
 		})();
+		wal?.readDone();
 
 		if (raw.legacy !== null) {
 			const byStatus: Record<string, number> = {};

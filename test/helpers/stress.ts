@@ -7,7 +7,8 @@ import {performance} from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../../source/bus/writer.js';
 import {LiveBus} from '../../source/monitor/live.js';
-import type {Reading} from '../../source/monitor/monitor.js';
+import {BusMonitor, type Reading} from '../../source/monitor/monitor.js';
+import type {BusSnapshot} from '../../source/bus/types.js';
 import type {WriterReport} from './stress-writer.js';
 
 /**
@@ -82,6 +83,8 @@ export type StressReport = {
 		missingHolds: string[];
 		/** Per writer: deletes the triggers saw vs. releases the writer made itself. */
 		foreignDeletes: string[];
+		/** Parts of the snapshot in which the dashboard's reader, which reads again only what changed, differs from a fresh read after the run. */
+		staleAfterRun: string[];
 		walBytes: number;
 		dbBytes: number;
 		messages: number;
@@ -300,6 +303,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
 		await dashboardLoop;
 		await waitFor(() => !ackInFlight, 10_000, 'the last acknowledgement');
 		clearInterval(meter);
+		const staleAfterRun = await differencesFromFresh(live.monitor);
 		live.stop();
 
 		refreshTimes.sort((a, b) => a - b);
@@ -361,6 +365,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
 				endedEvents,
 				missingHolds,
 				foreignDeletes,
+				staleAfterRun,
 				walBytes: fs.existsSync(`${dbPath}-wal`) ? fs.statSync(`${dbPath}-wal`).size : 0,
 				dbBytes: fs.statSync(dbPath).size,
 				messages: db.prepare(`SELECT count(*) FROM session_messages`).pluck().get() as number,
@@ -402,6 +407,19 @@ export type GapLimits = {
 	loadedMaxGapMs?: number;
 };
 
+/** The parts of a snapshot by `monitor` that differ from one by a fresh one-shot reader, read at the same instant. */
+async function differencesFromFresh(monitor: BusMonitor): Promise<string[]> {
+	const now = Date.now();
+	const fresh = new BusMonitor({...monitor.options, reuseRows: false});
+	try {
+		const [kept, anew] = [await monitor.read({countHistory: false, now}), await fresh.read({countHistory: false, now})].map(reading => reading.snapshot);
+		const parts = ['sessions', 'claims', 'locks', 'alerts', 'unread', 'unreadByRecipient', 'lifecycle'] as const satisfies ReadonlyArray<keyof BusSnapshot>;
+		return parts.filter(part => JSON.stringify(kept![part]) !== JSON.stringify(anew![part]));
+	} finally {
+		fresh.close();
+	}
+}
+
 /** Every check the run must pass, as sentences; empty when all passed. */
 export function stressFailures(report: StressReport, limits: GapLimits): string[] {
 	const failures: string[] = [];
@@ -422,6 +440,7 @@ export function stressFailures(report: StressReport, limits: GapLimits): string[
 	if (checks.sessionsNotActive.length > 0) failures.push(`sessions no longer active: ${checks.sessionsNotActive.join(', ')}`);
 	if (checks.endedEvents > 0) failures.push(`${checks.endedEvents} lifecycle 'ended' events (nobody ended a session)`);
 	if (checks.missingHolds.length > 0) failures.push(`claims/locks of live sessions were released: ${checks.missingHolds.slice(0, 5).join(', ')}`);
+	if (checks.staleAfterRun.length > 0) failures.push(`the dashboard's reader, reading again only what changed, differs from a fresh read in: ${checks.staleAfterRun.join(', ')}`);
 	if (checks.foreignDeletes.length > 0) failures.push(`claims/locks deleted by someone other than their holder: ${checks.foreignDeletes.join('; ')}`);
 	if (dashboard.refreshes < 10) failures.push(`the dashboard refreshed only ${dashboard.refreshes} times`);
 	if (dashboard.acknowledge.ids === 0) failures.push('the dashboard acknowledged nothing (the run proved nothing about acknowledgements)');

@@ -1,0 +1,225 @@
+import {describe, it} from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import {spawn} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
+import Database from 'better-sqlite3';
+import {BusWriter} from '../source/bus/writer.js';
+import {openReader} from '../source/bus/open.js';
+import {SnapshotReader} from '../source/bus/snapshot.js';
+import {WalWatch} from '../source/bus/wal.js';
+import type {BusSnapshot} from '../source/bus/types.js';
+import {tempDir} from './helpers/fixtures.js';
+
+/**
+ * Pages committed since the last read, from the write-ahead log: what WalWatch
+ * reports against what SQLite says the pages of each table are (dbstat), and a
+ * reader that trusts it against one reading everything, under a writer process
+ * committing while it reads.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function bus(): {writer: BusWriter; dbPath: string} {
+	const dbPath = path.join(tempDir('session-status-wal-'), 'messaging.db');
+	const writer = new BusWriter(dbPath);
+	writer.db.pragma('wal_autocheckpoint = 0');
+	writer.register({sessionId: 'a', hostname: 'h', pid: null});
+	return {writer, dbPath};
+}
+
+/** One read's worth of watching, with a read transaction in between as the reader has. */
+function watchRead(watch: WalWatch, reader: Database.Database): Set<number> | null {
+	watch.beforeSnapshot();
+	return reader.transaction(() => {
+		reader.pragma('schema_version');
+		const pages = watch.afterSnapshot();
+		watch.readDone();
+		return pages;
+	})();
+}
+
+const pagesOf = (db: Database.Database, table: string) => new Set(db.prepare(`SELECT pageno FROM dbstat WHERE name = ?`).pluck().all(table) as number[]);
+const overlaps = (pages: Set<number> | null, of: Set<number>) => [...(pages ?? [])].some(page => of.has(page));
+
+describe('WalWatch', () => {
+	it('knows nothing at first, then reports the pages of each commit: a lock commits pages of file_locks, not of task_claims', () => {
+		const {writer, dbPath} = bus();
+		const reader = openReader(dbPath);
+		const watch = new WalWatch(`${dbPath}-wal`);
+		assert.equal(watchRead(watch, reader), null, 'the first read has nothing to compare with');
+		writer.lock('src/x.ts', 'a');
+		const afterLock = watchRead(watch, reader);
+		assert.ok(overlaps(afterLock, pagesOf(writer.db, 'file_locks')), 'pages of file_locks');
+		assert.ok(!overlaps(afterLock, pagesOf(writer.db, 'task_claims')), 'no page of task_claims');
+		writer.claim('T.1', 'a');
+		const afterClaim = watchRead(watch, reader);
+		assert.ok(overlaps(afterClaim, pagesOf(writer.db, 'task_claims')));
+		// The last commit of a scan is read again by the next (it may not have been in the snapshot), nothing before it.
+		const nothingNew = watchRead(watch, reader);
+		assert.ok(nothingNew !== null && !overlaps(nothingNew, pagesOf(writer.db, 'file_locks')), 'the lock is not reported again');
+		writer.heartbeat('a');
+		writer.heartbeat('a');
+		const heartbeats = watchRead(watch, reader);
+		assert.ok(overlaps(heartbeats, pagesOf(writer.db, 'session_registry')));
+		assert.ok(!overlaps(watchRead(watch, reader), pagesOf(writer.db, 'task_claims')), 'a commit followed by another is not read again');
+		writer.close();
+		reader.close();
+	});
+
+	it('a commit between the first scan and the snapshot is reported; one after the snapshot is reported again by the next read', () => {
+		const {writer, dbPath} = bus();
+		const reader = openReader(dbPath);
+		const watch = new WalWatch(`${dbPath}-wal`);
+		watchRead(watch, reader);
+		writer.heartbeat('a');
+		watchRead(watch, reader);
+		const locks = () => pagesOf(writer.db, 'file_locks');
+		// Before the snapshot: the snapshot holds the lock, the first scan did not see it.
+		watch.beforeSnapshot();
+		writer.lock('src/x.ts', 'a');
+		const before = reader.transaction(() => {
+			assert.equal(reader.prepare(`SELECT count(*) FROM file_locks`).pluck().get(), 1);
+			return watch.afterSnapshot();
+		})();
+		watch.readDone();
+		assert.ok(overlaps(before, locks()), 'in the snapshot, so reported');
+		writer.heartbeat('a');
+		writer.heartbeat('a');
+		watchRead(watch, reader);
+		// After the snapshot: not in it; reported now (more than needed) and again at the next read, which sees it.
+		watch.beforeSnapshot();
+		const after = reader.transaction(() => {
+			reader.pragma('schema_version');
+			writer.unlock('src/x.ts');
+			writer.heartbeat('a');
+			assert.equal(reader.prepare(`SELECT count(*) FROM file_locks`).pluck().get(), 1, 'the snapshot predates the unlock');
+			return watch.afterSnapshot();
+		})();
+		watch.readDone();
+		assert.ok(overlaps(after, locks()));
+		assert.ok(overlaps(watchRead(watch, reader), locks()), 'the next read reports the unlock');
+		writer.close();
+		reader.close();
+	});
+
+	it('a log restarted or truncated by a checkpoint, or gone, makes one read unknown', () => {
+		const {writer, dbPath} = bus();
+		const reader = openReader(dbPath);
+		const watch = new WalWatch(`${dbPath}-wal`);
+		watchRead(watch, reader);
+		for (const mode of ['RESTART', 'TRUNCATE']) {
+			writer.lock(`src/${mode}.ts`, 'a');
+			writer.db.pragma(`wal_checkpoint(${mode})`);
+			writer.heartbeat('a');
+			assert.equal(watchRead(watch, reader), null, mode);
+			writer.heartbeat('a');
+			assert.ok(watchRead(watch, reader) !== null, `${mode}: known again at the next read`);
+		}
+		writer.db.pragma('wal_checkpoint(TRUNCATE)');
+		assert.equal(fs.statSync(`${dbPath}-wal`).size, 0);
+		assert.equal(watchRead(watch, reader), null, 'an empty log');
+		writer.close();
+		reader.close();
+	});
+
+	it('frames that fail the checksum or carry old salts count for nothing, commit frame or not', () => {
+		const {writer, dbPath} = bus();
+		const reader = openReader(dbPath);
+		const watch = new WalWatch(`${dbPath}-wal`);
+		writer.lock('src/x.ts', 'a');
+		watchRead(watch, reader);
+		watchRead(watch, reader);
+		const wal = fs.readFileSync(`${dbPath}-wal`);
+		const pageSize = wal.readUInt32BE(8);
+		const frameBytes = 24 + pageSize;
+		const lastFrame = wal.subarray(wal.length - frameBytes);
+		assert.notEqual(lastFrame.readUInt32BE(4), 0, 'the last frame ends a commit');
+		// A copy of the last commit frame, for page 99, its data torn: the checksum fails.
+		const torn = Buffer.from(lastFrame);
+		torn.writeUInt32BE(99, 0);
+		torn[24 + 100]! ^= 0xff;
+		// With the salts of another generation.
+		const stale = Buffer.from(lastFrame);
+		stale.writeUInt32BE(98, 0);
+		stale.writeUInt32BE((stale.readUInt32BE(8) ^ 1) >>> 0, 8);
+		for (const frame of [torn, stale]) {
+			fs.appendFileSync(`${dbPath}-wal`, frame);
+			const pages = watchRead(watch, reader);
+			assert.ok(pages !== null && !pages.has(99) && !pages.has(98), `not counted: ${[...(pages ?? [])]}`);
+			fs.truncateSync(`${dbPath}-wal`, wal.length);
+		}
+		writer.close();
+		reader.close();
+	});
+
+	it('more new frames at once than a scan may read leave the log unknown until it restarts, then known', () => {
+		const {writer, dbPath} = bus();
+		const reader = openReader(dbPath);
+		const watch = new WalWatch(`${dbPath}-wal`, {maxFrames: 8});
+		watchRead(watch, reader);
+		for (let i = 0; i < 12; i++) writer.lock(`src/${i}.ts`, 'a');
+		assert.deepEqual([watchRead(watch, reader), watchRead(watch, reader)], [null, null]);
+		writer.db.pragma('wal_checkpoint(RESTART)');
+		writer.heartbeat('a');
+		assert.equal(watchRead(watch, reader), null, 'the new generation: the first read takes its position');
+		writer.heartbeat('a');
+		assert.ok(overlaps(watchRead(watch, reader), pagesOf(writer.db, 'session_registry')));
+		writer.close();
+		reader.close();
+	});
+});
+
+describe('a reader trusting the log', () => {
+	const read = (reader: SnapshotReader, now: number) => reader.read({now, staleTimeoutMs: 10_000, countHistory: false});
+	const comparable = (snapshot: BusSnapshot) => {
+		const {takenAt, database, counts, ...rest} = snapshot;
+		return structuredClone(rest);
+	};
+
+	it('reads what a fresh reader reads, after bursts of commits by another process made while it read', {timeout: 120_000}, async t => {
+		const {writer, dbPath} = bus();
+		writer.close();
+		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'helpers', 'wal-writer.ts'), dbPath], {cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit']});
+		const lines = readline.createInterface({input: child.stdout!})[Symbol.asyncIterator]();
+		const next = async () => (await lines.next()).value as string;
+		try {
+			assert.equal(await next(), 'ready');
+			const live = new SnapshotReader(openReader(dbPath), dbPath);
+			// How many reads the log answered (the rest read everything): the test must exercise both.
+			const afterSnapshot = WalWatch.prototype.afterSnapshot;
+			let answered = 0;
+			WalWatch.prototype.afterSnapshot = function (this: WalWatch) {
+				const pages = afterSnapshot.call(this);
+				if (pages !== null) answered++;
+				return pages;
+			};
+			t.after(() => (WalWatch.prototype.afterSnapshot = afterSnapshot));
+			let reads = 0;
+			for (let burst = 1; burst <= 150; burst++) {
+				child.stdin!.write(`${burst} ${1 + (burst % 7)}\n`);
+				const done = next();
+				let finished = false;
+				void done.then(() => (finished = true));
+				// Read as fast as possible while the writer commits.
+				while (!finished) {
+					read(live, Date.now());
+					reads++;
+					await new Promise(resolve => setImmediate(resolve));
+				}
+				const now = Date.now();
+				reads++;
+				const fresh = new SnapshotReader(openReader(dbPath), dbPath, {reuseRows: false});
+				assert.deepEqual(comparable(read(live, now)), comparable(read(fresh, now)), `after burst ${burst}`);
+				fresh.db.close();
+			}
+			assert.ok(answered > reads / 4 && answered < reads, `${answered} of ${reads} reads answered by the log`);
+			live.db.close();
+		} finally {
+			child.stdin!.end();
+			child.kill();
+		}
+	});
+});
