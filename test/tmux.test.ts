@@ -190,7 +190,7 @@ describe('the built CLI in tmux', {skip}, () => {
 		};
 		const live = traced('flags', '');
 		await waitForScreen('flags', has(TAB_BAR), 'the tab bar');
-		assert.match(live(), /^node --no-memory-reducer --max-semi-space-size=2 --heap-growing-percent=30 \S+\/cli\.js --db /);
+		assert.match(live(), /^node --no-memory-reducer --max-semi-space-size=4 --heap-growing-percent=30 \S+\/cli\.js --db /);
 		sendKeys('flags', 'q');
 		assert.match(await waitForScreen('flags', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
 		for (const [name, args] of [['once', '--once --no-log --read-only'], ['json', '--json']] as const) {
