@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
 import {openReader} from '../source/bus/open.js';
 import {SnapshotReader} from '../source/bus/snapshot.js';
-import {WalWatch} from '../source/bus/wal.js';
+import {WalWatch, walPathOf} from '../source/bus/wal.js';
 import type {BusSnapshot} from '../source/bus/types.js';
 import {tempDir} from './helpers/fixtures.js';
 
@@ -101,6 +101,20 @@ describe('WalWatch', () => {
 		watch.readDone();
 		assert.ok(overlaps(after, locks()));
 		assert.ok(overlaps(watchRead(watch, reader), locks()), 'the next read reports the unlock');
+		writer.close();
+		reader.close();
+	});
+
+	it('follows the log beside the file a symbolic link leads to, as SQLite does', () => {
+		const {writer, dbPath} = bus();
+		const link = path.join(tempDir('session-status-wal-link-'), 'messaging.db');
+		fs.symlinkSync(dbPath, link);
+		assert.equal(walPathOf(link), `${fs.realpathSync(dbPath)}-wal`);
+		const reader = openReader(link);
+		const watch = new WalWatch(walPathOf(link));
+		watchRead(watch, reader);
+		writer.lock('src/x.ts', 'a');
+		assert.ok(overlaps(watchRead(watch, reader), pagesOf(writer.db, 'file_locks')));
 		writer.close();
 		reader.close();
 	});

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import {cleanText} from '../text/sanitize.js';
 import {parseTimestamp} from './time.js';
 import {fileSize} from './open.js';
-import {WalWatch} from './wal.js';
+import {WalWatch, walPathOf} from './wal.js';
 import {type BusSchema, describeSchema, hasV2Messages, introspect, selectList} from './schema.js';
 import type {BusSnapshot, ClaimRow, JsonValue, LockRow, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
 
@@ -405,7 +405,7 @@ export class SnapshotReader {
 		this.db = db;
 		this.dbPath = dbPath;
 		this.reuseRows = options.reuseRows ?? true;
-		this.wal = new WalWatch(`${dbPath}-wal`);
+		this.wal = new WalWatch(walPathOf(dbPath));
 	}
 
 	private prepare(): Statements {

@@ -45,6 +45,18 @@ type Scan = {
 	resume: WalPosition;
 };
 
+/**
+ * The log SQLite keeps for the database at `dbPath`: beside the file the path leads to,
+ * symbolic links followed (as SQLite's unix VFS does), not beside a link to it.
+ */
+export function walPathOf(dbPath: string): string {
+	try {
+		return `${fs.realpathSync(dbPath)}-wal`;
+	} catch {
+		return `${dbPath}-wal`;
+	}
+}
+
 /** SQLite's WAL checksum of `words` 32-bit words of `view` from `offset`, continuing s0, s1. */
 function checksum(view: DataView, offset: number, words: number, littleEndian: boolean, sums: [number, number]): void {
 	let [s0, s1] = sums;
