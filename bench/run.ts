@@ -298,6 +298,29 @@ async function measureInProcess(busPath: string): Promise<SizeResult> {
 	let touches = 0;
 	// The tiny write before each sample: one session heartbeats (another connection commits, data_version moves).
 	const touch = () => heartbeat.run(new Date().toISOString(), activeIds[touches++ % activeIds.length]);
+	// Writes that reach more tables: a message arrives and the oldest open one is read, as the busy
+	// writers do, with a heartbeat; and that with a lock and a claim changed too, so every table the
+	// snapshot reads was written (the reader learns from the write-ahead log which were).
+	const message = writer.prepare(
+		`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type, priority, status) VALUES (?, 'direct', '{"text":"bench"}', ?, ?, 'message', 1, 'pending')`,
+	);
+	const readOldest = writer.prepare(
+		`UPDATE session_messages SET status = 'read', read_at = ? WHERE id = (SELECT id FROM session_messages WHERE channel = 'direct' AND status IN ('pending','delivered') AND recipient_id IS NOT NULL AND message_type IS NOT NULL ORDER BY priority, id LIMIT 1)`,
+	);
+	const touchHold = (table: string) => writer.prepare(`UPDATE ${table} SET expires_at = ? WHERE rowid = (SELECT min(rowid) FROM ${table})`);
+	const [touchLock, touchClaim] = [touchHold('file_locks'), touchHold('task_claims')];
+	const touchMessage = writer.transaction(() => {
+		const at = new Date().toISOString();
+		touch();
+		message.run(activeIds[0], at, activeIds[touches % activeIds.length]);
+		readOldest.run(at);
+	});
+	const touchEverything = writer.transaction(() => {
+		touchMessage();
+		const expires = new Date(Date.now() + 3_600_000 + touches).toISOString();
+		touchLock.run(expires);
+		touchClaim.run(expires);
+	});
 
 	const reader = new SnapshotReader(openReader(busPath), busPath);
 	const read = (countHistory: boolean) => reader.read({now: Date.now(), staleTimeoutMs: STALE_MS, countHistory});
@@ -315,8 +338,8 @@ async function measureInProcess(busPath: string): Promise<SizeResult> {
 		return rows;
 	});
 
-	const time = (f: () => unknown) => {
-		touch();
+	const time = (f: () => unknown, write: () => unknown = touch) => {
+		write();
 		const started = nowNs();
 		f();
 		return msSince(started);
@@ -327,12 +350,14 @@ async function measureInProcess(busPath: string): Promise<SizeResult> {
 		time(() => read(true));
 		time(() => floor(true));
 	}
-	const samples = {refresh: [] as number[], floor: [] as number[], refreshCounts: [] as number[], floorCounts: [] as number[]};
+	const samples = {refresh: [] as number[], floor: [] as number[], refreshCounts: [] as number[], floorCounts: [] as number[], refreshMessage: [] as number[], refreshEverything: [] as number[]};
 	for (let i = 0; i < CONFIG.refreshSamples; i++) {
 		samples.refresh.push(time(() => read(false)));
 		samples.floor.push(time(() => floor(false)));
 		samples.refreshCounts.push(time(() => read(true)));
 		samples.floorCounts.push(time(() => floor(true)));
+		samples.refreshMessage.push(time(() => read(false), touchMessage));
+		samples.refreshEverything.push(time(() => read(false), touchEverything));
 	}
 	const snapshot = read(false);
 	const floorRows = floor(true);
@@ -404,6 +429,9 @@ async function measureInProcess(busPath: string): Promise<SizeResult> {
 		floor: stats(samples.floor),
 		floor_by_statement_ms: Object.fromEntries(Object.entries(byStatement).map(([key, values]) => [key, round(median(values))])),
 		ratio: round(median(samples.refresh) / median(samples.floor)),
+		refresh_after_message: stats(samples.refreshMessage),
+		refresh_after_every_table: stats(samples.refreshEverything),
+		ratio_every_table: round(median(samples.refreshEverything) / median(samples.floor)),
 		refresh_with_counts: stats(samples.refreshCounts),
 		floor_with_counts: stats(samples.floorCounts),
 		ratio_with_counts: round(median(samples.refreshCounts) / median(samples.floorCounts)),
@@ -687,6 +715,8 @@ function printTable(results: Record<number, SizeResult>, sizes: number[]): strin
 		['refresh median / p95 (ms)', r => `${get(r, ['refresh', 'median'])} / ${get(r, ['refresh', 'p95'])}`],
 		['floor median / p95 (ms)', r => `${get(r, ['floor', 'median'])} / ${get(r, ['floor', 'p95'])}`],
 		['refresh / floor', r => `${get(r, ['ratio'])}x`],
+		['refresh after a message median (ms)', r => String(get(r, ['refresh_after_message', 'median']))],
+		['refresh after every table written median (ms); / floor', r => `${get(r, ['refresh_after_every_table', 'median'])}; ${get(r, ['ratio_every_table'])}x`],
 		['refresh +counts median / p95 (ms)', r => `${get(r, ['refresh_with_counts', 'median'])} / ${get(r, ['refresh_with_counts', 'p95'])}`],
 		['floor +counts median (ms)', r => String(get(r, ['floor_with_counts', 'median']))],
 		['refresh / floor (+counts)', r => `${get(r, ['ratio_with_counts'])}x`],
@@ -817,7 +847,7 @@ async function main(): Promise<void> {
 			mix: '60% coordination (directed), 20% lifecycle, 15% legacy (message_type NULL), 5% operator alerts; the rest of the open ones read',
 		},
 		method: {
-			refresh: `SnapshotReader.read after a one-row heartbeat UPDATE committed through another connection (data_version changes), ${CONFIG.refreshSamples} samples, interleaved with the floor; countHistory false (as the TUI's usual tick) and true`,
+			refresh: `SnapshotReader.read after a one-row heartbeat UPDATE committed through another connection (data_version changes), ${CONFIG.refreshSamples} samples, interleaved with the floor; countHistory false (as the TUI's usual tick) and true; also after a message arrived and the oldest open one was read with a heartbeat (refresh_after_message), and after that with a lock and a claim changed too, every table the snapshot reads written (refresh_after_every_table)`,
 			floor: 'the statements of snapshotSql(introspect(db)) prepared once and run with .all() in one transaction on a read-only connection, same writes before each sample; without and with the two history counts',
 			idle_tick: `${CONFIG.idleTicks} calls each of BusMonitor.hasChanged() and LiveBus.tick() with nothing committed`,
 			once: `dist/session-status --once --no-log --read-only --db BUS (the installed command, from a private copy of dist/ made at start) and python3 bench/old_approach.py --db BUS (interpreter ${python.path}), one warm-up each, then ${CONFIG.onceRuns} interleaved runs; wall time around spawnSync; peak RSS: ${rssMethod}`,

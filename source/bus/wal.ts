@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 
 /**
  * Which pages of a WAL database were committed since the last read, from the frame
@@ -15,9 +16,10 @@ import fs from 'node:fs';
  * The snapshot a read transaction takes is not known from outside SQLite, so a read
  * scans twice. Before the snapshot: every commit found then but the last one was
  * published before it (SQLite writers commit one at a time, and publish a commit
- * before the next one writes), so the next read resumes at the start of that last
- * commit, reading it again. After the snapshot: every commit the snapshot holds is in
- * the file, so the pages up to the end then are a superset of what it holds. A log
+ * before the next one writes), and the last one too if the wal-index (the -shm file)
+ * already counts it; else the next read resumes at the start of that last commit,
+ * reading it again. After the snapshot: every commit the snapshot holds is in the
+ * file, so the pages up to the end then are a superset of what it holds. A log
  * that restarted (new salts) or was truncated makes the answer unknown for that read,
  * never wrong. More new frames at once than `maxFrames` (a transaction of 64 MB, a log
  * no checkpoint could restart) are not followed: unknown until the log restarts.
@@ -27,6 +29,8 @@ const MAGIC = 0x377f0682; // | 1: big-endian checksums
 const VERSION = 3007000;
 const HEADER_BYTES = 32;
 const FRAME_HEADER_BYTES = 24;
+/** The wal-index header, twice (https://www.sqlite.org/walformat.html): native byte order, but the salts as in the log. */
+const INDEX_HEADER_BYTES = 48;
 
 /** Where a scan resumes: a frame of one log generation (its salts), and the checksum chain before it. */
 export type WalPosition = {salt1: number; salt2: number; frame: number; s0: number; s1: number};
@@ -39,8 +43,9 @@ type Scan = {
 	/** After the last complete commit read. */
 	end: WalPosition;
 	/**
-	 * Where the next read must start: `end` when valid frames follow the last commit read
-	 * (they continue its checksums, so it was published before them), else its start.
+	 * Where the next read must start: `end` when the wal-index counted the last commit read
+	 * before the snapshot, or when valid frames follow it (they continue its checksums, so
+	 * it was published before them); else its start.
 	 */
 	resume: WalPosition;
 };
@@ -70,6 +75,7 @@ function checksum(view: DataView, offset: number, words: number, littleEndian: b
 
 export class WalWatch {
 	readonly walPath: string;
+	private readonly shmPath: string;
 	/** More new frames than this at one read are not followed (each read would scan them again): unknown until the log restarts. */
 	private readonly maxFrames: number;
 	/** The salts of a generation found too long to follow. */
@@ -82,12 +88,13 @@ export class WalWatch {
 
 	constructor(walPath: string, options: {maxFrames?: number} = {}) {
 		this.walPath = walPath;
+		this.shmPath = walPath.replace(/-wal$/, '-shm');
 		this.maxFrames = options.maxFrames ?? 16_384;
 	}
 
 	/** The first scan: call before the read transaction takes its snapshot. */
 	beforeSnapshot(): void {
-		this.first = this.scan(this.next);
+		this.first = this.scan(this.next, true);
 		this.candidate = null;
 	}
 
@@ -98,7 +105,7 @@ export class WalWatch {
 	afterSnapshot(): Set<number> | null {
 		const first = this.first;
 		this.first = null;
-		const second = first && this.scan(first.end);
+		const second = first && this.scan(first.end, false);
 		if (!first || !second?.continued) return null;
 		this.candidate = first.resume;
 		if (!first.continued) return null;
@@ -123,7 +130,31 @@ export class WalWatch {
 		return new DataView(this.buffer.buffer, 0, got);
 	}
 
-	private scan(from: WalPosition | null): Scan | null {
+	/**
+	 * How many frames the wal-index says are committed and published (mxFrame), when its
+	 * two header copies agree and hold the log's salts; null otherwise (being written,
+	 * another generation, no -shm file). A snapshot taken after this holds them all.
+	 */
+	private published(salts: Uint8Array): number | null {
+		try {
+			const bytes = new Uint8Array(2 * INDEX_HEADER_BYTES);
+			const fd = fs.openSync(this.shmPath, 'r');
+			try {
+				if (fs.readSync(fd, bytes, 0, bytes.length, 0) < bytes.length) return null;
+			} finally {
+				fs.closeSync(fd);
+			}
+			const [one, two] = [bytes.subarray(0, INDEX_HEADER_BYTES), bytes.subarray(INDEX_HEADER_BYTES)];
+			const header = new DataView(bytes.buffer, 0, INDEX_HEADER_BYTES);
+			const native = os.endianness() === 'LE';
+			if (Buffer.compare(one, two) !== 0 || header.getUint32(0, native) !== VERSION || one[12] !== 1 || Buffer.compare(one.subarray(32, 40), salts) !== 0) return null;
+			return header.getUint32(16, native);
+		} catch {
+			return null;
+		}
+	}
+
+	private scan(from: WalPosition | null, beforeSnapshot: boolean): Scan | null {
 		let fd: number;
 		try {
 			fd = fs.openSync(this.walPath, 'r');
@@ -131,7 +162,7 @@ export class WalWatch {
 			return null;
 		}
 		try {
-			return this.scanFile(fd, from);
+			return this.scanFile(fd, from, beforeSnapshot);
 		} catch {
 			return null;
 		} finally {
@@ -139,7 +170,7 @@ export class WalWatch {
 		}
 	}
 
-	private scanFile(fd: number, from: WalPosition | null): Scan | null {
+	private scanFile(fd: number, from: WalPosition | null, beforeSnapshot: boolean): Scan | null {
 		const header = this.read(fd, HEADER_BYTES, 0);
 		if (header.byteLength < HEADER_BYTES) return null;
 		const magic = header.getUint32(0);
@@ -157,6 +188,8 @@ export class WalWatch {
 		sums[1] = start.s1;
 
 		if (this.tooLong?.salt1 === salt1 && this.tooLong.salt2 === salt2) return null;
+		// Read before the frames, and before the snapshot: commits it counts are in the snapshot.
+		const published = beforeSnapshot ? this.published(new Uint8Array(header.buffer, 16, 8)) : null;
 
 		const frameBytes = FRAME_HEADER_BYTES + pageSize;
 		const pages = new Set<number>();
@@ -164,7 +197,7 @@ export class WalWatch {
 		let end = start;
 		let lastCommit = start;
 		const chunk = Math.max(1, Math.floor((1 << 20) / frameBytes));
-		const scanned = () => ({continued, pages, end, resume: commitPages.length > 0 ? end : lastCommit});
+		const scanned = () => ({continued, pages, end, resume: commitPages.length > 0 || (published !== null && published >= end.frame) ? end : lastCommit});
 		for (let frame = start.frame; ; ) {
 			const view = this.read(fd, chunk * frameBytes, HEADER_BYTES + frame * frameBytes);
 			const whole = Math.floor(view.byteLength / frameBytes);
