@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
@@ -19,6 +19,19 @@ import {tempDir} from './helpers/fixtures.js';
  * reader that trusts it against one reading everything, under a writer process
  * committing while it reads.
  */
+
+/** python3 -c PAD_WRITER DB SQL...: each SQL (statements split at ';') one transaction, synced, psow=0. */
+const PAD_WRITER = `
+import sqlite3, sys
+c = sqlite3.connect('file:' + sys.argv[1] + '?psow=0', uri=True, isolation_level=None)
+c.execute('PRAGMA synchronous = FULL')
+c.execute('PRAGMA wal_autocheckpoint = 0')
+for sql in sys.argv[2:]:
+    c.execute('BEGIN IMMEDIATE')
+    for statement in sql.split(';'):
+        if statement.strip(): c.execute(statement)
+    c.execute('COMMIT')
+`;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -57,8 +70,9 @@ describe('WalWatch', () => {
 		writer.claim('T.1', 'a');
 		const afterClaim = watchRead(watch, reader);
 		assert.ok(overlaps(afterClaim, pagesOf(writer.db, 'task_claims')));
-		// The wal-index counted the claim before the snapshot: the next read starts after it.
-		assert.deepEqual(watchRead(watch, reader), new Set(), 'nothing new');
+		// The last commit of a scan is read again by the next (it may not have been in the snapshot), nothing before it.
+		const nothingNew = watchRead(watch, reader);
+		assert.ok(overlaps(nothingNew, pagesOf(writer.db, 'task_claims')) && !overlaps(nothingNew, pagesOf(writer.db, 'file_locks')), 'the claim again, not the lock');
 		writer.heartbeat('a');
 		writer.heartbeat('a');
 		const heartbeats = watchRead(watch, reader);
@@ -104,22 +118,6 @@ describe('WalWatch', () => {
 		reader.close();
 	});
 
-	it('without a wal-index to say the last commit was published, the next read reads that commit again', () => {
-		const {writer, dbPath} = bus();
-		const reader = openReader(dbPath);
-		writer.lock('src/x.ts', 'a');
-		// A copy of the log with no -shm beside it.
-		const copy = path.join(tempDir('session-status-wal-copy-'), 'messaging.db-wal');
-		fs.copyFileSync(`${dbPath}-wal`, copy);
-		const watch = new WalWatch(copy);
-		watchRead(watch, reader);
-		const locks = pagesOf(writer.db, 'file_locks');
-		assert.ok(overlaps(watchRead(watch, reader), locks), 'the lock, the last commit, again');
-		assert.deepEqual(new WalWatch(`${dbPath}-wal`).afterSnapshot(), null, 'no first scan: unknown');
-		writer.close();
-		reader.close();
-	});
-
 	it('follows the log beside the file a symbolic link leads to, as SQLite does', () => {
 		const {writer, dbPath} = bus();
 		const link = path.join(tempDir('session-status-wal-link-'), 'messaging.db');
@@ -130,6 +128,72 @@ describe('WalWatch', () => {
 		watchRead(watch, reader);
 		writer.lock('src/x.ts', 'a');
 		assert.ok(overlaps(watchRead(watch, reader), pagesOf(writer.db, 'file_locks')));
+		writer.close();
+		reader.close();
+	});
+
+	it('copies padding a synced commit to the sector (powersafe overwrite off) do not pass for a later transaction', () => {
+		const dbPath = path.join(tempDir('session-status-wal-pad-'), 'pad.db');
+		// better-sqlite3 takes no URI parameters: Python's sqlite3 writes, with psow=0 and a sync at every commit.
+		const write = (...transactions: string[]) =>
+			execFileSync('python3', ['-c', PAD_WRITER, dbPath, ...transactions], {stdio: ['ignore', 'ignore', 'inherit']});
+		// Small pages, so that whole padding frames fit before the next 4 KB sector boundary.
+		execFileSync('python3', ['-c', `import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript("PRAGMA page_size = 1024; PRAGMA journal_mode = WAL; CREATE TABLE file_locks (file_path TEXT PRIMARY KEY, session_id TEXT); CREATE TABLE other (x); INSERT INTO other VALUES (1);")`, dbPath]);
+		const reader = openReader(dbPath);
+		const watch = new WalWatch(`${dbPath}-wal`);
+		const frameBytes = 24 + 1024;
+		write('UPDATE other SET x = 0');
+		// Where the next commit's padding leaves room for a whole frame.
+		for (let i = 1; (fs.statSync(`${dbPath}-wal`).size + 5 * frameBytes) % 4096 > 4096 - 2 * frameBytes - 100; i++) write(`UPDATE other SET x = ${i}`);
+		watchRead(watch, reader);
+		watchRead(watch, reader);
+		const locks = new Set([...pagesOf(reader, 'file_locks'), ...pagesOf(reader, 'sqlite_autoindex_file_locks_1')]);
+		reader.transaction(() => {
+			reader.pragma('schema_version');
+			// Committed after the snapshot (as when it is not yet published when the snapshot is taken), seen by both scans.
+			write(`INSERT INTO file_locks VALUES ('src/x.ts', 'a'); INSERT INTO other SELECT randomblob(900) FROM (SELECT 1 UNION ALL SELECT 2)`);
+			watch.beforeSnapshot();
+			watch.afterSnapshot();
+			watch.readDone();
+		})();
+		assert.ok(overlaps(watchRead(watch, reader), locks), 'the next read, whose snapshot holds the lock, reports its pages');
+		reader.close();
+	});
+
+	it('a log restarted while the second scan reads it: unknown, not "nothing written"', () => {
+		const {writer, dbPath} = bus();
+		const reader = openReader(dbPath);
+		const watch = new WalWatch(`${dbPath}-wal`);
+		writer.db.pragma('wal_checkpoint(TRUNCATE)');
+		writer.heartbeat('a');
+		watchRead(watch, reader);
+		writer.heartbeat('a');
+		watchRead(watch, reader);
+		watch.beforeSnapshot();
+		// After the first scan and before the snapshot: a lock, checkpointed into the database file.
+		writer.lock('src/x.ts', 'a');
+		writer.db.pragma('wal_checkpoint(PASSIVE)');
+		const readSync = fs.readSync;
+		let restarted = false;
+		// Once the second scan has read the log header, the next writer restarts the log over the frames it is about to read.
+		fs.readSync = ((fd: number, buffer: NodeJS.ArrayBufferView, offset: number, length: number, position: number) => {
+			const got = readSync(fd, buffer, offset, length, position);
+			if (!restarted && length === 32 && position === 0) {
+				restarted = true;
+				writer.send({senderId: 'a', recipientId: 'b', channel: 'direct', payload: {text: 'x'.repeat(40_000)}});
+			}
+			return got;
+		}) as typeof fs.readSync;
+		try {
+			const pages = reader.transaction(() => {
+				assert.equal(reader.prepare(`SELECT count(*) FROM file_locks`).pluck().get(), 1, 'the snapshot holds the lock');
+				return watch.afterSnapshot();
+			})();
+			assert.ok(restarted);
+			assert.equal(pages, null);
+		} finally {
+			fs.readSync = readSync;
+		}
 		writer.close();
 		reader.close();
 	});

@@ -493,6 +493,18 @@ export class SnapshotReader {
 		return Number(this.db.pragma('data_version', {simple: true}));
 	}
 
+	/** `read`, forgetting what the log and the page map said should it fail part way (the next read starts from unknown). */
+	private guarded<T>(read: () => T): T {
+		try {
+			return read();
+		} catch (error) {
+			this.wal.reset();
+			this.pageOwner.clear();
+			this.ownedPages.clear();
+			throw error;
+		}
+	}
+
 	/** Which tracked tables, and whether any other b-tree ('other'), the pages committed since the last read belong to; null: unknown. */
 	private writtenTables(committed: Set<number> | null): Set<TrackedName | 'other'> | null {
 		if (committed === null) return null;
@@ -514,11 +526,12 @@ export class SnapshotReader {
 	read(options: SnapshotOptions): BusSnapshot {
 		const {now} = options;
 		const journalMode = String(this.db.pragma('journal_mode', {simple: true})).toUpperCase();
-		const wal = this.reuseRows && journalMode === 'WAL' ? this.wal : null;
+		// Inside a transaction already open, the snapshot would predate the first scan.
+		const wal = this.reuseRows && journalMode === 'WAL' && !this.db.inTransaction ? this.wal : null;
 		if (!wal) this.wal.reset();
 		wal?.beforeSnapshot();
 		// One deferred read transaction: a consistent view, released as soon as we return.
-		const raw = this.db.transaction(() => {
+		const raw = this.guarded(() => this.db.transaction(() => {
 			// Its first statement takes the snapshot.
 			const s = this.prepare();
 			const written = this.writtenTables(wal?.afterSnapshot() ?? null);
@@ -557,7 +570,7 @@ export class SnapshotReader {
 				statuses: options.countHistory && s.statusCounts ? (s.statusCounts.all() as Array<Record<string, unknown>>) : null,
 				total: options.countHistory && s.totalCount ? Number((s.totalCount.get() as {n: number}).n) : null,
 			};
-		})();
+		})());
 		wal?.readDone();
 
 		if (raw.legacy !== null) {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 
 /**
  * Which pages of a WAL database were committed since the last read, from the frame
@@ -16,12 +15,13 @@ import os from 'node:os';
  * The snapshot a read transaction takes is not known from outside SQLite, so a read
  * scans twice. Before the snapshot: every commit found then but the last one was
  * published before it (SQLite writers commit one at a time, and publish a commit
- * before the next one writes), and the last one too if the wal-index (the -shm file)
- * already counts it; else the next read resumes at the start of that last commit,
- * reading it again. After the snapshot: every commit the snapshot holds is in the
- * file, so the pages up to the end then are a superset of what it holds. A log
- * that restarted (new salts) or was truncated makes the answer unknown for that read,
- * never wrong. More new frames at once than `maxFrames` (a transaction of 64 MB, a log
+ * before the next one writes), so the next read resumes at the start of that last
+ * commit, reading it again. (The wal-index in the -shm file says what is published,
+ * but this process must not open that file: closing any descriptor of it drops the
+ * POSIX locks SQLite holds on it.) After the snapshot: every commit the snapshot holds
+ * is in the file, so the pages up to the end then are a superset of what it holds. A
+ * log that restarted (new salts) or was truncated, before or during a scan, makes the
+ * answer unknown for that read, never wrong. More new frames at once than `maxFrames` (a transaction of 64 MB, a log
  * no checkpoint could restart) are not followed: unknown until the log restarts.
  */
 
@@ -29,8 +29,6 @@ const MAGIC = 0x377f0682; // | 1: big-endian checksums
 const VERSION = 3007000;
 const HEADER_BYTES = 32;
 const FRAME_HEADER_BYTES = 24;
-/** The wal-index header, twice (https://www.sqlite.org/walformat.html): native byte order, but the salts as in the log. */
-const INDEX_HEADER_BYTES = 48;
 
 /** Where a scan resumes: a frame of one log generation (its salts), and the checksum chain before it. */
 export type WalPosition = {salt1: number; salt2: number; frame: number; s0: number; s1: number};
@@ -43,9 +41,9 @@ type Scan = {
 	/** After the last complete commit read. */
 	end: WalPosition;
 	/**
-	 * Where the next read must start: `end` when the wal-index counted the last commit read
-	 * before the snapshot, or when valid frames follow it (they continue its checksums, so
-	 * it was published before them); else its start.
+	 * Where the next read must start: `end` when valid frames of a later transaction
+	 * follow the last commit read (they continue its checksums, so it was published
+	 * before they were written); else its start.
 	 */
 	resume: WalPosition;
 };
@@ -75,7 +73,6 @@ function checksum(view: DataView, offset: number, words: number, littleEndian: b
 
 export class WalWatch {
 	readonly walPath: string;
-	private readonly shmPath: string;
 	/** More new frames than this at one read are not followed (each read would scan them again): unknown until the log restarts. */
 	private readonly maxFrames: number;
 	/** The salts of a generation found too long to follow. */
@@ -85,16 +82,17 @@ export class WalWatch {
 	private first: Scan | null = null;
 	private candidate: WalPosition | null = null;
 	private buffer = new Uint8Array(0);
+	/** The last commit frame a scan read, to tell the copies that pad it from a later transaction. */
+	private commitFrame = new Uint8Array(0);
 
 	constructor(walPath: string, options: {maxFrames?: number} = {}) {
 		this.walPath = walPath;
-		this.shmPath = walPath.replace(/-wal$/, '-shm');
 		this.maxFrames = options.maxFrames ?? 16_384;
 	}
 
 	/** The first scan: call before the read transaction takes its snapshot. */
 	beforeSnapshot(): void {
-		this.first = this.scan(this.next, true);
+		this.first = this.scan(this.next);
 		this.candidate = null;
 	}
 
@@ -105,7 +103,7 @@ export class WalWatch {
 	afterSnapshot(): Set<number> | null {
 		const first = this.first;
 		this.first = null;
-		const second = first && this.scan(first.end, false);
+		const second = first && this.scan(first.end);
 		if (!first || !second?.continued) return null;
 		this.candidate = first.resume;
 		if (!first.continued) return null;
@@ -130,31 +128,7 @@ export class WalWatch {
 		return new DataView(this.buffer.buffer, 0, got);
 	}
 
-	/**
-	 * How many frames the wal-index says are committed and published (mxFrame), when its
-	 * two header copies agree and hold the log's salts; null otherwise (being written,
-	 * another generation, no -shm file). A snapshot taken after this holds them all.
-	 */
-	private published(salts: Uint8Array): number | null {
-		try {
-			const bytes = new Uint8Array(2 * INDEX_HEADER_BYTES);
-			const fd = fs.openSync(this.shmPath, 'r');
-			try {
-				if (fs.readSync(fd, bytes, 0, bytes.length, 0) < bytes.length) return null;
-			} finally {
-				fs.closeSync(fd);
-			}
-			const [one, two] = [bytes.subarray(0, INDEX_HEADER_BYTES), bytes.subarray(INDEX_HEADER_BYTES)];
-			const header = new DataView(bytes.buffer, 0, INDEX_HEADER_BYTES);
-			const native = os.endianness() === 'LE';
-			if (Buffer.compare(one, two) !== 0 || header.getUint32(0, native) !== VERSION || one[12] !== 1 || Buffer.compare(one.subarray(32, 40), salts) !== 0) return null;
-			return header.getUint32(16, native);
-		} catch {
-			return null;
-		}
-	}
-
-	private scan(from: WalPosition | null, beforeSnapshot: boolean): Scan | null {
+	private scan(from: WalPosition | null): Scan | null {
 		let fd: number;
 		try {
 			fd = fs.openSync(this.walPath, 'r');
@@ -162,7 +136,7 @@ export class WalWatch {
 			return null;
 		}
 		try {
-			return this.scanFile(fd, from, beforeSnapshot);
+			return this.scanFile(fd, from);
 		} catch {
 			return null;
 		} finally {
@@ -170,7 +144,7 @@ export class WalWatch {
 		}
 	}
 
-	private scanFile(fd: number, from: WalPosition | null, beforeSnapshot: boolean): Scan | null {
+	private scanFile(fd: number, from: WalPosition | null): Scan | null {
 		const header = this.read(fd, HEADER_BYTES, 0);
 		if (header.byteLength < HEADER_BYTES) return null;
 		const magic = header.getUint32(0);
@@ -188,18 +162,26 @@ export class WalWatch {
 		sums[1] = start.s1;
 
 		if (this.tooLong?.salt1 === salt1 && this.tooLong.salt2 === salt2) return null;
-		// Read before the frames, and before the snapshot: commits it counts are in the snapshot.
-		const published = beforeSnapshot ? this.published(new Uint8Array(header.buffer, 16, 8)) : null;
+		const headerBytes = new Uint8Array(header.buffer, 0, HEADER_BYTES).slice();
 
 		const frameBytes = FRAME_HEADER_BYTES + pageSize;
+		if (this.commitFrame.length !== frameBytes) this.commitFrame = new Uint8Array(frameBytes);
+		/** The frame this scan last read a commit frame (or its copy) at: null before the first. */
+		let commitFrameAt: number | null = null;
 		const pages = new Set<number>();
 		let commitPages: number[] = [];
 		let end = start;
 		let lastCommit = start;
 		const chunk = Math.max(1, Math.floor((1 << 20) / frameBytes));
-		const scanned = () => ({continued, pages, end, resume: commitPages.length > 0 || (published !== null && published >= end.frame) ? end : lastCommit});
+		const scanned = (): Scan | null => {
+			// A log restarted or truncated while it was read ends the scan early: unknown, not "nothing".
+			const again = new Uint8Array(this.read(fd, HEADER_BYTES, 0).buffer, 0, HEADER_BYTES);
+			if (Buffer.compare(again, headerBytes) !== 0) return null;
+			return {continued, pages, end, resume: commitPages.length > 0 ? end : lastCommit};
+		};
 		for (let frame = start.frame; ; ) {
 			const view = this.read(fd, chunk * frameBytes, HEADER_BYTES + frame * frameBytes);
+			const bytes = new Uint8Array(view.buffer, 0, view.byteLength);
 			const whole = Math.floor(view.byteLength / frameBytes);
 			for (let index = 0; index < whole; index++, frame++) {
 				if (frame - start.frame >= this.maxFrames) {
@@ -211,16 +193,35 @@ export class WalWatch {
 				checksum(view, at, 2, littleEndian, sums);
 				checksum(view, at + FRAME_HEADER_BYTES, pageSize / 4, littleEndian, sums);
 				if (sums[0] !== view.getUint32(at + 16) || sums[1] !== view.getUint32(at + 20)) return scanned();
-				commitPages.push(view.getUint32(at));
 				// A commit frame holds the database size after the commit; other frames 0.
-				if (view.getUint32(at + 4) !== 0) {
-					for (const page of commitPages) pages.add(page);
-					commitPages = [];
-					lastCommit = end;
-					end = {salt1, salt2, frame: frame + 1, s0: sums[0], s1: sums[1]};
+				if (view.getUint32(at + 4) === 0) {
+					commitPages.push(view.getUint32(at));
+					continue;
 				}
+				const afterCommit = {salt1, salt2, frame: frame + 1, s0: sums[0], s1: sums[1]};
+				// A synced commit with powersafe overwrite off is padded to the sector with copies of
+				// its commit frame, published with it: part of that commit, not a later transaction
+				// (which would prove it published). A real one-page copy only makes the next read start earlier.
+				if (commitPages.length === 0 && commitFrameAt !== null && commitFrameAt === frame - 1 && sameFrame(bytes, at, this.commitFrame, pageSize)) {
+					end = afterCommit;
+					commitFrameAt = frame;
+					continue;
+				}
+				commitPages.push(view.getUint32(at));
+				for (const page of commitPages) pages.add(page);
+				commitPages = [];
+				lastCommit = end;
+				end = afterCommit;
+				this.commitFrame.set(bytes.subarray(at, at + frameBytes));
+				commitFrameAt = frame;
 			}
 			if (whole < chunk) return scanned();
 		}
 	}
+}
+
+/** Whether the frame at `at` in `bytes` has the page number, database size and page of `frame` (checksums and salts aside). */
+function sameFrame(bytes: Uint8Array, at: number, frame: Uint8Array, pageSize: number): boolean {
+	const page = FRAME_HEADER_BYTES;
+	return Buffer.compare(bytes.subarray(at, at + 8), frame.subarray(0, 8)) === 0 && Buffer.compare(bytes.subarray(at + page, at + page + pageSize), frame.subarray(page, page + pageSize)) === 0;
 }
