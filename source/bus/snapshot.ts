@@ -524,6 +524,10 @@ export class SnapshotReader {
 	}
 
 	read(options: SnapshotOptions): BusSnapshot {
+		return this.guarded(() => this.readOnce(options));
+	}
+
+	private readOnce(options: SnapshotOptions): BusSnapshot {
 		const {now} = options;
 		const journalMode = String(this.db.pragma('journal_mode', {simple: true})).toUpperCase();
 		// Inside a transaction already open, the snapshot would predate the first scan.
@@ -531,7 +535,7 @@ export class SnapshotReader {
 		if (!wal) this.wal.reset();
 		wal?.beforeSnapshot();
 		// One deferred read transaction: a consistent view, released as soon as we return.
-		const raw = this.guarded(() => this.db.transaction(() => {
+		const raw = this.db.transaction(() => {
 			// Its first statement takes the snapshot.
 			const s = this.prepare();
 			const written = this.writtenTables(wal?.afterSnapshot() ?? null);
@@ -570,8 +574,7 @@ export class SnapshotReader {
 				statuses: options.countHistory && s.statusCounts ? (s.statusCounts.all() as Array<Record<string, unknown>>) : null,
 				total: options.countHistory && s.totalCount ? Number((s.totalCount.get() as {n: number}).n) : null,
 			};
-		})());
-		wal?.readDone();
+		})();
 
 		if (raw.legacy !== null) {
 			const byStatus: Record<string, number> = {};
@@ -599,7 +602,7 @@ export class SnapshotReader {
 		const lock = (row: Row) => toLock(row, now, c);
 		const unexpired = <P extends {expires_at: number; created_at: number; ttl_seconds: number}>(rows: Row[], at: P) =>
 			rows.filter(row => !messageExpired(row[at.expires_at], row[at.created_at], row[at.ttl_seconds], now, c));
-		return {
+		const snapshot: BusSnapshot = {
 			takenAt: now,
 			database: {path: cleanText(this.dbPath) ?? '', sizeBytes: fileSize(this.dbPath), journalMode, schema: describeSchema(raw.schema)},
 			staleTimeoutMs: options.staleTimeoutMs,
@@ -612,6 +615,9 @@ export class SnapshotReader {
 			lifecycle: raw.lifecycle.map(row => this.once(row, message)),
 			counts: this.lastCounts,
 		};
+		// Last: the log's position moves on only once every list read is stored.
+		wal?.readDone();
+		return snapshot;
 	}
 }
 

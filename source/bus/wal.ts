@@ -19,7 +19,8 @@ import fs from 'node:fs';
  * commit, reading it again. (The wal-index in the -shm file says what is published,
  * but this process must not open that file: closing any descriptor of it drops the
  * POSIX locks SQLite holds on it.) After the snapshot: every commit the snapshot holds
- * is in the file, so the pages up to the end then are a superset of what it holds. A
+ * is in the file, so the pages from where the next read will start to the end then are
+ * a superset of what it holds. A
  * log that restarted (new salts) or was truncated, before or during a scan, makes the
  * answer unknown for that read, never wrong. More new frames at once than `maxFrames` (a transaction of 64 MB, a log
  * no checkpoint could restart) are not followed: unknown until the log restarts.
@@ -103,7 +104,9 @@ export class WalWatch {
 	afterSnapshot(): Set<number> | null {
 		const first = this.first;
 		this.first = null;
-		const second = first && this.scan(first.end);
+		// From where the next read would start, not from first.end: a last commit never published
+		// may since have been overwritten, and the chain past it with it.
+		const second = first && this.scan(first.resume);
 		if (!first || !second?.continued) return null;
 		this.candidate = first.resume;
 		if (!first.continued) return null;
@@ -175,8 +178,8 @@ export class WalWatch {
 		const chunk = Math.max(1, Math.floor((1 << 20) / frameBytes));
 		const scanned = (): Scan | null => {
 			// A log restarted or truncated while it was read ends the scan early: unknown, not "nothing".
-			const again = new Uint8Array(this.read(fd, HEADER_BYTES, 0).buffer, 0, HEADER_BYTES);
-			if (Buffer.compare(again, headerBytes) !== 0) return null;
+			const again = this.read(fd, HEADER_BYTES, 0);
+			if (again.byteLength < HEADER_BYTES || Buffer.compare(new Uint8Array(again.buffer, 0, HEADER_BYTES), headerBytes) !== 0) return null;
 			return {continued, pages, end, resume: commitPages.length > 0 ? end : lastCommit};
 		};
 		for (let frame = start.frame; ; ) {
