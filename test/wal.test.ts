@@ -118,6 +118,22 @@ describe('WalWatch', () => {
 		reader.close();
 	});
 
+	it('a tracked table with no b-tree of its own (a virtual table) is never taken as not written', () => {
+		const dbPath = path.join(tempDir('session-status-wal-virtual-'), 'messaging.db');
+		const writer = new Database(dbPath);
+		writer.pragma('journal_mode = WAL');
+		writer.exec(`CREATE VIRTUAL TABLE session_registry USING fts5(session_id, status, last_heartbeat); INSERT INTO session_registry VALUES ('a', 'active', '2026-01-01T00:00:00Z')`);
+		const reader = new SnapshotReader(openReader(dbPath), dbPath);
+		const heartbeat = () => reader.read({now: Date.now(), staleTimeoutMs: 10_000, countHistory: false}).sessions[0]!.lastHeartbeat.text;
+		heartbeat();
+		for (const at of ['2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z', '2026-01-01T00:00:03Z']) {
+			writer.prepare(`UPDATE session_registry SET last_heartbeat = ?`).run(at);
+			assert.equal(heartbeat(), at);
+		}
+		writer.close();
+		reader.db.close();
+	});
+
 	it('follows the log beside the file a symbolic link leads to, as SQLite does', () => {
 		const {writer, dbPath} = bus();
 		const link = path.join(tempDir('session-status-wal-link-'), 'messaging.db');
@@ -293,7 +309,7 @@ describe('WalWatch', () => {
 	it('more new frames at once than a scan may read leave the log unknown until it restarts, then known', () => {
 		const {writer, dbPath} = bus();
 		const reader = openReader(dbPath);
-		const watch = new WalWatch(`${dbPath}-wal`, {maxFrames: 8});
+		const watch = new WalWatch(`${dbPath}-wal`, {maxBytes: 8 * (24 + 4096)});
 		watchRead(watch, reader);
 		for (let i = 0; i < 12; i++) writer.lock(`src/${i}.ts`, 'a');
 		assert.deepEqual([watchRead(watch, reader), watchRead(watch, reader)], [null, null]);

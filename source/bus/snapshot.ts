@@ -353,9 +353,14 @@ function mappableTrees(db: Database.Database): {pages: Database.Statement; names
 	} catch {
 		return null;
 	}
-	const trees = db.prepare(`SELECT name FROM sqlite_schema WHERE tbl_name = ? COLLATE NOCASE AND type IN ('table', 'index') AND rootpage > 0`).pluck();
+	const trees = db.prepare(`SELECT name, type FROM sqlite_schema WHERE tbl_name = ? COLLATE NOCASE AND type IN ('table', 'index') AND rootpage > 0`);
 	const names = new Map<TrackedName, string[]>();
-	for (const [name, table] of Object.entries(TRACKED) as Array<[TrackedName, string]>) names.set(name, trees.all(table) as string[]);
+	for (const [name, table] of Object.entries(TRACKED) as Array<[TrackedName, string]>) {
+		const rows = trees.all(table) as Array<{name: string; type: string}>;
+		// Only a table with a b-tree of its own: a virtual table (or a view) by that name has
+		// pages nobody can map, and must never pass for "not written".
+		if (rows.some(row => row.type === 'table' && row.name.toLowerCase() === table)) names.set(name, rows.map(row => row.name));
+	}
 	return {pages, names};
 }
 
@@ -515,10 +520,12 @@ export class SnapshotReader {
 
 	/** Maps the pages of a tracked table, in the read transaction its rows were read in. */
 	private mapPages(name: TrackedName): void {
-		if (!this.trees) return;
+		const trees = this.trees?.names.get(name);
+		// No b-tree to map: the table is never known unchanged.
+		if (!this.trees || !trees) return;
 		for (const page of this.ownedPages.get(name) ?? []) if (this.pageOwner.get(page) === name) this.pageOwner.delete(page);
 		const pages: number[] = [];
-		for (const tree of this.trees.names.get(name) ?? []) for (const page of this.trees.pages.all(tree) as number[]) pages.push(page);
+		for (const tree of trees) for (const page of this.trees.pages.all(tree) as number[]) pages.push(page);
 		for (const page of pages) this.pageOwner.set(page, name);
 		this.ownedPages.set(name, pages);
 	}

@@ -20,10 +20,11 @@ import fs from 'node:fs';
  * but this process must not open that file: closing any descriptor of it drops the
  * POSIX locks SQLite holds on it.) After the snapshot: every commit the snapshot holds
  * is in the file, so the pages from where the next read will start to the end then are
- * a superset of what it holds. A
- * log that restarted (new salts) or was truncated, before or during a scan, makes the
- * answer unknown for that read, never wrong. More new frames at once than `maxFrames` (a transaction of 64 MB, a log
- * no checkpoint could restart) are not followed: unknown until the log restarts.
+ * a superset of what it holds. A log that restarted (new salts) or was truncated, before
+ * or during a scan, makes the answer unknown for that read, never wrong. More than
+ * `maxBytes` of frames to read at once (64 MB: a huge transaction, a log no checkpoint
+ * could restart, or at the first read a log that long) are not followed: unknown until
+ * the log restarts.
  */
 
 const MAGIC = 0x377f0682; // | 1: big-endian checksums
@@ -74,8 +75,8 @@ function checksum(view: DataView, offset: number, words: number, littleEndian: b
 
 export class WalWatch {
 	readonly walPath: string;
-	/** More new frames than this at one read are not followed (each read would scan them again): unknown until the log restarts. */
-	private readonly maxFrames: number;
+	/** More bytes of frames than this to read at once are not followed (each read would scan them again): unknown until the log restarts. */
+	private readonly maxBytes: number;
 	/** The salts of a generation found too long to follow. */
 	private tooLong: {salt1: number; salt2: number} | null = null;
 	/** Where the next read's first scan starts (null: unknown, start of the log). */
@@ -86,9 +87,9 @@ export class WalWatch {
 	/** The last commit frame a scan read, to tell the copies that pad it from a later transaction. */
 	private commitFrame = new Uint8Array(0);
 
-	constructor(walPath: string, options: {maxFrames?: number} = {}) {
+	constructor(walPath: string, options: {maxBytes?: number} = {}) {
 		this.walPath = walPath;
-		this.maxFrames = options.maxFrames ?? 16_384;
+		this.maxBytes = options.maxBytes ?? 64 << 20;
 	}
 
 	/** The first scan: call before the read transaction takes its snapshot. */
@@ -187,7 +188,7 @@ export class WalWatch {
 			const bytes = new Uint8Array(view.buffer, 0, view.byteLength);
 			const whole = Math.floor(view.byteLength / frameBytes);
 			for (let index = 0; index < whole; index++, frame++) {
-				if (frame - start.frame >= this.maxFrames) {
+				if ((frame - start.frame + 1) * frameBytes > this.maxBytes) {
 					this.tooLong = {salt1, salt2};
 					return null;
 				}
