@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 
 /**
- * Which pages of a WAL database were committed since the last read, from the frame
- * headers of its write-ahead log (format: https://www.sqlite.org/fileformat2.html#walformat).
+ * Which pages of a WAL database were committed since the last read, from the frames
+ * of its write-ahead log (format: https://www.sqlite.org/fileformat2.html#walformat).
  * SQLite keeps no change counter per table: without this, knowing that 5,000 locks did
  * not change takes a scan of them. A commit writes every page it changes to the log,
  * so the pages of the commits since the last read, mapped to their tables, say which
@@ -206,7 +206,7 @@ export class WalWatch {
 				// A synced commit with powersafe overwrite off is padded to the sector with copies of
 				// its commit frame, published with it: part of that commit, not a later transaction
 				// (which would prove it published). A real one-page copy only makes the next read start earlier.
-				if (commitPages.length === 0 && commitFrameAt !== null && commitFrameAt === frame - 1 && sameFrame(bytes, at, this.commitFrame, pageSize)) {
+				if (commitPages.length === 0 && commitFrameAt === frame - 1 && sameFrame(bytes, at, this.commitFrame, pageSize)) {
 					end = afterCommit;
 					commitFrameAt = frame;
 					continue;
