@@ -43,6 +43,13 @@ function bus(): {writer: BusWriter; dbPath: string} {
 	return {writer, dbPath};
 }
 
+/** A new bus, a reader of it and a WalWatch of its log; close() closes both handles. */
+function watchedBus(): {writer: BusWriter; dbPath: string; reader: Database.Database; watch: WalWatch; close: () => void} {
+	const {writer, dbPath} = bus();
+	const reader = openReader(dbPath);
+	return {writer, dbPath, reader, watch: new WalWatch(`${dbPath}-wal`), close: () => (writer.close(), reader.close())};
+}
+
 /** One read's worth of watching, with a read transaction in between as the reader has. */
 function watchRead(watch: WalWatch, reader: Database.Database): Set<number> | null {
 	watch.beforeSnapshot();
@@ -59,9 +66,7 @@ const overlaps = (pages: Set<number> | null, of: Set<number>) => [...(pages ?? [
 
 describe('WalWatch', () => {
 	it('knows nothing at first, then reports the pages of each commit: a lock commits pages of file_locks, not of task_claims', () => {
-		const {writer, dbPath} = bus();
-		const reader = openReader(dbPath);
-		const watch = new WalWatch(`${dbPath}-wal`);
+		const {writer, reader, watch, close} = watchedBus();
 		assert.equal(watchRead(watch, reader), null, 'the first read has nothing to compare with');
 		writer.lock('src/x.ts', 'a');
 		const afterLock = watchRead(watch, reader);
@@ -78,14 +83,11 @@ describe('WalWatch', () => {
 		const heartbeats = watchRead(watch, reader);
 		assert.ok(overlaps(heartbeats, pagesOf(writer.db, 'session_registry')));
 		assert.ok(!overlaps(watchRead(watch, reader), pagesOf(writer.db, 'task_claims')), 'a commit followed by another is not read again');
-		writer.close();
-		reader.close();
+		close();
 	});
 
 	it('a commit between the first scan and the snapshot is reported; one after the snapshot is reported again by the next read', () => {
-		const {writer, dbPath} = bus();
-		const reader = openReader(dbPath);
-		const watch = new WalWatch(`${dbPath}-wal`);
+		const {writer, reader, watch, close} = watchedBus();
 		watchRead(watch, reader);
 		writer.heartbeat('a');
 		watchRead(watch, reader);
@@ -114,8 +116,7 @@ describe('WalWatch', () => {
 		watch.readDone();
 		assert.ok(overlaps(after, locks()));
 		assert.ok(overlaps(watchRead(watch, reader), locks()), 'the next read reports the unlock');
-		writer.close();
-		reader.close();
+		close();
 	});
 
 	it('a tracked table with no b-tree of its own (a virtual table) is never taken as not written', () => {
@@ -181,9 +182,7 @@ describe('WalWatch', () => {
 		['truncated to nothing', (writer: BusWriter) => writer.db.pragma('wal_checkpoint(TRUNCATE)')],
 	] as const) {
 		it(`a log ${what} while the second scan reads it: unknown, not "nothing written"`, () => {
-			const {writer, dbPath} = bus();
-			const reader = openReader(dbPath);
-			const watch = new WalWatch(`${dbPath}-wal`);
+			const {writer, reader, watch, close} = watchedBus();
 			writer.db.pragma('wal_checkpoint(TRUNCATE)');
 			writer.heartbeat('a');
 			watchRead(watch, reader);
@@ -214,15 +213,12 @@ describe('WalWatch', () => {
 			} finally {
 				fs.readSync = readSync;
 			}
-			writer.close();
-			reader.close();
+			close();
 		});
 	}
 
 	it('a log restarted or truncated by a checkpoint, or gone, makes one read unknown', () => {
-		const {writer, dbPath} = bus();
-		const reader = openReader(dbPath);
-		const watch = new WalWatch(`${dbPath}-wal`);
+		const {writer, dbPath, reader, watch, close} = watchedBus();
 		watchRead(watch, reader);
 		for (const mode of ['RESTART', 'TRUNCATE']) {
 			writer.lock(`src/${mode}.ts`, 'a');
@@ -235,14 +231,11 @@ describe('WalWatch', () => {
 		writer.db.pragma('wal_checkpoint(TRUNCATE)');
 		assert.equal(fs.statSync(`${dbPath}-wal`).size, 0);
 		assert.equal(watchRead(watch, reader), null, 'an empty log');
-		writer.close();
-		reader.close();
+		close();
 	});
 
 	it('frames that fail the checksum or carry old salts count for nothing, commit frame or not', () => {
-		const {writer, dbPath} = bus();
-		const reader = openReader(dbPath);
-		const watch = new WalWatch(`${dbPath}-wal`);
+		const {writer, dbPath, reader, watch, close} = watchedBus();
 		writer.lock('src/x.ts', 'a');
 		watchRead(watch, reader);
 		watchRead(watch, reader);
@@ -265,14 +258,11 @@ describe('WalWatch', () => {
 			assert.ok(pages !== null && !pages.has(99) && !pages.has(98), `not counted: ${[...(pages ?? [])]}`);
 			fs.truncateSync(`${dbPath}-wal`, wal.length);
 		}
-		writer.close();
-		reader.close();
+		close();
 	});
 
 	it('a last commit never published and overwritten by the next writer: the commit that overwrote it is reported', () => {
-		const {writer, dbPath} = bus();
-		const reader = openReader(dbPath);
-		const watch = new WalWatch(`${dbPath}-wal`);
+		const {writer, dbPath, reader, watch, close} = watchedBus();
 		for (let i = 0; i < 3; i++) {
 			writer.heartbeat('a');
 			watchRead(watch, reader);
@@ -302,8 +292,7 @@ describe('WalWatch', () => {
 		})();
 		watch.readDone();
 		assert.ok(pages === null || overlaps(pages, pagesOf(writer.db, 'file_locks')), `reported or unknown: ${pages && [...pages]}`);
-		writer.close();
-		reader.close();
+		close();
 	});
 
 	it('more new frames at once than a scan may read leave the log unknown until it restarts, then known', () => {
