@@ -301,19 +301,12 @@ async function measureInProcess(busPath: string): Promise<SizeResult> {
 	// Writes that reach more tables: a message arrives and the oldest open one is read, as the busy
 	// writers do, with a heartbeat; and that with a lock and a claim changed too, so every table the
 	// snapshot reads was written (the reader learns from the write-ahead log which were).
-	const message = writer.prepare(
-		`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type, priority, status) VALUES (?, 'direct', '{"text":"bench"}', ?, ?, 'message', 1, 'pending')`,
-	);
-	const readOldest = writer.prepare(
-		`UPDATE session_messages SET status = 'read', read_at = ? WHERE id = (SELECT id FROM session_messages WHERE channel = 'direct' AND status IN ('pending','delivered') AND recipient_id IS NOT NULL AND message_type IS NOT NULL ORDER BY priority, id LIMIT 1)`,
-	);
+	const exchange = messageExchange(writer, activeIds);
 	const touchHold = (table: string) => writer.prepare(`UPDATE ${table} SET expires_at = ? WHERE rowid = (SELECT min(rowid) FROM ${table})`);
 	const [touchLock, touchClaim] = [touchHold('file_locks'), touchHold('task_claims')];
 	const touchMessage = writer.transaction(() => {
-		const at = new Date().toISOString();
 		touch();
-		message.run(activeIds[0], at, activeIds[touches % activeIds.length]);
-		readOldest.run(at);
+		exchange(touches, new Date().toISOString());
 	});
 	const touchEverything = writer.transaction(() => {
 		touchMessage();
@@ -514,20 +507,25 @@ async function latencySample(pty: PtyRun, db: Database.Database, index: number, 
 	return seen ? Number(BigInt(seen.t) - committed) / 1e6 : null;
 }
 
-/** Writers committing `perSecond` times a second: heartbeats, and every 10th commit a message arrives while the oldest open one is read (the open count stays put). */
-export function startWriters(db: Database.Database, perSecond: number): {stop: () => {commits: number; seconds: number}} {
-	const ids = db.prepare(`SELECT session_id FROM session_registry WHERE status = 'active'`).pluck().all() as string[];
-	const heartbeat = db.prepare(`UPDATE session_registry SET last_heartbeat = ? WHERE session_id = ?`);
+/** In one transaction: message `i` arrives for one of `ids` while the oldest open direct message is read (the open count stays put). */
+function messageExchange(db: Database.Database, ids: string[]): (i: number, at: string) => void {
 	const insert = db.prepare(
 		`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type, priority, status) VALUES (?, 'direct', ?, ?, ?, 'message', 1, 'pending')`,
 	);
 	const readOldest = db.prepare(
 		`UPDATE session_messages SET status = 'read', delivered_at = coalesce(delivered_at, @at), read_at = @at WHERE id = (SELECT id FROM session_messages WHERE channel = 'direct' AND status IN ('pending','delivered') AND recipient_id IS NOT NULL AND message_type IS NOT NULL ORDER BY priority, id LIMIT 1)`,
 	);
-	const exchange = db.transaction((i: number, at: string) => {
+	return db.transaction((i: number, at: string) => {
 		insert.run(ids[i % ids.length], JSON.stringify({text: `busy writer message ${i}`}), at, ids[(i * 7) % ids.length]);
 		readOldest.run({at});
 	});
+}
+
+/** Writers committing `perSecond` times a second: heartbeats, and every 10th commit a message arrives while the oldest open one is read (the open count stays put). */
+export function startWriters(db: Database.Database, perSecond: number): {stop: () => {commits: number; seconds: number}} {
+	const ids = db.prepare(`SELECT session_id FROM session_registry WHERE status = 'active'`).pluck().all() as string[];
+	const heartbeat = db.prepare(`UPDATE session_registry SET last_heartbeat = ? WHERE session_id = ?`);
+	const exchange = messageExchange(db, ids);
 	let commits = 0;
 	const started = Date.now();
 	const timer = setInterval(() => {
