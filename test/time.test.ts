@@ -37,6 +37,24 @@ describe('parseTimestamp', () => {
 		}
 	});
 
+	it('reads the ECMAScript form (read natively) exactly as its own parser reads the same with a space', () => {
+		const random = seededRandom(11);
+		const pad = (value: number, width: number) => String(value).padStart(width, '0');
+		const zones = ['Z', '+00:00', '-05:30', '+14:00', '+24:00', '-23:59'];
+		let read = 0;
+		for (let i = 0; i < 20_000; i++) {
+			const year = [2026, 2000, 2100, 1000, 999, 9999, random(10_000)][random(7)]!;
+			const fraction = random(3) === 0 ? '' : `.${pad(random(1000), 3)}`;
+			const date = `${pad(year, 4)}-${pad(random(14), 2)}-${pad(random(33), 2)}`;
+			const time = `${pad(random(26), 2)}:${pad(random(62), 2)}:${pad(random(62), 2)}${fraction}${zones[random(zones.length)]}`;
+			const ms = parseTimestamp(`${date}T${time}`);
+			assert.equal(ms, parseTimestamp(`${date} ${time}`), `${date}T${time}`);
+			if (ms !== null) read++;
+		}
+		// Enough of them valid for the comparison to mean something.
+		assert.ok(read > 5000, String(read));
+	});
+
 	it('reads epoch seconds as INTEGER, REAL and digit text', () => {
 		assert.equal(parseTimestamp(1795643261), 1795643261000);
 		assert.equal(parseTimestamp(1795643261.02741), 1795643261027);
