@@ -181,13 +181,17 @@ function isOpen(message: MessageRow): boolean {
 	return message.status === 'pending' || message.status === 'delivered';
 }
 
+// Code-unit order for the few alert types: the same on every machine, and it keeps a one-shot
+// run from setting up a locale collator for one sort (10-15 ms).
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export function groupAlerts(alerts: MessageRow[]): AlertGroup[] {
 	return [...groupBy(alerts, alert => alert.messageType ?? '(untyped)').entries()]
 		.map(([type, items]) => {
 			const sorted = [...items].sort((a, b) => b.priority - a.priority || b.id - a.id);
 			return {type, maxPriority: sorted[0]!.priority, alerts: sorted};
 		})
-		.sort((a, b) => b.maxPriority - a.maxPriority || a.type.localeCompare(b.type));
+		.sort((a, b) => b.maxPriority - a.maxPriority || byCodeUnits(a.type, b.type));
 }
 
 // An absolute path with no empty, '.' or '..' segment and no trailing slash is already normal.
