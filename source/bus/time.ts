@@ -45,9 +45,10 @@ const two = (text: string, at: number): number => digit(text, at) * 10 + digit(t
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
- * `YYYY-MM-DDTHH:MM:SS[.fff][Z|+00:00]`, what writers almost always store, read
- * without a regular expression or a Date: a printed run parses tens of thousands
- * of these. Anything else (or anything odd) is left to the general parser.
+ * `YYYY-MM-DD[T ]HH:MM:SS[.f...][Z|+hh:mm]`, what writers almost always store, where
+ * Date.parse cannot answer (a space, no zone, more or fewer fraction digits, days
+ * 29-31), read without a regular expression or a Date. Anything else (or anything
+ * odd) is left to the general parser.
  */
 function parseCanonical(text: string): number | null {
 	const length = text.length;
