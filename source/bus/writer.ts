@@ -198,7 +198,7 @@ export class BusWriter {
 	}
 
 	/** A clean exit: status ended, claims and locks released, lifecycle `ended`. */
-	end(sessionId: string, reason = 'session ended normally'): void {
+	end(sessionId: string, reason = 'session ended normally', at = Date.now()): void {
 		this.db.transaction(() => {
 			const row = this.db.prepare(`SELECT project_id, cwd FROM session_registry WHERE session_id = ?`).get(sessionId) as
 				| {project_id: string | null; cwd: string | null}
@@ -206,7 +206,7 @@ export class BusWriter {
 			this.db.prepare(`UPDATE session_registry SET status = 'ended' WHERE session_id = ?`).run(sessionId);
 			this.db.prepare(`DELETE FROM task_claims WHERE session_id = ?`).run(sessionId);
 			this.db.prepare(`DELETE FROM file_locks WHERE session_id = ?`).run(sessionId);
-			this.lifecycle('ended', {sessionId, projectId: row?.project_id, cwd: row?.cwd, reason});
+			this.lifecycle('ended', {sessionId, projectId: row?.project_id, cwd: row?.cwd, reason, at});
 		})();
 	}
 

@@ -19,6 +19,9 @@ export type PrintSection = 'dashboard' | 'stats' | 'alerts' | 'lifecycle' | 'loc
 
 export type Output = {out: (text: string) => void; err: (text: string) => void};
 
+/** The clock a printed run reads (tests fix it). */
+export type PrintOptions = {now?: () => number};
+
 function describeRelease(view: SessionView): string {
 	const age = view.heartbeatAgeMs === null ? 'heartbeat unreadable' : `heartbeat ${formatDuration(view.heartbeatAgeMs)} ago`;
 	return `${view.row.sessionId} (${age}; ${plural(view.locks.length, 'lock')}, ${plural(view.claims.length, 'claim')})`;
@@ -53,10 +56,11 @@ function hasCriticalAlert(reading: Reading): boolean {
 	return reading.analysis.openAlerts.some(alert => alert.priority >= 3);
 }
 
-export async function runPrint(config: Config, section: PrintSection, io: Output): Promise<number> {
+export async function runPrint(config: Config, section: PrintSection, io: Output, options: PrintOptions = {}): Promise<number> {
+	const clock = options.now ?? Date.now;
 	const monitor = new BusMonitor({dbPath: config.dbPath, staleTimeoutMs: config.staleTimeoutMs, sessionId: config.sessionId, machineUuid: config.machineUuid, reuseRows: false});
 	// --json describes the bus exactly as it is: it writes nothing.
-	const writer = new DeliveryWriter(config.dbPath, {readOnly: config.readOnly || section === 'json'});
+	const writer = new DeliveryWriter(config.dbPath, {readOnly: config.readOnly || section === 'json', now: clock});
 	let exitCode: number = EXIT_CODES.ok;
 	const warn = (error: unknown, what: string) => {
 		io.err(`session-status: ${what}: ${(error as Error).message}`);
@@ -67,13 +71,13 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 	};
 	try {
 		const countHistory = section === 'dashboard' || section === 'stats' || section === 'json';
-		let reading = await monitor.read({countHistory});
+		let reading = await monitor.read({countHistory, now: clock()});
 		if (section === 'json') {
 			io.out(stringifySafe(toJsonDocument(reading.snapshot, reading.analysis, monitor.host)));
 			return EXIT_CODES.ok;
 		}
 		const {notes, released} = await releaseStale(reading, writer, io);
-		if (released > 0) reading = await monitor.read({countHistory});
+		if (released > 0) reading = await monitor.read({countHistory, now: clock()});
 		const input: ReportInput = {...reading, verbose: config.verbose, notes};
 
 		let shownMessages: number[] = [];
@@ -117,7 +121,7 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 		}
 
 		if (section === 'dashboard' && !config.noLog) {
-			const now = Date.now();
+			const now = clock();
 			const file = logFilePath(config.logBase, logProject(reading.analysis), now);
 			try {
 				appendLogEntry(file, renderLogEntry(input, {timestamp: now, author: logAuthor(reading.analysis, config.author)}));
