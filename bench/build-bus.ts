@@ -41,7 +41,28 @@ const VENDORS: Array<[string, string[]]> = [
 	['codex', ['o3', 'gpt-5-codex']],
 	['gemini', ['gemini-2.5-pro', 'gemini-2.5-flash']],
 ];
-const PROJECTS = ['PILOT', 'CORE', 'ROLLOUT', 'DOCS', 'INFRA', 'WEB', 'MOBILE', 'DATA', 'SEARCH', 'BILLING', 'AUTH', 'INFRA-2', 'OPS', 'QA', 'ML', 'API', 'CLI', 'SDK', 'UI', 'EDGE'];
+const PROJECTS = [
+	'PILOT',
+	'CORE',
+	'ROLLOUT',
+	'DOCS',
+	'INFRA',
+	'WEB',
+	'MOBILE',
+	'DATA',
+	'SEARCH',
+	'BILLING',
+	'AUTH',
+	'INFRA-2',
+	'OPS',
+	'QA',
+	'ML',
+	'API',
+	'CLI',
+	'SDK',
+	'UI',
+	'EDGE',
+];
 const ALERT_TYPES = ['project_conflict', 'task_conflict', 'cwd_overlap', 'file_conflict'];
 const ALERT_ACTIONS: Record<string, string> = {
 	project_conflict: 'Coordinate task boundaries to avoid overlap',
@@ -76,7 +97,16 @@ export type SessionPlan = {
 
 export function hostnames(): string[] {
 	const local = os.hostname();
-	const others = ['halcasteel.local', 'build-01', 'build-02', 'mbp-anna.local', 'devbox-7', 'ci-runner-3', 'workstation-12', 'laptop-z'].filter(name => name !== local);
+	const others = [
+		'halcasteel.local',
+		'build-01',
+		'build-02',
+		'mbp-anna.local',
+		'devbox-7',
+		'ci-runner-3',
+		'workstation-12',
+		'laptop-z',
+	].filter(name => name !== local);
 	return [local, ...others.slice(0, MACHINES - 1)];
 }
 
@@ -120,7 +150,8 @@ export function ensureBus(messages: number, log: (line: string) => void = () => 
 	if (fs.existsSync(target)) return {path: target, seconds: 0, cached: true, bytes: fs.statSync(target).size};
 	fs.mkdirSync(CACHE_DIR, {recursive: true});
 	// Left over by an interrupted build.
-	for (const name of fs.readdirSync(CACHE_DIR)) if (name.startsWith(`${path.basename(target)}.building-`)) fs.rmSync(path.join(CACHE_DIR, name), {force: true});
+	for (const name of fs.readdirSync(CACHE_DIR))
+		if (name.startsWith(`${path.basename(target)}.building-`)) fs.rmSync(path.join(CACHE_DIR, name), {force: true});
 	const temporary = `${target}.building-${process.pid}`;
 	const started = performance.now();
 	log(`building ${path.basename(target)} (${messages.toLocaleString('en-US')} messages)…`);
@@ -140,7 +171,9 @@ function build(file: string, messageCount: number): void {
 	db.pragma('cache_size = -1000000');
 	db.pragma('temp_store = MEMORY');
 	// Tables first; the indexes after the bulk insert (same statements, much faster).
-	const statements = CANONICAL_SCHEMA.split(';').map(s => s.trim()).filter(Boolean);
+	const statements = CANONICAL_SCHEMA.split(';')
+		.map(s => s.trim())
+		.filter(Boolean);
 	for (const statement of statements.filter(s => s.startsWith('CREATE TABLE'))) db.exec(statement);
 
 	const t0 = performance.now();
@@ -154,7 +187,9 @@ function build(file: string, messageCount: number): void {
 		`INSERT INTO session_registry (session_id, session_uuid, machine_uuid, hostname, llm_vendor, llm_model, project_id, tty, cwd, pid, status, registered_at, last_heartbeat, metadata)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	);
-	const insertClaim = db.prepare(`INSERT INTO task_claims (task_id, session_id, claim_type, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?)`);
+	const insertClaim = db.prepare(
+		`INSERT INTO task_claims (task_id, session_id, claim_type, claimed_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+	);
 	const insertLock = db.prepare(`INSERT INTO file_locks (file_path, session_id, lock_type, locked_at, expires_at) VALUES (?, ?, ?, ?, ?)`);
 	const insertMessage = db.prepare(
 		`INSERT INTO session_messages (sender_id, channel, payload, created_at, ttl_seconds, sender_session_uuid, recipient_id, message_type, priority, status, project_id, task_id, activity, reply_to, expires_at, delivered_at, read_at)
@@ -191,7 +226,10 @@ function build(file: string, messageCount: number): void {
 
 		for (let i = 0; i < TASK_CLAIMS; i++) {
 			// 97% held by active sessions, 3% left behind by ended ones (orphaned).
-			const holder = random() < 0.97 ? active[Math.floor(random() * active.length)]! : plans[ACTIVE_SESSIONS + Math.floor(random() * (SESSIONS - ACTIVE_SESSIONS))]!;
+			const holder =
+				random() < 0.97
+					? active[Math.floor(random() * active.length)]!
+					: plans[ACTIVE_SESSIONS + Math.floor(random() * (SESSIONS - ACTIVE_SESSIONS))]!;
 			const claimed = now - Math.floor(random() * 2 * DAY);
 			const expiry = random();
 			insertClaim.run(
@@ -204,7 +242,10 @@ function build(file: string, messageCount: number): void {
 		}
 
 		for (let i = 0; i < FILE_LOCKS; i++) {
-			const holder = random() < 0.97 ? active[Math.floor(random() * active.length)]! : plans[ACTIVE_SESSIONS + Math.floor(random() * (SESSIONS - ACTIVE_SESSIONS))]!;
+			const holder =
+				random() < 0.97
+					? active[Math.floor(random() * active.length)]!
+					: plans[ACTIVE_SESSIONS + Math.floor(random() * (SESSIONS - ACTIVE_SESSIONS))]!;
 			const locked = now - Math.floor(random() * DAY);
 			// Mostly absolute file paths, some repo-relative; every 250th lock is a whole directory
 			// (which conflicts with the file locks inside it held by other sessions).
@@ -215,7 +256,13 @@ function build(file: string, messageCount: number): void {
 						? `src/module-${i % 40}/file-${i}.ts`
 						: `${holder.cwd}/src/module-${i % 40}/file-${i}.ts`;
 			const expiry = random();
-			insertLock.run(filePath, holder.sessionId, random() < 0.9 ? 'exclusive' : 'shared', iso(locked), expiry < 0.6 ? null : expiry < 0.95 ? iso(now + 3650 * DAY) : iso(locked + 600_000));
+			insertLock.run(
+				filePath,
+				holder.sessionId,
+				random() < 0.9 ? 'exclusive' : 'shared',
+				iso(locked),
+				expiry < 0.6 ? null : expiry < 0.95 ? iso(now + 3650 * DAY) : iso(locked + 600_000),
+			);
 		}
 
 		// Messages: kind by share, open ones chosen up front (exactly OPEN_MESSAGES, all v2),
@@ -227,7 +274,8 @@ function build(file: string, messageCount: number): void {
 		}
 		const openWanted = {coordination: 700, lifecycle: 200, alert: 100};
 		const open = new Map<number, 'pending' | 'delivered'>();
-		const want = (kind: number) => (kind === 0 ? openWanted.coordination : kind === 1 ? openWanted.lifecycle : kind === 3 ? openWanted.alert : 0);
+		const want = (kind: number) =>
+			kind === 0 ? openWanted.coordination : kind === 1 ? openWanted.lifecycle : kind === 3 ? openWanted.alert : 0;
 		const taken = [0, 0, 0, 0];
 		const recentFrom = Math.max(0, messageCount - Math.max(5000, Math.floor(messageCount * 0.05)));
 		let guard = 0;
@@ -258,23 +306,73 @@ function build(file: string, messageCount: number): void {
 				// A few open ones carry a TTL that has run out: they are no longer unread.
 				const ttl = openStatus && random() < 0.03 ? 60 : random() < 0.1 ? 86_400 : null;
 				insertMessage.run(
-					sender.sessionId, channel,
-					JSON.stringify({text: `Coordinating on ${task ?? 'shared work'}: please hold edits to module-${i % 40} until the refactor lands (#${i}).`, files: [`src/module-${i % 40}/file-${i % 997}.ts`], step: i % 5}),
-					created, ttl, null, recipient.sessionId, pick(COORDINATION_TYPES), Math.floor(random() * 4), status,
-					sender.projectId, task, random() < 0.3 ? 'editing' : null, random() < 0.2 && i > 0 ? i : null, null, delivered, read,
+					sender.sessionId,
+					channel,
+					JSON.stringify({
+						text: `Coordinating on ${task ?? 'shared work'}: please hold edits to module-${i % 40} until the refactor lands (#${i}).`,
+						files: [`src/module-${i % 40}/file-${i % 997}.ts`],
+						step: i % 5,
+					}),
+					created,
+					ttl,
+					null,
+					recipient.sessionId,
+					pick(COORDINATION_TYPES),
+					Math.floor(random() * 4),
+					status,
+					sender.projectId,
+					task,
+					random() < 0.3 ? 'editing' : null,
+					random() < 0.2 && i > 0 ? i : null,
+					null,
+					delivered,
+					read,
 				);
 			} else if (kind === 1) {
 				const event = random() < 0.45 ? 'started' : random() < 0.8 ? 'ended' : 'resumed';
 				insertMessage.run(
-					sender.sessionId, 'session_lifecycle',
-					JSON.stringify({session_id: sender.sessionId, project_id: sender.projectId, cwd: sender.cwd, reason: event === 'ended' ? 'session ended normally' : null}),
-					created, null, null, null, event, 1, status, sender.projectId, null, null, null, null, delivered, read,
+					sender.sessionId,
+					'session_lifecycle',
+					JSON.stringify({
+						session_id: sender.sessionId,
+						project_id: sender.projectId,
+						cwd: sender.cwd,
+						reason: event === 'ended' ? 'session ended normally' : null,
+					}),
+					created,
+					null,
+					null,
+					null,
+					event,
+					1,
+					status,
+					sender.projectId,
+					null,
+					null,
+					null,
+					null,
+					delivered,
+					read,
 				);
 			} else if (kind === 2) {
 				insertMessage.run(
-					sender.sessionId, pick(LEGACY_CHANNELS),
+					sender.sessionId,
+					pick(LEGACY_CHANNELS),
 					JSON.stringify({event: 'heartbeat-note', from: sender.sessionId, detail: `legacy v1 message #${i}`}),
-					created, random() < 0.5 ? 3600 : null, null, null, null, 1, 'read', null, null, null, null, null, null, null,
+					created,
+					random() < 0.5 ? 3600 : null,
+					null,
+					null,
+					null,
+					1,
+					'read',
+					null,
+					null,
+					null,
+					null,
+					null,
+					null,
+					null,
 				);
 			} else {
 				const type = pick(ALERT_TYPES);
@@ -285,9 +383,23 @@ function build(file: string, messageCount: number): void {
 				if (type === 'file_conflict') payload['file_path'] = `${sender.cwd}/src/module-${i % 40}/file-${i % 997}.ts`;
 				if (type === 'task_conflict') payload['task_id'] = `H.${i % 97}.${i % 7}`;
 				insertMessage.run(
-					'conflict-detector', 'operator_alerts', JSON.stringify(payload), created, null, null, null, type,
-					type === 'project_conflict' && random() < 0.5 ? 3 : 2, status, (payload['project_id'] as string | undefined) ?? null,
-					(payload['task_id'] as string | undefined) ?? null, null, null, null, delivered, read,
+					'conflict-detector',
+					'operator_alerts',
+					JSON.stringify(payload),
+					created,
+					null,
+					null,
+					null,
+					type,
+					type === 'project_conflict' && random() < 0.5 ? 3 : 2,
+					status,
+					(payload['project_id'] as string | undefined) ?? null,
+					(payload['task_id'] as string | undefined) ?? null,
+					null,
+					null,
+					null,
+					delivered,
+					read,
 				);
 			}
 		}
@@ -297,7 +409,8 @@ function build(file: string, messageCount: number): void {
 	for (const statement of statements.filter(s => s.startsWith('CREATE INDEX'))) db.exec(statement);
 	const t2 = performance.now();
 	db.exec('ANALYZE');
-	if (process.env['BENCH_DEBUG']) console.log(`rows ${(t1 - t0).toFixed(0)} ms, indexes ${(t2 - t1).toFixed(0)} ms, analyze ${(performance.now() - t2).toFixed(0)} ms`);
+	if (process.env['BENCH_DEBUG'])
+		console.log(`rows ${(t1 - t0).toFixed(0)} ms, indexes ${(t2 - t1).toFixed(0)} ms, analyze ${(performance.now() - t2).toFixed(0)} ms`);
 	db.close();
 	// The project's writer opens it once: canonical schema (all IF NOT EXISTS) and WAL mode.
 	new BusWriter(file).close();
@@ -336,14 +449,21 @@ export type Prepared = {
  *   (not checkable). So the liveness path does what it does on a real machine:
  *   `kill(pid, 0)` for ~130 local PIDs, a process-table scan when one is new.
  */
-export async function prepareBus(cached: string, workDir: string, spawnSleeper: () => Promise<{pid: number; kill: () => void}>, deadPid: () => Promise<number>): Promise<Prepared> {
+export async function prepareBus(
+	cached: string,
+	workDir: string,
+	spawnSleeper: () => Promise<{pid: number; kill: () => void}>,
+	deadPid: () => Promise<number>,
+): Promise<Prepared> {
 	fs.mkdirSync(workDir, {recursive: true});
 	const file = path.join(workDir, path.basename(cached));
 	for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, {force: true});
 	fs.copyFileSync(cached, file);
 	const db = new Database(file);
 	db.pragma('journal_mode = WAL');
-	const local = db.prepare(`SELECT rowid FROM session_registry WHERE status = 'active' AND hostname = ? ORDER BY rowid`).all(os.hostname()) as Array<{rowid: number}>;
+	const local = db
+		.prepare(`SELECT rowid FROM session_registry WHERE status = 'active' AND hostname = ? ORDER BY rowid`)
+		.all(os.hostname()) as Array<{rowid: number}>;
 	const sleepers: Array<{pid: number; kill: () => void}> = [];
 	const assignments: Array<{rowid: number; pid: number}> = [];
 	let alive = 0;
@@ -381,9 +501,14 @@ export async function prepareBus(cached: string, workDir: string, spawnSleeper: 
 
 // `node --import tsx bench/build-bus.ts [sizes...]` builds (or finds) the cached buses.
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-	const sizes = process.argv.slice(2).map(Number).filter(n => n > 0);
+	const sizes = process.argv
+		.slice(2)
+		.map(Number)
+		.filter(n => n > 0);
 	for (const size of sizes.length > 0 ? sizes : [10_000, 100_000, 1_000_000]) {
 		const result = ensureBus(size, line => console.log(line));
-		console.log(`${result.path} ${(result.bytes / 1e6).toFixed(1)} MB${result.cached ? ' (cached)' : ` built in ${result.seconds.toFixed(1)} s`}`);
+		console.log(
+			`${result.path} ${(result.bytes / 1e6).toFixed(1)} MB${result.cached ? ' (cached)' : ` built in ${result.seconds.toFixed(1)} s`}`,
+		);
 	}
 }

@@ -39,7 +39,8 @@ function summarise(dir: string, top = 15): string {
 	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 	const ticks = new Map<number, number>();
 	profile.samples.forEach((id, index) => ticks.set(id, (ticks.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
-	const label = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${path.basename(node.callFrame.url) || ''}:${node.callFrame.lineNumber + 1}`;
+	const label = (node: ProfileNode) =>
+		`${node.callFrame.functionName || '(anonymous)'} ${path.basename(node.callFrame.url) || ''}:${node.callFrame.lineNumber + 1}`;
 	const self = new Map<string, number>();
 	const total = new Map<string, number>();
 	for (const [id, time] of ticks) {
@@ -72,9 +73,18 @@ async function main(): Promise<void> {
 	// process's own with --cpu-prof added (Node 20 takes no --cpu-prof from NODE_OPTIONS).
 	const shim = path.join(outDir, 'node-shim');
 	fs.mkdirSync(shim, {recursive: true});
-	fs.writeFileSync(path.join(shim, 'node'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} --cpu-prof --cpu-prof-dir="$PROFILE_DIR" "$@"\n`, {mode: 0o755});
+	fs.writeFileSync(
+		path.join(shim, 'node'),
+		`#!/bin/sh\nexec ${JSON.stringify(process.execPath)} --cpu-prof --cpu-prof-dir="$PROFILE_DIR" "$@"\n`,
+		{mode: 0o755},
+	);
 	process.env['PATH'] = `${shim}${path.delimiter}${process.env['PATH'] ?? ''}`;
-	const prepared = await prepareBus(ensureBus(size, line => process.stderr.write(`${line}\n`)).path, path.join(outDir, 'work'), spawnSleeper, deadPid);
+	const prepared = await prepareBus(
+		ensureBus(size, line => process.stderr.write(`${line}\n`)).path,
+		path.join(outDir, 'work'),
+		spawnSleeper,
+		deadPid,
+	);
 	const profiled = (phase: string) => {
 		const dir = path.join(outDir, phase);
 		fs.rmSync(dir, {recursive: true, force: true});
@@ -93,7 +103,9 @@ async function main(): Promise<void> {
 			const command = profiled(phase);
 			const tui = new PtyRun(python, [...command, '--read-only', '--db', prepared.path], {first: [DATA_FRAME]});
 			const frame = await tui.wait(event => event.event === 'first', 60_000);
-			let note = frame ? `first frame with data after ${(Number(BigInt(frame.t) - BigInt(tui.spawned!.t)) / 1e6).toFixed(0)} ms` : 'no frame';
+			let note = frame
+				? `first frame with data after ${(Number(BigInt(frame.t) - BigInt(tui.spawned!.t)) / 1e6).toFixed(0)} ms`
+				: 'no frame';
 			if (phase !== 'start') {
 				await sleep(3000);
 				const writer = phase === 'busy' ? new Database(prepared.path) : null;

@@ -33,17 +33,50 @@ import {introspect} from '../source/bus/schema.js';
 import {SnapshotReader, snapshotSql} from '../source/bus/snapshot.js';
 import {LiveBus} from '../source/monitor/live.js';
 import {BusMonitor} from '../source/monitor/monitor.js';
-import {ACTIVE_SESSIONS, BUS_VERSION, CACHE_DIR, FILE_LOCKS, OPEN_MESSAGES, SESSIONS, TASK_CLAIMS, ensureBus, freshenHeartbeats, hostnames, prepareBus} from './build-bus.js';
+import {
+	ACTIVE_SESSIONS,
+	BUS_VERSION,
+	CACHE_DIR,
+	FILE_LOCKS,
+	OPEN_MESSAGES,
+	SESSIONS,
+	TASK_CLAIMS,
+	ensureBus,
+	freshenHeartbeats,
+	hostnames,
+	prepareBus,
+} from './build-bus.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 const QUICK = process.env['BENCH_QUICK'] === '1';
 const TUI_ONLY = process.env['BENCH_TUI'] ? Number(process.env['BENCH_TUI']) : null;
 const CONFIG = QUICK
-	? {sizes: [10_000, 100_000], tuiSizes: [100_000], refreshSamples: 20, idleTicks: 1000, onceRuns: 3, firstFrameRuns: 3, latencySamples: 6, cpuWindowS: 5, busyLatencySamples: 3}
-	: {sizes: [10_000, 100_000, 1_000_000], tuiSizes: [1_000_000, 100_000, 10_000], refreshSamples: 40, idleTicks: 5000, onceRuns: 15, firstFrameRuns: 11, latencySamples: 20, cpuWindowS: 30, busyLatencySamples: 20};
+	? {
+			sizes: [10_000, 100_000],
+			tuiSizes: [100_000],
+			refreshSamples: 20,
+			idleTicks: 1000,
+			onceRuns: 3,
+			firstFrameRuns: 3,
+			latencySamples: 6,
+			cpuWindowS: 5,
+			busyLatencySamples: 3,
+		}
+	: {
+			sizes: [10_000, 100_000, 1_000_000],
+			tuiSizes: [1_000_000, 100_000, 10_000],
+			refreshSamples: 40,
+			idleTicks: 5000,
+			onceRuns: 15,
+			firstFrameRuns: 11,
+			latencySamples: 20,
+			cpuWindowS: 30,
+			busyLatencySamples: 20,
+		};
 if (TUI_ONLY !== null) {
-	if (!Number.isSafeInteger(TUI_ONLY) || TUI_ONLY <= 0) throw new Error(`BENCH_TUI must be a bus size (10000, 100000, 1000000), not ${process.env['BENCH_TUI']}`);
+	if (!Number.isSafeInteger(TUI_ONLY) || TUI_ONLY <= 0)
+		throw new Error(`BENCH_TUI must be a bus size (10000, 100000, 1000000), not ${process.env['BENCH_TUI']}`);
 	Object.assign(CONFIG, {sizes: [TUI_ONLY], tuiSizes: [TUI_ONLY]});
 }
 const BUSY_COMMITS_PER_S = 100;
@@ -180,9 +213,13 @@ function timedRun(command: string[], workDir: string, python: string): Timed {
 		file = '/usr/bin/time';
 		args = ['-f', '%M', '-o', rssFile, ...command];
 	} else {
-		rssMethod = "python resource.getrusage(RUSAGE_CHILDREN).ru_maxrss after subprocess.run";
+		rssMethod = 'python resource.getrusage(RUSAGE_CHILDREN).ru_maxrss after subprocess.run';
 		file = python;
-		args = ['-c', `import resource,subprocess,sys\nr=subprocess.run(sys.argv[1:]).returncode\nopen(${JSON.stringify(rssFile)},'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\nsys.exit(r)`, ...command];
+		args = [
+			'-c',
+			`import resource,subprocess,sys\nr=subprocess.run(sys.argv[1:]).returncode\nopen(${JSON.stringify(rssFile)},'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\nsys.exit(r)`,
+			...command,
+		];
 	}
 	const started = nowNs();
 	const result = spawnSync(file, args, {cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 512 * 1024 * 1024});
@@ -194,7 +231,17 @@ function timedRun(command: string[], workDir: string, python: string): Timed {
 	} catch {
 		// no figure
 	}
-	return {ms, rssMb, status: result.status, stdoutBytes: result.stdout?.length ?? 0, stderr: String(result.stderr ?? '').split('\n').filter(line => !/^\d+$/.test(line.trim())).join('\n').trim()};
+	return {
+		ms,
+		rssMb,
+		status: result.status,
+		stdoutBytes: result.stdout?.length ?? 0,
+		stderr: String(result.stderr ?? '')
+			.split('\n')
+			.filter(line => !/^\d+$/.test(line.trim()))
+			.join('\n')
+			.trim(),
+	};
 }
 
 function childEnv(): NodeJS.ProcessEnv {
@@ -244,10 +291,13 @@ export class PtyRun {
 		const seen = this.events.find(match);
 		if (seen) return Promise.resolve(seen);
 		return new Promise(resolve => {
-			const waiter = {match, resolve: (event: PtyEvent) => {
-				if (timer) clearTimeout(timer);
-				resolve(event);
-			}};
+			const waiter = {
+				match,
+				resolve: (event: PtyEvent) => {
+					if (timer) clearTimeout(timer);
+					resolve(event);
+				},
+			};
 			const timer = Number.isFinite(timeoutMs)
 				? setTimeout(() => {
 						this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -343,7 +393,14 @@ async function measureInProcess(busPath: string): Promise<SizeResult> {
 		time(() => read(true));
 		time(() => floor(true));
 	}
-	const samples = {refresh: [] as number[], floor: [] as number[], refreshCounts: [] as number[], floorCounts: [] as number[], refreshMessage: [] as number[], refreshEverything: [] as number[]};
+	const samples = {
+		refresh: [] as number[],
+		floor: [] as number[],
+		refreshCounts: [] as number[],
+		floorCounts: [] as number[],
+		refreshMessage: [] as number[],
+		refreshEverything: [] as number[],
+	};
 	for (let i = 0; i < CONFIG.refreshSamples; i++) {
 		samples.refresh.push(time(() => read(false)));
 		samples.floor.push(time(() => floor(false)));
@@ -353,7 +410,10 @@ async function measureInProcess(busPath: string): Promise<SizeResult> {
 	// Each kind of write in a run of its own, after one to warm up: the read after a commit that
 	// was the last in the log reads that commit's tables once more (see WalWatch), so a heartbeat
 	// read right after a write to every table would pay for that write again.
-	for (const [write, list] of [[touchMessage, samples.refreshMessage], [touchEverything, samples.refreshEverything]] as const) {
+	for (const [write, list] of [
+		[touchMessage, samples.refreshMessage],
+		[touchEverything, samples.refreshEverything],
+	] as const) {
 		time(() => read(false), write);
 		for (let i = 0; i < CONFIG.refreshSamples; i++) list.push(time(() => read(false), write));
 	}
@@ -435,7 +495,15 @@ async function measureInProcess(busPath: string): Promise<SizeResult> {
 		ratio_with_counts: round(median(samples.refreshCounts) / median(samples.floorCounts)),
 		monitor_read: stats(monitorSamples),
 		analyse_only: stats(analyseSamples),
-		snapshot_rows: {sessions: snapshot.sessions.length, locks: snapshot.locks.length, claims: snapshot.claims.length, alerts: snapshot.alerts.length, unread: snapshot.unread.length, lifecycle: snapshot.lifecycle.length, floor_rows_with_counts: floorRows},
+		snapshot_rows: {
+			sessions: snapshot.sessions.length,
+			locks: snapshot.locks.length,
+			claims: snapshot.claims.length,
+			alerts: snapshot.alerts.length,
+			unread: snapshot.unread.length,
+			lifecycle: snapshot.lifecycle.length,
+			floor_rows_with_counts: floorRows,
+		},
 		idle: {
 			has_changed_us: stats(changedUs, 1),
 			live_tick_us: stats(tickUs, 1),
@@ -459,7 +527,10 @@ function measureOnce(busPath: string, workDir: string, python: string, launcher:
 		for (const [name, command] of Object.entries(commands)) runs[name]!.push(timedRun(command, workDir, python));
 	}
 	const summary = (list: Timed[]) => ({
-		...stats(list.map(run => run.ms), 1),
+		...stats(
+			list.map(run => run.ms),
+			1,
+		),
 		peak_rss_mb: round(Math.max(...list.map(run => run.rssMb ?? Number.NaN)), 1),
 		exit_status: [...new Set(list.map(run => run.status))],
 		stdout_bytes: list[0]?.stdoutBytes ?? 0,
@@ -472,7 +543,10 @@ function measureOnce(busPath: string, workDir: string, python: string, launcher:
 		old_approach: old,
 		once_vs_old: round((once.median ?? Number.NaN) / (old.median ?? Number.NaN)),
 		status_line: statusLine ? summary(runs['status_line']!) : null,
-		node_start: stats(runs['node_start']!.map(run => run.ms), 1),
+		node_start: stats(
+			runs['node_start']!.map(run => run.ms),
+			1,
+		),
 	};
 }
 
@@ -557,7 +631,10 @@ async function measureTui(busPath: string, workDir: string, python: string, laun
 	const helloFirst: Record<keyof Hello, number[]> = {launched: [], plain: []};
 	const since = (run: PtyRun, event: PtyEvent | null) => (event ? Number(BigInt(event.t) - BigInt(run.spawned!.t)) / 1e6 : null);
 	for (let i = 0; i < CONFIG.firstFrameRuns + 1; i++) {
-		const tui = new PtyRun(python, tuiCommand, {first: [FIRST_FRAME, DATA_FRAME], dump: i === 0 ? path.join(workDir, 'tui-first.out') : undefined});
+		const tui = new PtyRun(python, tuiCommand, {
+			first: [FIRST_FRAME, DATA_FRAME],
+			dump: i === 0 ? path.join(workDir, 'tui-first.out') : undefined,
+		});
 		const frame = since(tui, await tui.wait(event => event.event === 'first' && event.name === 'frame', 30_000));
 		const data = since(tui, await tui.wait(event => event.event === 'first' && event.name === 'data', 30_000));
 		if (i > 0 && frame !== null) first.push(frame);
@@ -677,7 +754,13 @@ async function buildHello(outDir: string, launcher: string): Promise<Hello> {
 export function resolvePython(): {path: string; version: string; sqlite: string} {
 	const reported = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {encoding: 'utf8'}).trim();
 	const real = fs.realpathSync(reported);
-	const [version, sqlite] = execFileSync(real, ['-c', 'import sys, sqlite3; print(sys.version.split()[0]); print(sqlite3.sqlite_version)'], {encoding: 'utf8'}).trim().split('\n');
+	const [version, sqlite] = execFileSync(
+		real,
+		['-c', 'import sys, sqlite3; print(sys.version.split()[0]); print(sqlite3.sqlite_version)'],
+		{encoding: 'utf8'},
+	)
+		.trim()
+		.split('\n');
 	return {path: real, version: version ?? '?', sqlite: sqlite ?? '?'};
 }
 
@@ -688,22 +771,73 @@ function targets(results: Record<number, SizeResult>, size: number, smallest: nu
 	const small = results[smallest] as any;
 	const list: Target[] = [];
 	const add = (figure: string, target: string, measured: string, met: boolean | null) => list.push({figure, target, measured, met, size});
-	add('refresh after a write', '<= 30 ms and <= 1.5x the floor', `${r.refresh.median} ms, ${r.ratio}x the floor (${r.floor.median} ms)`, r.refresh.median <= 30 && r.ratio <= 1.5);
-	add(`refresh at ${label(size)} vs at ${label(smallest)}`, '<= 3x', `${round(r.refresh.median / small.refresh.median)}x (${r.refresh.median} vs ${small.refresh.median} ms)`, r.refresh.median / small.refresh.median <= 3);
+	add(
+		'refresh after a write',
+		'<= 30 ms and <= 1.5x the floor',
+		`${r.refresh.median} ms, ${r.ratio}x the floor (${r.floor.median} ms)`,
+		r.refresh.median <= 30 && r.ratio <= 1.5,
+	);
+	add(
+		`refresh at ${label(size)} vs at ${label(smallest)}`,
+		'<= 3x',
+		`${round(r.refresh.median / small.refresh.median)}x (${r.refresh.median} vs ${small.refresh.median} ms)`,
+		r.refresh.median / small.refresh.median <= 3,
+	);
 	const tick = Math.max(r.idle.live_tick_us.median, r.idle.has_changed_us.median) / 1000;
 	add('idle tick', '<= 1 ms', `LiveBus.tick ${r.idle.live_tick_us.median} µs, hasChanged ${r.idle.has_changed_us.median} µs`, tick <= 1);
-	add('--once whole process', '<= 0.8x the old approach', `${r.once.median} ms vs ${r.old_approach.median} ms = ${r.once_vs_old}x`, r.once_vs_old <= 0.8);
+	add(
+		'--once whole process',
+		'<= 0.8x the old approach',
+		`${r.once.median} ms vs ${r.old_approach.median} ms = ${r.once_vs_old}x`,
+		r.once_vs_old <= 0.8,
+	);
 	const tui = r.tui as any;
 	if (tui) {
-		add('TUI first frame (tab bar drawn)', '<= 1.2x the bundled hello-world Ink app', `${tui.first_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_frame_ratio}x (both started by the launcher; ${tui.first_frame_ratio_to_plain}x plain \`node\`, ${tui.hello_plain_first_frame.median} ms)`, tui.first_frame_ratio <= 1.2);
-		add('TUI first frame showing the bus (tab bar with counts)', '<= 1.2x the bundled hello-world Ink app', `${tui.first_data_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_data_frame_ratio}x`, tui.first_data_frame_ratio <= 1.2);
-		add('commit to screen', '<= 500 ms', `${tui.commit_to_screen.median} ms (p95 ${tui.commit_to_screen.p95}, ${tui.commit_to_screen.timeouts} timeouts)`, tui.commit_to_screen.median <= 500 && tui.commit_to_screen.timeouts === 0);
-		add('idle CPU (nothing committed)', '<= 0.5% of one core', `${tui.idle_cpu_pct}% over ${tui.idle_window_s} s from 5 s after the last commit; ${tui.idle_steady_cpu_pct}% over the next ${tui.idle_window_s} s`, tui.idle_cpu_pct <= 0.5);
-		add('busy CPU (writers commit 100/s)', '<= 10% of one core, commit to screen still <= 500 ms', `${tui.busy_cpu_pct}% at ${tui.busy_commits_per_s} commits/s; commit to screen ${tui.busy_commit_to_screen.median} ms (${tui.busy_commit_to_screen.timeouts} timeouts)`, tui.busy_cpu_pct <= 10 && tui.busy_commit_to_screen.median <= 500 && tui.busy_commit_to_screen.timeouts === 0);
+		add(
+			'TUI first frame (tab bar drawn)',
+			'<= 1.2x the bundled hello-world Ink app',
+			`${tui.first_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_frame_ratio}x (both started by the launcher; ${tui.first_frame_ratio_to_plain}x plain \`node\`, ${tui.hello_plain_first_frame.median} ms)`,
+			tui.first_frame_ratio <= 1.2,
+		);
+		add(
+			'TUI first frame showing the bus (tab bar with counts)',
+			'<= 1.2x the bundled hello-world Ink app',
+			`${tui.first_data_frame.median} ms vs ${tui.hello_first_frame.median} ms = ${tui.first_data_frame_ratio}x`,
+			tui.first_data_frame_ratio <= 1.2,
+		);
+		add(
+			'commit to screen',
+			'<= 500 ms',
+			`${tui.commit_to_screen.median} ms (p95 ${tui.commit_to_screen.p95}, ${tui.commit_to_screen.timeouts} timeouts)`,
+			tui.commit_to_screen.median <= 500 && tui.commit_to_screen.timeouts === 0,
+		);
+		add(
+			'idle CPU (nothing committed)',
+			'<= 0.5% of one core',
+			`${tui.idle_cpu_pct}% over ${tui.idle_window_s} s from 5 s after the last commit; ${tui.idle_steady_cpu_pct}% over the next ${tui.idle_window_s} s`,
+			tui.idle_cpu_pct <= 0.5,
+		);
+		add(
+			'busy CPU (writers commit 100/s)',
+			'<= 10% of one core, commit to screen still <= 500 ms',
+			`${tui.busy_cpu_pct}% at ${tui.busy_commits_per_s} commits/s; commit to screen ${tui.busy_commit_to_screen.median} ms (${tui.busy_commit_to_screen.timeouts} timeouts)`,
+			tui.busy_cpu_pct <= 10 && tui.busy_commit_to_screen.median <= 500 && tui.busy_commit_to_screen.timeouts === 0,
+		);
 	}
-	if (r.status_line) add('--status-line whole process', '< 150 ms', `${r.status_line.median} ms (\`node -e 0\`: ${r.node_start.median} ms)`, r.status_line.median < 150);
+	if (r.status_line)
+		add(
+			'--status-line whole process',
+			'< 150 ms',
+			`${r.status_line.median} ms (\`node -e 0\`: ${r.node_start.median} ms)`,
+			r.status_line.median < 150,
+		);
 	const rss = [r.once.peak_rss_mb, tui?.peak_rss_mb].filter((value): value is number => typeof value === 'number');
-	add('peak RSS', '<= 120 MB', `--once ${r.once.peak_rss_mb} MB${tui ? `, TUI ${tui.peak_rss_mb} MB` : ''}`, rss.length > 0 && Math.max(...rss) <= 120);
+	add(
+		'peak RSS',
+		'<= 120 MB',
+		`--once ${r.once.peak_rss_mb} MB${tui ? `, TUI ${tui.peak_rss_mb} MB` : ''}`,
+		rss.length > 0 && Math.max(...rss) <= 120,
+	);
 	return list;
 }
 
@@ -712,14 +846,18 @@ function label(size: number): string {
 }
 
 function printTable(results: Record<number, SizeResult>, sizes: number[]): string {
-	const get = (value: unknown, keys: string[]): unknown => keys.reduce<any>((object, key) => (object == null ? undefined : object[key]), value);
+	const get = (value: unknown, keys: string[]): unknown =>
+		keys.reduce<any>((object, key) => (object == null ? undefined : object[key]), value);
 	const rows: Array<[string, (r: SizeResult) => string]> = [
 		['bus file (MB)', r => String(get(r, ['bus', 'mb']))],
 		['refresh median / p95 (ms)', r => `${get(r, ['refresh', 'median'])} / ${get(r, ['refresh', 'p95'])}`],
 		['floor median / p95 (ms)', r => `${get(r, ['floor', 'median'])} / ${get(r, ['floor', 'p95'])}`],
 		['refresh / floor', r => `${get(r, ['ratio'])}x`],
 		['refresh after a message median (ms)', r => String(get(r, ['refresh_after_message', 'median']))],
-		['refresh after every table written median (ms); / floor', r => `${get(r, ['refresh_after_every_table', 'median'])}; ${get(r, ['ratio_every_table'])}x`],
+		[
+			'refresh after every table written median (ms); / floor',
+			r => `${get(r, ['refresh_after_every_table', 'median'])}; ${get(r, ['ratio_every_table'])}x`,
+		],
 		['refresh +counts median / p95 (ms)', r => `${get(r, ['refresh_with_counts', 'median'])} / ${get(r, ['refresh_with_counts', 'p95'])}`],
 		['floor +counts median (ms)', r => String(get(r, ['floor_with_counts', 'median']))],
 		['refresh / floor (+counts)', r => `${get(r, ['ratio_with_counts'])}x`],
@@ -738,8 +876,14 @@ function printTable(results: Record<number, SizeResult>, sizes: number[]): strin
 		['TUI first frame with data (ms)', r => String(get(r, ['tui', 'first_data_frame', 'median']) ?? '—')],
 		['hello-world Ink first frame (ms)', r => String(get(r, ['tui', 'hello_first_frame', 'median']) ?? '—')],
 		['  as plain `node` (ms)', r => String(get(r, ['tui', 'hello_plain_first_frame', 'median']) ?? '—')],
-		['TUI / hello-world (tab bar; data)', r => (get(r, ['tui']) ? `${get(r, ['tui', 'first_frame_ratio'])}x; ${get(r, ['tui', 'first_data_frame_ratio'])}x` : '—')],
-		['commit to screen median / p95 (ms)', r => (get(r, ['tui']) ? `${get(r, ['tui', 'commit_to_screen', 'median'])} / ${get(r, ['tui', 'commit_to_screen', 'p95'])}` : '—')],
+		[
+			'TUI / hello-world (tab bar; data)',
+			r => (get(r, ['tui']) ? `${get(r, ['tui', 'first_frame_ratio'])}x; ${get(r, ['tui', 'first_data_frame_ratio'])}x` : '—'),
+		],
+		[
+			'commit to screen median / p95 (ms)',
+			r => (get(r, ['tui']) ? `${get(r, ['tui', 'commit_to_screen', 'median'])} / ${get(r, ['tui', 'commit_to_screen', 'p95'])}` : '—'),
+		],
 		['idle CPU (% of a core)', r => String(get(r, ['tui', 'idle_cpu_pct']) ?? '—')],
 		['idle CPU, the next 30 s (% of a core)', r => String(get(r, ['tui', 'idle_steady_cpu_pct']) ?? '—')],
 		['busy CPU (% of a core)', r => String(get(r, ['tui', 'busy_cpu_pct']) ?? '—')],
@@ -750,8 +894,13 @@ function printTable(results: Record<number, SizeResult>, sizes: number[]): strin
 	const header = ['figure', ...sizes.map(size => `${label(size)} messages`)];
 	const body = rows.map(([name, cell]) => [name, ...sizes.map(size => (results[size] ? cell(results[size]!) : '—'))]);
 	const widths = header.map((_, column) => Math.max(...[header, ...body].map(row => row[column]!.length)));
-	const line = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
-	return [line(header), `|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`, ...body.map(line)].join('\n');
+	const line = (row: string[]) =>
+		`| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+	return [
+		line(header),
+		`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`,
+		...body.map(line),
+	].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -777,7 +926,9 @@ async function main(): Promise<void> {
 		db.close();
 		return version;
 	})();
-	log(`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}: sizes ${CONFIG.sizes.map(label).join(', ')}; python ${python.path}; work dir ${workDir}`);
+	log(
+		`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}: sizes ${CONFIG.sizes.map(label).join(', ')}; python ${python.path}; work dir ${workDir}`,
+	);
 
 	const results: Record<number, SizeResult> = {};
 	try {
@@ -786,7 +937,13 @@ async function main(): Promise<void> {
 			log(`[${label(size)}] preparing a working copy of ${path.basename(built.path)}`);
 			const prepared = await prepareBus(built.path, workDir, spawnSleeper, deadPid);
 			const result: SizeResult = {
-				bus: {file: path.basename(built.path), mb: round(built.bytes / 1e6, 1), cached: built.cached, build_seconds: built.cached ? null : round(built.seconds, 1), local_sessions: prepared.local},
+				bus: {
+					file: path.basename(built.path),
+					mb: round(built.bytes / 1e6, 1),
+					cached: built.cached,
+					build_seconds: built.cached ? null : round(built.seconds, 1),
+					local_sessions: prepared.local,
+				},
 			};
 			results[size] = result;
 			try {
@@ -851,20 +1008,27 @@ async function main(): Promise<void> {
 		},
 		method: {
 			refresh: `SnapshotReader.read after a one-row heartbeat UPDATE committed through another connection (data_version changes), ${CONFIG.refreshSamples} samples, interleaved with the floor; countHistory false (as the TUI's usual tick) and true; also after a message arrived and the oldest open one was read with a heartbeat (refresh_after_message), and after that with a lock and a claim changed too, every table the snapshot reads written (refresh_after_every_table)`,
-			floor: 'the statements of snapshotSql(introspect(db)) prepared once and run with .all() in one transaction on a read-only connection, same writes before each sample; without and with the two history counts',
+			floor:
+				'the statements of snapshotSql(introspect(db)) prepared once and run with .all() in one transaction on a read-only connection, same writes before each sample; without and with the two history counts',
 			idle_tick: `${CONFIG.idleTicks} calls each of BusMonitor.hasChanged() and LiveBus.tick() with nothing committed`,
 			once: `dist/session-status --once --no-log --read-only --db BUS (the installed command, from a private copy of dist/ made at start) and python3 bench/old_approach.py --db BUS (interpreter ${python.path}), one warm-up each, then ${CONFIG.onceRuns} interleaved runs; wall time around spawnSync; peak RSS: ${rssMethod}`,
 			tui: `under a ${PTY.cols}x${PTY.rows} pseudo-terminal (bench/pty_run.py, CI unset, TERM=xterm-256color); first frame = process start to the tab bar text ' 1 Sessions' in the output (the frame may still be reading the bus), first data frame = to the tab bar with its count (a reading on screen), beside a hello-world Ink app bundled with the CLI's esbuild options (scripts/bundle-options.mjs), started by a copy of dist/session-status (the target's ratio) and as plain \`node\`; commit to screen = a new local session (unique session_id, its own live process, lifecycle event) committed, to its id appearing in the terminal output; CPU = utime+stime of the dashboard process, its reaped children and live descendants from /proc, over the window; idle = nothing committed, a window from 5 s after the last commit, then the next window; peak RSS = VmHWM`,
 			pids: 'local active sessions: one is the benchmark process (so the dashboard finds "THIS SESSION" among its ancestors), two thirds are live `sleep` processes registered after they started, one third PIDs of exited processes (dead); remote sessions: not checkable',
 		},
 		sizes: Object.fromEntries(Object.entries(results).map(([size, result]) => [size, result])),
-		targets: {evaluated_on: `${label(largest)} messages${QUICK ? ' (BENCH_QUICK: the issue states its targets for 1M)' : ''}`, list: goals, all_met: goals.every(goal => goal.met)},
+		targets: {
+			evaluated_on: `${label(largest)} messages${QUICK ? ' (BENCH_QUICK: the issue states its targets for 1M)' : ''}`,
+			list: goals,
+			all_met: goals.every(goal => goal.met),
+		},
 		table,
 	};
 	fs.writeFileSync(path.join(BENCH_DIR, 'results.json'), `${JSON.stringify(document, null, 2)}\n`);
 	fs.rmSync(workDir, {recursive: true, force: true});
 
-	console.log(`\nsession-status benchmark, ${document.date}, ${document.machine.cpus} CPUs (${document.machine.cpu_model}), node ${process.version}${QUICK ? ', BENCH_QUICK' : ''}\n`);
+	console.log(
+		`\nsession-status benchmark, ${document.date}, ${document.machine.cpus} CPUs (${document.machine.cpu_model}), node ${process.version}${QUICK ? ', BENCH_QUICK' : ''}\n`,
+	);
 	console.log(table);
 	console.log(`\nTargets (on the ${label(largest)}-message bus):`);
 	for (const goal of goals) console.log(`  ${goal.met ? 'met    ' : 'NOT MET'}  ${goal.figure}: ${goal.measured}  (target ${goal.target})`);

@@ -36,7 +36,11 @@ const commandsApart = {
 };
 
 rmSync('dist', {recursive: true, force: true});
-await build({...common, entryPoints: {print: 'source/commands/print.ts', demo: 'source/demo/demo.ts', 'demo-agent': 'source/demo/agent.ts'}, splitting: true});
+await build({
+	...common,
+	entryPoints: {print: 'source/commands/print.ts', demo: 'source/demo/demo.ts', 'demo-agent': 'source/demo/agent.ts'},
+	splitting: true,
+});
 await build({...common, entryPoints: {dashboard: 'source/ui/run.tsx'}, splitting: false});
 await build({...common, entryPoints: {cli: 'source/cli.ts'}, splitting: false, plugins: [...common.plugins, commandsApart]});
 // The installed command: a launcher that starts Node on cli.js (why: see the file).

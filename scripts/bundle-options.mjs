@@ -20,7 +20,11 @@ const DEPENDENCY_CHANGES = [
 	// the dashboard's start. Without fetch it decodes the same bytes itself.
 	{file: /[/\\]yoga-layout[/\\]dist[/\\]binaries[/\\][^/\\]+\.js$/, replace: [['typeof fetch', 'typeof undefined']]},
 	// Splitting text into graphemes: source/text/graphemes.ts (ink splits every line of every frame).
-	...[/[/\\]string-width[/\\]index\.js$/, /[/\\]slice-ansi[/\\]tokenize-ansi\.js$/, /[/\\]@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]tokenize\.js$/].map(file => ({
+	...[
+		/[/\\]string-width[/\\]index\.js$/,
+		/[/\\]slice-ansi[/\\]tokenize-ansi\.js$/,
+		/[/\\]@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]tokenize\.js$/,
+	].map(file => ({
 		file,
 		prepend: `import {GraphemeSegmenter} from ${JSON.stringify(GRAPHEMES)};`,
 		replace: [['new Intl.Segmenter(', 'new GraphemeSegmenter(']],
@@ -29,7 +33,12 @@ const DEPENDENCY_CHANGES = [
 	// needed only for text that is not narrow (source/text/fit.ts), so at its first use.
 	{
 		file: /[/\\]string-width[/\\]index\.js$/,
-		replace: [['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', "let rgiEmojiPattern; const rgiEmojiRegex = {test: text => (rgiEmojiPattern ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(text)};"]],
+		replace: [
+			[
+				'const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;',
+				"let rgiEmojiPattern; const rgiEmojiRegex = {test: text => (rgiEmojiPattern ??= new RegExp('^\\\\p{RGI_Emoji}$', 'v')).test(text)};",
+			],
+		],
 	},
 	// ink's frame builder keeps its caches from one frame to the next (source/text/frame-caches.ts),
 	// and makes one blank cell, not one for every cell of every frame (ink never changes a cell).
@@ -42,14 +51,20 @@ const DEPENDENCY_CHANGES = [
 		].join(' '),
 		replace: [
 			['caches = new OutputCaches();', 'caches = frameCaches.nextFrame();'],
-			["row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });", 'row.push(blankCell);'],
+			[
+				"row.push({\n                    type: 'char',\n                    value: ' ',\n                    fullWidth: false,\n                    styles: [],\n                });",
+				'row.push(blankCell);',
+			],
 		],
 	},
 	// Nor does it diff the styles of two characters styled alike (sameStyles: source/text/frame-caches.ts).
 	{
 		file: /[/\\]@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]styledChars\.js$/,
 		prepend: `import {sameStyles} from ${JSON.stringify(FRAME_CACHES)}; const stylesChange = (from, to) => (sameStyles(from, to) ? '' : ansiCodesToString(diffAnsiCodes(from, to)));`,
-		replace: ['chars[i - 1].styles, char.styles', 'char.styles, []'].map(styles => [`ansiCodesToString(diffAnsiCodes(${styles}))`, `stylesChange(${styles})`]),
+		replace: ['chars[i - 1].styles, char.styles', 'char.styles, []'].map(styles => [
+			`ansiCodesToString(diffAnsiCodes(${styles}))`,
+			`stylesChange(${styles})`,
+		]),
 	},
 ];
 
@@ -61,7 +76,10 @@ const dependencyChanges = {
 			const prepended = [];
 			for (const change of DEPENDENCY_CHANGES.filter(each => each.file.test(args.path))) {
 				for (const [from, to] of change.replace) {
-					if (!source.includes(from)) throw new Error(`${args.path}: no \`${from}\` to replace (scripts/bundle-options.mjs); the package changed, check the change still holds`);
+					if (!source.includes(from))
+						throw new Error(
+							`${args.path}: no \`${from}\` to replace (scripts/bundle-options.mjs); the package changed, check the change still holds`,
+						);
 					source = source.replaceAll(from, () => to);
 				}
 				if (change.prepend) prepended.push(change.prepend);

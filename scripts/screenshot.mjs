@@ -10,7 +10,21 @@ const [columns, rows] = [110, 24];
 
 const env = {...process.env};
 delete env.CI; // ink draws nothing under CI=true
-tmux('new-session', '-d', '-s', 'shot', '-x', String(columns), '-y', String(rows), '-e', 'TERM=xterm-256color', 'sh', '-c', 'dist/session-status demo; sleep 5');
+tmux(
+	'new-session',
+	'-d',
+	'-s',
+	'shot',
+	'-x',
+	String(columns),
+	'-y',
+	String(rows),
+	'-e',
+	'TERM=xterm-256color',
+	'sh',
+	'-c',
+	'dist/session-status demo; sleep 5',
+);
 let screen = '';
 try {
 	for (let waited = 0; waited < 15_000 && !/4 Alerts/.test(screen); waited += 200) {
@@ -59,7 +73,10 @@ function lineToSpans(line) {
 		if (line[i] === '\u001b' && line[i + 1] === '[') {
 			const end = line.indexOf('m', i);
 			flush();
-			const codes = line.slice(i + 2, end).split(';').map(Number);
+			const codes = line
+				.slice(i + 2, end)
+				.split(';')
+				.map(Number);
 			for (let k = 0; k < codes.length; k++) {
 				const code = codes[k] || 0;
 				if (code === 0) style = {fg: null, bg: null, bold: false, inverse: false};
@@ -94,9 +111,10 @@ lines.forEach((line, row) => {
 	let x = 0;
 	for (const span of lineToSpans(line)) {
 		const length = [...span.text].length;
-		const fg = span.inverse ? span.bg ?? BG : span.fg ?? FG;
-		const bg = span.inverse ? span.fg ?? FG : span.bg;
-		if (bg) body += `<rect x="${(x * cell.w).toFixed(1)}" y="${row * cell.h}" width="${(length * cell.w).toFixed(1)}" height="${cell.h}" fill="${bg}"/>`;
+		const fg = span.inverse ? (span.bg ?? BG) : (span.fg ?? FG);
+		const bg = span.inverse ? (span.fg ?? FG) : span.bg;
+		if (bg)
+			body += `<rect x="${(x * cell.w).toFixed(1)}" y="${row * cell.h}" width="${(length * cell.w).toFixed(1)}" height="${cell.h}" fill="${bg}"/>`;
 		if (span.text.trim()) {
 			body += `<text x="${(x * cell.w).toFixed(1)}" y="${row * cell.h + 13}" fill="${fg}"${span.bold ? ' font-weight="bold"' : ''} xml:space="preserve">${escapeXml(span.text)}</text>`;
 		}

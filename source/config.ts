@@ -107,7 +107,8 @@ export function applyConfigFile(config: Config, file: string, options: {required
 	} catch (error) {
 		return [`config file ${file}: not valid JSON (${(error as Error).message}); using defaults`];
 	}
-	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return [`config file ${file}: must hold a JSON object; using defaults`];
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+		return [`config file ${file}: must hold a JSON object; using defaults`];
 	const warnings: string[] = [];
 	for (const [key, value] of Object.entries(parsed)) {
 		const known = FILE_KEYS[key];
@@ -130,7 +131,11 @@ export function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): void {
 }
 
 /** Defaults, then the config file, then the environment: what flags start from. */
-export function loadConfig(env: NodeJS.ProcessEnv, configPath: string | undefined, home = os.homedir()): {config: Config; warnings: string[]} {
+export function loadConfig(
+	env: NodeJS.ProcessEnv,
+	configPath: string | undefined,
+	home = os.homedir(),
+): {config: Config; warnings: string[]} {
 	const config = defaultConfig(env, home);
 	const file = configPath ?? env['SESSION_STATUS_CONFIG'] ?? defaultConfigPath(env, home);
 	const warnings = applyConfigFile(config, file, {required: configPath !== undefined || env['SESSION_STATUS_CONFIG'] !== undefined, home});

@@ -70,17 +70,52 @@ type Fixture = {alerts: {project: number; task: number; budget: number}; toCurre
 function standardBus(dbPath: string): Fixture {
 	const bus = documentedExample(dbPath, pids);
 	const host = os.hostname();
-	bus.register({sessionId: 'gemini-300', sessionUuid: 'c0ffee00-1111-2222-3333-444455556666', hostname: host, vendor: 'gemini', model: '2.5-pro', projectId: 'DOCS', cwd: '/home/dev/docs-site', pid: dead, registeredAt: Date.now() - 3_600_000});
+	bus.register({
+		sessionId: 'gemini-300',
+		sessionUuid: 'c0ffee00-1111-2222-3333-444455556666',
+		hostname: host,
+		vendor: 'gemini',
+		model: '2.5-pro',
+		projectId: 'DOCS',
+		cwd: '/home/dev/docs-site',
+		pid: dead,
+		registeredAt: Date.now() - 3_600_000,
+	});
 	bus.heartbeat('gemini-300', Date.now() - 10 * 60_000);
 	bus.lock('content/guide.md', 'gemini-300');
 	bus.claim('D.2.1', 'gemini-300');
-	bus.register({sessionId: 'old-500', hostname: host, vendor: 'codex', projectId: 'PILOT', cwd: '/repo/old', pid: null, registeredAt: Date.now() - 86_400_000});
+	bus.register({
+		sessionId: 'old-500',
+		hostname: host,
+		vendor: 'codex',
+		projectId: 'PILOT',
+		cwd: '/repo/old',
+		pid: null,
+		registeredAt: Date.now() - 86_400_000,
+	});
 	bus.end('old-500');
-	const project = (bus.db.prepare(`SELECT id FROM session_messages WHERE channel = 'operator_alerts'`).pluck().get() as number);
-	const task = bus.alert({type: 'task_conflict', priority: 2, sessions: [CURRENT, 'codex-41200'], taskId: 'H.13.7', action: 'One session should release the task'});
-	const budget = bus.alert({type: 'budget_exceeded', priority: 1, sessions: ['gemini-300'], projectId: 'DOCS', action: 'Review token spend'});
+	const project = bus.db.prepare(`SELECT id FROM session_messages WHERE channel = 'operator_alerts'`).pluck().get() as number;
+	const task = bus.alert({
+		type: 'task_conflict',
+		priority: 2,
+		sessions: [CURRENT, 'codex-41200'],
+		taskId: 'H.13.7',
+		action: 'One session should release the task',
+	});
+	const budget = bus.alert({
+		type: 'budget_exceeded',
+		priority: 1,
+		sessions: ['gemini-300'],
+		projectId: 'DOCS',
+		action: 'Review token spend',
+	});
 	const toCurrent = bus.db.prepare(`SELECT id FROM session_messages WHERE recipient_id = ? ORDER BY id`).pluck().all(CURRENT) as number[];
-	const toOther = bus.send({senderId: CURRENT, recipientId: 'codex-41200', channel: 'coordination', payload: {text: 'Are you touching ADR-173.md?'}});
+	const toOther = bus.send({
+		senderId: CURRENT,
+		recipientId: 'codex-41200',
+		channel: 'coordination',
+		payload: {text: 'Are you touching ADR-173.md?'},
+	});
 	bus.close();
 	return {alerts: {project, task, budget}, toCurrent, toOther};
 }
@@ -106,7 +141,10 @@ function writer<T>(dbPath: string, fn: (bus: BusWriter) => T): T {
 type MessageState = {status: string; delivered_at: string | null; read_at: string | null};
 
 function message(dbPath: string, id: number): MessageState {
-	return withDb(dbPath, db => db.prepare(`SELECT status, delivered_at, read_at FROM session_messages WHERE id = ?`).get(id) as MessageState);
+	return withDb(
+		dbPath,
+		db => db.prepare(`SELECT status, delivered_at, read_at FROM session_messages WHERE id = ?`).get(id) as MessageState,
+	);
 }
 
 /** Every row of every table, to prove nothing was written. */
@@ -180,7 +218,9 @@ async function start(options: StartOptions = {}): Promise<Harness> {
 		stop();
 	};
 	const raw: string[] = [];
-	const rendered = render(<App live={live} config={config} columns={options.columns ?? 100} rows={options.rows ?? 30} writeRaw={data => raw.push(data)} />);
+	const rendered = render(
+		<App live={live} config={config} columns={options.columns ?? 100} rows={options.rows ?? 30} writeRaw={data => raw.push(data)} />,
+	);
 	if (options.onFrame) {
 		const write = rendered.stdout.write;
 		rendered.stdout.write = (frame: string) => {
@@ -190,7 +230,10 @@ async function start(options: StartOptions = {}): Promise<Harness> {
 	}
 	const frame = () => plain(rendered.lastFrame());
 	const waitFor: Harness['waitFor'] = async (expected, what, timeoutMs = 4000) => {
-		const test = typeof expected === 'function' ? expected : (text: string) => (typeof expected === 'string' ? text.includes(expected) : expected.test(text));
+		const test =
+			typeof expected === 'function'
+				? expected
+				: (text: string) => (typeof expected === 'string' ? text.includes(expected) : expected.test(text));
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const current = frame();
@@ -449,8 +492,21 @@ describe('App: detail views', () => {
 			setup: dbPath => {
 				standardBus(dbPath);
 				writer(dbPath, bus => {
-					const question = bus.send({senderId: 'codex-41200', recipientId: CURRENT, channel: 'coordination', priority: 3, payload: {text: 'Can I take H.13.7?'}});
-					reply = bus.send({senderId: CURRENT, recipientId: 'codex-41200', channel: 'coordination', priority: 3, replyTo: question, payload: {text: 'Yes, take it.'}});
+					const question = bus.send({
+						senderId: 'codex-41200',
+						recipientId: CURRENT,
+						channel: 'coordination',
+						priority: 3,
+						payload: {text: 'Can I take H.13.7?'},
+					});
+					reply = bus.send({
+						senderId: CURRENT,
+						recipientId: 'codex-41200',
+						channel: 'coordination',
+						priority: 3,
+						replyTo: question,
+						payload: {text: 'Yes, take it.'},
+					});
 				});
 			},
 		});
@@ -546,7 +602,10 @@ describe('App: filter and sort', () => {
 		const h = await start();
 		try {
 			const order = (frame: string) =>
-				['claude-29583', 'codex-41200', 'gemini-300'].map(id => [id, frame.indexOf(id)] as const).sort((a, b) => a[1] - b[1]).map(([id]) => id);
+				['claude-29583', 'codex-41200', 'gemini-300']
+					.map(id => [id, frame.indexOf(id)] as const)
+					.sort((a, b) => a[1] - b[1])
+					.map(([id]) => id);
 			const header = () => h.frame().split('\n')[1]!;
 			await h.waitFor('gemini-300');
 			assert.ok(!/[↑↓]/.test(header()), 'no sort column at first');
@@ -665,7 +724,11 @@ describe('App: writing keys', () => {
 				assert.equal(db.prepare(`SELECT count(*) FROM file_locks WHERE session_id = 'gemini-300'`).pluck().get(), 0);
 				assert.equal(db.prepare(`SELECT count(*) FROM task_claims WHERE session_id = 'gemini-300'`).pluck().get(), 0);
 				assert.equal(db.prepare(`SELECT count(*) FROM file_locks`).pluck().get(), 1, 'the other session keeps its lock');
-				const event = db.prepare(`SELECT sender_id, message_type, payload FROM session_messages WHERE channel = 'session_lifecycle' ORDER BY id DESC LIMIT 1`).get() as {sender_id: string; message_type: string; payload: string};
+				const event = db
+					.prepare(
+						`SELECT sender_id, message_type, payload FROM session_messages WHERE channel = 'session_lifecycle' ORDER BY id DESC LIMIT 1`,
+					)
+					.get() as {sender_id: string; message_type: string; payload: string};
 				assert.equal(event.sender_id, 'gemini-300');
 				assert.equal(event.message_type, 'ended');
 				assert.match(JSON.parse(event.payload).reason, /heartbeat expired/);
@@ -714,7 +777,11 @@ describe('App: writing keys', () => {
 			withDb(h.dbPath, db => {
 				assert.equal(db.prepare(`SELECT count(*) FROM file_locks WHERE file_path = 'content/guide.md'`).pluck().get(), 0);
 				assert.equal(db.prepare(`SELECT count(*) FROM task_claims WHERE session_id = 'gemini-300'`).pluck().get(), 1, 'only the lock');
-				assert.equal(db.prepare(`SELECT status FROM session_registry WHERE session_id = 'gemini-300'`).pluck().get(), 'active', 'the session itself stays');
+				assert.equal(
+					db.prepare(`SELECT status FROM session_registry WHERE session_id = 'gemini-300'`).pluck().get(),
+					'active',
+					'the session itself stays',
+				);
 			});
 			await h.press('3');
 			await h.waitFor('D.2.1');
@@ -911,7 +978,7 @@ describe('App: delivery', () => {
 		}
 	});
 
-	it('the Unread view delivers the current session\'s messages only', async () => {
+	it("the Unread view delivers the current session's messages only", async () => {
 		const h = await start();
 		const {toCurrent, toOther} = await fixtureOf(h);
 		try {
@@ -921,7 +988,7 @@ describe('App: delivery', () => {
 			while (toCurrent.some(id => message(h.dbPath, id).status !== 'delivered') && Date.now() < deadline) await sleep(20);
 			for (const id of toCurrent) assert.equal(message(h.dbPath, id).status, 'delivered', `message ${id} to the current session`);
 			await sleep(200);
-			assert.equal(message(h.dbPath, toOther).status, 'pending', 'another agent\'s mail stays pending');
+			assert.equal(message(h.dbPath, toOther).status, 'pending', "another agent's mail stays pending");
 			assert.equal(message(h.dbPath, toOther).delivered_at, null);
 		} finally {
 			h.close();
@@ -939,7 +1006,8 @@ describe('App: delivery', () => {
 			await h.press('5');
 			await h.waitFor('note 0');
 			await sleep(300);
-			for (const id of [...Object.values(alerts), ...toCurrent]) assert.equal(message(h.dbPath, id).status, 'pending', `message ${id} while paused`);
+			for (const id of [...Object.values(alerts), ...toCurrent])
+				assert.equal(message(h.dbPath, id).status, 'pending', `message ${id} while paused`);
 			await h.press('p');
 			await h.waitFor('Resumed');
 			const deadline = Date.now() + 2000;
@@ -1036,7 +1104,12 @@ describe('App: sizes', () => {
 		}
 	}
 
-	for (const [columns, rows] of [[40, 20], [80, 24], [100, 30], [40, 10]] as const) {
+	for (const [columns, rows] of [
+		[40, 20],
+		[80, 24],
+		[100, 30],
+		[40, 10],
+	] as const) {
 		it(`fits ${columns}x${rows}: every tab, detail, filter, help and prompt`, async () => {
 			const h = await start({columns, rows});
 			try {
@@ -1097,7 +1170,11 @@ describe('App: sizes', () => {
 		}
 	});
 
-	for (const [columns, rows] of [[30, 8], [39, 20], [60, 9]] as const) {
+	for (const [columns, rows] of [
+		[30, 8],
+		[39, 20],
+		[60, 9],
+	] as const) {
 		it(`says "Terminal too small" at ${columns}x${rows}, and q still quits`, async () => {
 			const h = await start({columns, rows, ready: 'Terminal too small'});
 			try {
@@ -1124,11 +1201,33 @@ describe('App: hostile text', () => {
 			config: {sessionId: EVIL_ID},
 			setup: dbPath =>
 				writer(dbPath, bus => {
-					bus.register({sessionId: EVIL_ID, sessionUuid: 'u\u001b[2J', hostname: os.hostname(), vendor: 'claude\u001b[31m', model: 'm\u009b1m', projectId: 'P\u202eX', tty: '/dev/\u001b[H', cwd: '/tmp/\u001bP+q\u001b\\x', pid: pids.claude, metadata: {note: '\u001b]52;c;AAAA\u0007'}});
+					bus.register({
+						sessionId: EVIL_ID,
+						sessionUuid: 'u\u001b[2J',
+						hostname: os.hostname(),
+						vendor: 'claude\u001b[31m',
+						model: 'm\u009b1m',
+						projectId: 'P\u202eX',
+						tty: '/dev/\u001b[H',
+						cwd: '/tmp/\u001bP+q\u001b\\x',
+						pid: pids.claude,
+						metadata: {note: '\u001b]52;c;AAAA\u0007'},
+					});
 					bus.lock('file\u001b[8m.py', EVIL_ID);
 					bus.claim('T\u009b2J', EVIL_ID);
-					bus.alert({type: 'file_conflict\u001b[5m', priority: 3, sessions: [EVIL_ID, 'x\u202ey'], filePath: '/a/\u001b]8;;http://evil\u0007b', action: 'do \u009b31m it'});
-					bus.send({senderId: 'x\u001b[1m', recipientId: EVIL_ID, channel: 'c\u202e', payload: {text: 'hi \u001b[2J\u001b[H there \u009b \u202e'}});
+					bus.alert({
+						type: 'file_conflict\u001b[5m',
+						priority: 3,
+						sessions: [EVIL_ID, 'x\u202ey'],
+						filePath: '/a/\u001b]8;;http://evil\u0007b',
+						action: 'do \u009b31m it',
+					});
+					bus.send({
+						senderId: 'x\u001b[1m',
+						recipientId: EVIL_ID,
+						channel: 'c\u202e',
+						payload: {text: 'hi \u001b[2J\u001b[H there \u009b \u202e'},
+					});
 					bus.send({senderId: 'y', recipientId: EVIL_ID, channel: 'raw', rawPayload: 'not json \u001b[31m\u0085\u202e'});
 				}),
 		});

@@ -60,7 +60,11 @@ function assertLines(actual: string[], expected: Array<string | RegExp>, what: s
 	});
 }
 
-function sessionBlock(id: string, marker: string, fields: {uuid: string; vendor: string; cwd: string; pid: number; task: string; locks: string; unread: number}): Array<string | RegExp> {
+function sessionBlock(
+	id: string,
+	marker: string,
+	fields: {uuid: string; vendor: string; cwd: string; pid: number; task: string; locks: string; unread: number},
+): Array<string | RegExp> {
 	return [
 		`**Session: ${id}**${marker}`,
 		`- **Session UUID:** \`${fields.uuid}\``,
@@ -77,9 +81,25 @@ function sessionBlock(id: string, marker: string, fields: {uuid: string; vendor:
 }
 
 const claudeBlock = (marker = '') =>
-	sessionBlock('claude-29583', marker, {uuid: CLAUDE_UUID, vendor: 'claude (opus-4.6)', cwd: CLAUDE_CWD, pid: claude.pid!, task: 'H.13.7 (exclusive)', locks: 'session_message_bus.py', unread: 3});
+	sessionBlock('claude-29583', marker, {
+		uuid: CLAUDE_UUID,
+		vendor: 'claude (opus-4.6)',
+		cwd: CLAUDE_CWD,
+		pid: claude.pid!,
+		task: 'H.13.7 (exclusive)',
+		locks: 'session_message_bus.py',
+		unread: 3,
+	});
 const codexBlock = (marker = '') =>
-	sessionBlock('codex-41200', marker, {uuid: CODEX_UUID, vendor: 'codex (o3)', cwd: CODEX_CWD, pid: codex.pid!, task: 'J.27.4 (exclusive)', locks: '(none)', unread: 0});
+	sessionBlock('codex-41200', marker, {
+		uuid: CODEX_UUID,
+		vendor: 'codex (o3)',
+		cwd: CODEX_CWD,
+		pid: codex.pid!,
+		task: 'J.27.4 (exclusive)',
+		locks: '(none)',
+		unread: 0,
+	});
 
 /** The printed dashboard split at **Observations:**: [lines before it (blank lines dropped), observation bullets, the lines after]. */
 function splitDashboard(lines: string[]): {head: string[]; observations: string[]; tail: string[]} {
@@ -91,8 +111,24 @@ function splitDashboard(lines: string[]): {head: string[]; observations: string[
 	return {head: lines.slice(0, at + 1).filter(line => line !== ''), observations: rest.slice(0, end), tail: rest.slice(end)};
 }
 
-function messageRows(dbPath: string): Array<{id: number; channel: string; recipient_id: string | null; message_type: string | null; status: string; delivered_at: string | null; payload: string}> {
-	return withDb(dbPath, db => db.prepare(`SELECT id, channel, recipient_id, message_type, status, delivered_at, payload FROM session_messages ORDER BY id`).all() as never);
+function messageRows(
+	dbPath: string,
+): Array<{
+	id: number;
+	channel: string;
+	recipient_id: string | null;
+	message_type: string | null;
+	status: string;
+	delivered_at: string | null;
+	payload: string;
+}> {
+	return withDb(
+		dbPath,
+		db =>
+			db
+				.prepare(`SELECT id, channel, recipient_id, message_type, status, delivered_at, payload FROM session_messages ORDER BY id`)
+				.all() as never,
+	);
 }
 
 describe('--once on the documented two-session example', () => {
@@ -132,10 +168,16 @@ describe('--once on the documented two-session example', () => {
 			'dashboard',
 		);
 		// Both lifecycle events, one each.
-		const events = head.filter(line => / started /.test(line)).map(line => line.split(' ')[3]).sort();
+		const events = head
+			.filter(line => / started /.test(line))
+			.map(line => line.split(' ')[3])
+			.sort();
 		assert.deepEqual(events, ['claude-29583', 'codex-41200']);
 		// v2 total = its breakdown: 1 alert + 3 directed + 2 lifecycle, all pending when read.
-		const [, total, pending, delivered, read] = head.find(line => v2.test(line))!.match(v2)!.map(Number);
+		const [, total, pending, delivered, read] = head
+			.find(line => v2.test(line))!
+			.match(v2)!
+			.map(Number);
 		assert.equal(total, pending! + delivered! + read!);
 		assert.deepEqual([total, pending, delivered, read], [6, 6, 0, 0]);
 		assert.ok(!result.stdout.includes('**TTY:**'), 'no TTY line when tty is NULL');
@@ -173,7 +215,10 @@ describe('--once on the documented two-session example', () => {
 		assert.deepEqual(headers, ['**Session: codex-41200** (THIS SESSION)', '**Session: claude-29583**']);
 		const start = codexRun.lines.indexOf(headers[0]!);
 		assertLines(codexRun.lines.slice(start, start + 11), codexBlock(' (THIS SESSION)'), 'current block');
-		assert.ok(codexRun.lines.some(line => /^- Current session: codex-41200 \(PILOT, 1 claim, 0 locks, 0 unread\)$/.test(line)), codexRun.stdout);
+		assert.ok(
+			codexRun.lines.some(line => /^- Current session: codex-41200 \(PILOT, 1 claim, 0 locks, 0 unread\)$/.test(line)),
+			codexRun.stdout,
+		);
 
 		const none = run(['--db', dbPath, '--once', '--no-log']);
 		assert.ok(!none.stdout.includes('(THIS SESSION)'), 'no marker without a current session');
@@ -182,7 +227,14 @@ describe('--once on the documented two-session example', () => {
 	it('the session registered at an ancestor PID of the CLI (this test process) is found without --session', () => {
 		const dbPath = path.join(scratch(), 'messaging.db');
 		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: `claude-${process.pid}`, hostname: HOST, vendor: 'claude', model: 'opus-4.6', projectId: 'PILOT', pid: process.pid});
+		bus.register({
+			sessionId: `claude-${process.pid}`,
+			hostname: HOST,
+			vendor: 'claude',
+			model: 'opus-4.6',
+			projectId: 'PILOT',
+			pid: process.pid,
+		});
 		bus.register({sessionId: 'codex-other', hostname: HOST, vendor: 'codex', projectId: 'PILOT', pid: codex.pid!});
 		bus.close();
 		const result = run(['--db', dbPath, '--once', '--no-log']);
@@ -192,7 +244,16 @@ describe('--once on the documented two-session example', () => {
 	it('shows the TTY line, between Project and CWD, only when tty is set', () => {
 		const dbPath = path.join(scratch(), 'messaging.db');
 		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'claude-1', hostname: HOST, vendor: 'claude', model: 'opus-4.6', projectId: 'PILOT', tty: '/dev/ttys003', cwd: '/w', pid: claude.pid!});
+		bus.register({
+			sessionId: 'claude-1',
+			hostname: HOST,
+			vendor: 'claude',
+			model: 'opus-4.6',
+			projectId: 'PILOT',
+			tty: '/dev/ttys003',
+			cwd: '/w',
+			pid: claude.pid!,
+		});
 		bus.register({sessionId: 'codex-2', hostname: HOST, vendor: 'codex', projectId: null, cwd: '/v', pid: codex.pid!});
 		bus.close();
 		const {lines, stdout} = run(['--db', dbPath, '--once', '--no-log']);
@@ -226,8 +287,20 @@ describe('the delivery loop', () => {
 	it('--once marks the shown pending alert delivered; directed messages and legacy rows stay as they were', () => {
 		const dbPath = documentedDb();
 		const writer = new BusWriter(dbPath);
-		const readAlert = writer.send({senderId: 'detector', channel: 'operator_alerts', messageType: 'cwd_overlap', priority: 2, status: 'read', payload: {sessions: ['a', 'b']}});
-		const toCodex = writer.send({senderId: 'claude-29583', recipientId: 'codex-41200', channel: 'coordination', payload: {text: 'for codex'}});
+		const readAlert = writer.send({
+			senderId: 'detector',
+			channel: 'operator_alerts',
+			messageType: 'cwd_overlap',
+			priority: 2,
+			status: 'read',
+			payload: {sessions: ['a', 'b']},
+		});
+		const toCodex = writer.send({
+			senderId: 'claude-29583',
+			recipientId: 'codex-41200',
+			channel: 'coordination',
+			payload: {text: 'for codex'},
+		});
 		writer.close();
 		const before = Date.now();
 		const result = run(['--db', dbPath, '--once', '--no-log']);
@@ -259,10 +332,13 @@ describe('the delivery loop', () => {
 		const after = messageRows(dbPath);
 		assert.equal(after.find(row => row.id === toCodex)!.status, 'pending');
 		assert.equal(after.find(row => row.id === alert.id)!.delivered_at, alert.delivered_at, 'delivered once, not again');
-		assert.deepEqual(dumpDatabase(dbPath)['session_messages']!.filter(row => (row as {recipient_id: string | null}).recipient_id !== 'claude-29583'), dump['session_messages']!.filter(row => (row as {recipient_id: string | null}).recipient_id !== 'claude-29583'));
+		assert.deepEqual(
+			dumpDatabase(dbPath)['session_messages']!.filter(row => (row as {recipient_id: string | null}).recipient_id !== 'claude-29583'),
+			dump['session_messages']!.filter(row => (row as {recipient_id: string | null}).recipient_id !== 'claude-29583'),
+		);
 	});
 
-	it('--unread --session claude-29583 --once delivers that session\'s messages, and only those', () => {
+	it("--unread --session claude-29583 --once delivers that session's messages, and only those", () => {
 		const dbPath = documentedDb();
 		const bus = new BusWriter(dbPath);
 		const toCodex = bus.send({senderId: 'claude-29583', recipientId: 'codex-41200', channel: 'coordination', payload: {text: 'for codex'}});
@@ -282,7 +358,11 @@ describe('the delivery loop', () => {
 			assert.ok(row.delivered_at !== null);
 		}
 		assert.equal(rows.find(row => row.id === toCodex)!.status, 'pending');
-		assert.equal(rows.find(row => row.channel === 'operator_alerts')!.status, 'pending', 'the unread view shows no alert, so delivers none');
+		assert.equal(
+			rows.find(row => row.channel === 'operator_alerts')!.status,
+			'pending',
+			'the unread view shows no alert, so delivers none',
+		);
 	});
 
 	it('--unread without a current session lists every recipient and delivers nothing', () => {
@@ -307,21 +387,38 @@ describe('the delivery loop', () => {
 		const dbPath = documentedDb();
 		const dead = await deadPid();
 		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'gemini-77', hostname: HOST, vendor: 'gemini', projectId: 'PILOT', pid: dead, registeredAt: Date.now() - 20 * 60_000});
+		bus.register({
+			sessionId: 'gemini-77',
+			hostname: HOST,
+			vendor: 'gemini',
+			projectId: 'PILOT',
+			pid: dead,
+			registeredAt: Date.now() - 20 * 60_000,
+		});
 		bus.lock('gone.py', 'gemini-77');
 		bus.close();
 		const dump = dumpDatabase(dbPath);
 		const result = run(['--db', dbPath, '--once', '--read-only', '--no-log']);
 		assert.equal(result.code, 8, result.stderr);
 		assert.deepEqual(dumpDatabase(dbPath), dump);
-		assert.ok(result.lines.some(line => /^- Read-only: would release stale session gemini-77 \(heartbeat 20m ago; 1 lock, 0 claims\)$/.test(line)), result.stdout);
+		assert.ok(
+			result.lines.some(line => /^- Read-only: would release stale session gemini-77 \(heartbeat 20m ago; 1 lock, 0 claims\)$/.test(line)),
+			result.stdout,
+		);
 	});
 
 	it('--json changes nothing and writes no log', async () => {
 		const dbPath = documentedDb();
 		const dead = await deadPid();
 		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'gemini-77', hostname: HOST, vendor: 'gemini', projectId: 'PILOT', pid: dead, registeredAt: Date.now() - 20 * 60_000});
+		bus.register({
+			sessionId: 'gemini-77',
+			hostname: HOST,
+			vendor: 'gemini',
+			projectId: 'PILOT',
+			pid: dead,
+			registeredAt: Date.now() - 20 * 60_000,
+		});
 		bus.close();
 		const home = scratch();
 		const logDir = path.join(home, 'logs');
@@ -341,7 +438,15 @@ describe('stale sessions', () => {
 		const dead = await deadPid();
 		const bus = new BusWriter(dbPath);
 		bus.register({sessionId: 'claude-1', hostname: HOST, vendor: 'claude', projectId: 'PILOT', pid: claude.pid!});
-		bus.register({sessionId: 'codex-dead', hostname: HOST, vendor: 'codex', projectId: 'PILOT', cwd: '/w', pid: dead, registeredAt: Date.now() - 20 * 60_000});
+		bus.register({
+			sessionId: 'codex-dead',
+			hostname: HOST,
+			vendor: 'codex',
+			projectId: 'PILOT',
+			cwd: '/w',
+			pid: dead,
+			registeredAt: Date.now() - 20 * 60_000,
+		});
 		bus.claim('T.1', 'codex-dead');
 		bus.lock('a.py', 'codex-dead');
 		bus.lock('b.py', 'claude-1');
@@ -349,17 +454,28 @@ describe('stale sessions', () => {
 
 		const result = run(['--db', dbPath, '--once', '--no-log']);
 		assert.equal(result.code, 0, result.stderr);
-		assert.ok(result.lines.some(line => /^- Released stale session codex-dead \(heartbeat 20m ago; 1 lock, 1 claim\)$/.test(line)), result.stdout);
+		assert.ok(
+			result.lines.some(line => /^- Released stale session codex-dead \(heartbeat 20m ago; 1 lock, 1 claim\)$/.test(line)),
+			result.stdout,
+		);
 		assert.ok(!result.stdout.includes('**Session: codex-dead**'), 'a released session is not active');
 		assert.match(result.lines[2]!, /^1 active session \| 1 file lock \| 0 task claims/);
 
 		withDb(dbPath, db => {
-			assert.equal((db.prepare(`SELECT status FROM session_registry WHERE session_id = 'codex-dead'`).get() as {status: string}).status, 'stale');
-			assert.equal((db.prepare(`SELECT status FROM session_registry WHERE session_id = 'claude-1'`).get() as {status: string}).status, 'active');
+			assert.equal(
+				(db.prepare(`SELECT status FROM session_registry WHERE session_id = 'codex-dead'`).get() as {status: string}).status,
+				'stale',
+			);
+			assert.equal(
+				(db.prepare(`SELECT status FROM session_registry WHERE session_id = 'claude-1'`).get() as {status: string}).status,
+				'active',
+			);
 			assert.deepEqual(db.prepare(`SELECT task_id FROM task_claims`).all(), []);
 			assert.deepEqual(db.prepare(`SELECT file_path FROM file_locks`).all(), [{file_path: 'b.py'}]);
 			const ended = db
-				.prepare(`SELECT sender_id, payload, created_at FROM session_messages WHERE channel = 'session_lifecycle' AND message_type = 'ended'`)
+				.prepare(
+					`SELECT sender_id, payload, created_at FROM session_messages WHERE channel = 'session_lifecycle' AND message_type = 'ended'`,
+				)
 				.all() as Array<{sender_id: string; payload: string; created_at: string}>;
 			assert.equal(ended.length, 1);
 			assert.equal(ended[0]!.sender_id, 'codex-dead');
@@ -387,13 +503,24 @@ describe('stale sessions', () => {
 		const result = run(['--db', dbPath, '--once', '--no-log']);
 		assert.equal(result.code, 0, result.stderr);
 		assert.ok(result.lines.includes('**Session: claude-late**'), result.stdout);
-		assert.ok(result.lines.some(line => /^- \*\*Heartbeat:\*\* 10m ago \(late; PID alive, kept\)$/.test(line)), result.stdout);
-		assert.ok(result.lines.some(line => /^- Heartbeat late but PID alive, kept: claude-late \(heartbeat 10m ago\)$/.test(line)), result.stdout);
+		assert.ok(
+			result.lines.some(line => /^- \*\*Heartbeat:\*\* 10m ago \(late; PID alive, kept\)$/.test(line)),
+			result.stdout,
+		);
+		assert.ok(
+			result.lines.some(line => /^- Heartbeat late but PID alive, kept: claude-late \(heartbeat 10m ago\)$/.test(line)),
+			result.stdout,
+		);
 		assert.ok(!result.stdout.includes('Released'));
 		assert.deepEqual(dumpDatabase(dbPath), dump, 'not released: nothing written');
 
-		const json = JSON.parse(run(['--db', dbPath, '--json']).stdout) as {sessions: Array<{sessionId: string; state: string; liveness: string}>};
-		assert.deepEqual(json.sessions.map(s => [s.sessionId, s.state, s.liveness]), [['claude-late', 'late', 'alive']]);
+		const json = JSON.parse(run(['--db', dbPath, '--json']).stdout) as {
+			sessions: Array<{sessionId: string; state: string; liveness: string}>;
+		};
+		assert.deepEqual(
+			json.sessions.map(s => [s.sessionId, s.state, s.liveness]),
+			[['claude-late', 'late', 'alive']],
+		);
 	});
 
 	it('a live PID whose process started after the session registered is shown as PID reused', async () => {
@@ -402,16 +529,28 @@ describe('stale sessions', () => {
 		extraChildren.push(child);
 		await once(child, 'spawn');
 		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'codex-old', hostname: HOST, vendor: 'codex', projectId: 'PILOT', pid: child.pid!, registeredAt: Date.now() - 3_600_000});
+		bus.register({
+			sessionId: 'codex-old',
+			hostname: HOST,
+			vendor: 'codex',
+			projectId: 'PILOT',
+			pid: child.pid!,
+			registeredAt: Date.now() - 3_600_000,
+		});
 		bus.heartbeat('codex-old');
 		bus.close();
 
 		const result = run(['--db', dbPath, '--once', '--no-log']);
 		assert.ok(
-			result.lines.some(line => new RegExp(`^- \\*\\*PID:\\*\\* ${child.pid} \\(PID reused: its process started .*after this session registered\\)$`).test(line)),
+			result.lines.some(line =>
+				new RegExp(`^- \\*\\*PID:\\*\\* ${child.pid} \\(PID reused: its process started .*after this session registered\\)$`).test(line),
+			),
 			result.stdout,
 		);
-		assert.ok(result.lines.some(line => line.includes(`PID reused by a newer process: codex-old (PID ${child.pid})`)), result.stdout);
+		assert.ok(
+			result.lines.some(line => line.includes(`PID reused by a newer process: codex-old (PID ${child.pid})`)),
+			result.stdout,
+		);
 		const json = JSON.parse(run(['--db', dbPath, '--json']).stdout) as {sessions: Array<{liveness: string}>};
 		assert.equal(json.sessions[0]!.liveness, 'reused');
 	});
@@ -447,7 +586,18 @@ function hostileDb(livePid: number): string {
 			`INSERT INTO session_messages (sender_id, channel, payload, created_at, ttl_seconds, sender_session_uuid, recipient_id, message_type, priority, status, project_id, task_id, activity, reply_to, expires_at, delivered_at, read_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		);
-		const payload = JSON.stringify({sessions: [sid, H], project_id: H, cwd: H, file_path: H, task_id: H, action: H, text: H, session_id: H, reason: H, [H]: H});
+		const payload = JSON.stringify({
+			sessions: [sid, H],
+			project_id: H,
+			cwd: H,
+			file_path: H,
+			task_id: H,
+			action: H,
+			text: H,
+			session_id: H,
+			reason: H,
+			[H]: H,
+		});
 		for (const type of ['project_conflict', 'cwd_overlap', 'file_conflict', 'task_conflict', H]) {
 			message.run(H, 'operator_alerts', payload, now, null, H, null, type, 3, 'pending', H, H, H, null, null, null, null);
 		}
@@ -469,7 +619,16 @@ describe('--json', () => {
 		assert.equal(result.code, 0, result.stderr);
 		assert.equal(result.stderr, '');
 		const doc = JSON.parse(result.stdout) as {
-			sessions: Array<{sessionId: string; liveness: string; state: string; isCurrent: boolean; pid: number; claims: string[]; locks: string[]; unread: number}>;
+			sessions: Array<{
+				sessionId: string;
+				liveness: string;
+				state: string;
+				isCurrent: boolean;
+				pid: number;
+				claims: string[];
+				locks: string[];
+				unread: number;
+			}>;
 			observations: string[];
 			counts: Record<string, unknown>;
 			currentSessionId: string;
@@ -515,12 +674,26 @@ describe('--json', () => {
 		assert.equal(result.code, 0, result.stderr);
 		const text = result.raw.toString('utf8');
 		const found = RAW_CONTROL.exec(text);
-		assert.equal(found, null, `raw control U+${found?.[0].charCodeAt(0).toString(16)} at ${found?.index}: ${JSON.stringify(text.slice((found?.index ?? 0) - 40, (found?.index ?? 0) + 40))}`);
+		assert.equal(
+			found,
+			null,
+			`raw control U+${found?.[0].charCodeAt(0).toString(16)} at ${found?.index}: ${JSON.stringify(text.slice((found?.index ?? 0) - 40, (found?.index ?? 0) + 40))}`,
+		);
 		for (const byte of result.raw) assert.ok(byte >= 0x20 || byte === 0x0a, `raw byte 0x${byte.toString(16)}`);
-		const doc = JSON.parse(text) as {sessions: Array<{cwd: string; sessionId: string}>; alerts: unknown[]; lifecycle: unknown[]; unread: {messages: unknown[]}};
+		const doc = JSON.parse(text) as {
+			sessions: Array<{cwd: string; sessionId: string}>;
+			alerts: unknown[];
+			lifecycle: unknown[];
+			unread: {messages: unknown[]};
+		};
 		// The hostile text is there, escaped, not dropped.
 		assert.equal(doc.sessions.length, 3);
-		assert.ok(doc.sessions.every(s => s.cwd.includes('\\x1b[2J') && s.cwd.includes('\\x9b') && s.cwd.includes('\\u202e') && s.cwd.includes('\\x00')), JSON.stringify(doc.sessions.map(s => s.cwd)));
+		assert.ok(
+			doc.sessions.every(
+				s => s.cwd.includes('\\x1b[2J') && s.cwd.includes('\\x9b') && s.cwd.includes('\\u202e') && s.cwd.includes('\\x00'),
+			),
+			JSON.stringify(doc.sessions.map(s => s.cwd)),
+		);
 		assert.ok(doc.alerts.length >= 5);
 		assert.ok(doc.lifecycle.length >= 2);
 		assert.ok(doc.unread.messages.length >= 2);
@@ -530,7 +703,16 @@ describe('--json', () => {
 		const dbPath = hostileDb(claude.pid!);
 		const logDir = scratch();
 		const outputs: Array<[string, string]> = [];
-		for (const args of [['--once', '--log-dir', logDir, '--verbose'], ['--stats'], ['--alerts', '--verbose'], ['--lifecycle'], ['--locks'], ['--claims'], ['--unread'], ['--unread', '--session', 'local-1']]) {
+		for (const args of [
+			['--once', '--log-dir', logDir, '--verbose'],
+			['--stats'],
+			['--alerts', '--verbose'],
+			['--lifecycle'],
+			['--locks'],
+			['--claims'],
+			['--unread'],
+			['--unread', '--session', 'local-1'],
+		]) {
 			const result = run(['--db', dbPath, '--once', ...args]);
 			assert.notEqual(result.code, null, `${args.join(' ')} was killed`);
 			assert.ok([0, 8].includes(result.code!), `${args.join(' ')}: exit ${result.code}: ${result.stderr}`);
@@ -541,7 +723,11 @@ describe('--json', () => {
 		outputs.push(['log', fs.readFileSync(path.join(logDir, logs[0]!), 'utf8')]);
 		for (const [what, text] of outputs) {
 			const found = RAW_CONTROL.exec(text);
-			assert.equal(found, null, `${what}: raw control U+${found?.[0].charCodeAt(0).toString(16)}: ${JSON.stringify(text.slice((found?.index ?? 0) - 40, (found?.index ?? 0) + 40))}`);
+			assert.equal(
+				found,
+				null,
+				`${what}: raw control U+${found?.[0].charCodeAt(0).toString(16)}: ${JSON.stringify(text.slice((found?.index ?? 0) - 40, (found?.index ?? 0) + 40))}`,
+			);
 		}
 		assert.ok(outputs[0]![1].includes('\\x1b[2J'), 'hostile text shown escaped');
 	});
@@ -551,7 +737,13 @@ describe('sections', () => {
 	function sectionDb(): string {
 		const dbPath = documentedDb();
 		const bus = new BusWriter(dbPath);
-		bus.alert({type: 'cwd_overlap', priority: 2, sessions: ['claude-29583', 'codex-41200'], cwd: CLAUDE_CWD, action: 'One session should work in a subdirectory'});
+		bus.alert({
+			type: 'cwd_overlap',
+			priority: 2,
+			sessions: ['claude-29583', 'codex-41200'],
+			cwd: CLAUDE_CWD,
+			action: 'One session should work in a subdirectory',
+		});
 		bus.lifecycle('ended', {sessionId: 'claude-88200', projectId: 'PILOT', reason: 'session ended normally', at: Date.now() - 3_600_000});
 		bus.close();
 		return dbPath;
@@ -607,8 +799,15 @@ describe('sections', () => {
 			'--alerts',
 		);
 		const alerts = messageRows(dbPath).filter(row => row.channel === 'operator_alerts');
-		assert.deepEqual(alerts.map(row => row.status), ['delivered', 'delivered']);
-		assert.ok(messageRows(dbPath).filter(row => row.recipient_id !== null).every(row => row.status === 'pending'));
+		assert.deepEqual(
+			alerts.map(row => row.status),
+			['delivered', 'delivered'],
+		);
+		assert.ok(
+			messageRows(dbPath)
+				.filter(row => row.recipient_id !== null)
+				.every(row => row.status === 'pending'),
+		);
 	});
 
 	it('--lifecycle prints the newest events first in the documented line format', () => {
@@ -618,8 +817,14 @@ describe('sections', () => {
 		const body = result.lines.slice(2);
 		assert.equal(body.length, 3, result.stdout);
 		const started = body.filter(line => / started /.test(line));
-		assert.ok(started.some(line => new RegExp(`^${ISO_SECONDS} started claude-29583 PILOT ${escapeRegExp(CLAUDE_CWD)}$`).test(line)), result.stdout);
-		assert.ok(started.some(line => new RegExp(`^${ISO_SECONDS} started codex-41200 PILOT ${escapeRegExp(CODEX_CWD)}$`).test(line)), result.stdout);
+		assert.ok(
+			started.some(line => new RegExp(`^${ISO_SECONDS} started claude-29583 PILOT ${escapeRegExp(CLAUDE_CWD)}$`).test(line)),
+			result.stdout,
+		);
+		assert.ok(
+			started.some(line => new RegExp(`^${ISO_SECONDS} started codex-41200 PILOT ${escapeRegExp(CODEX_CWD)}$`).test(line)),
+			result.stdout,
+		);
 		assert.match(body[0]!, / ended claude-88200 PILOT \(session ended normally\)$/, 'newest id first');
 	});
 
@@ -630,19 +835,37 @@ describe('sections', () => {
 		bus.close();
 		const locks = run(['--db', dbPath, '--locks', '--once']);
 		assert.deepEqual(locks.lines.slice(0, 3), ['File Locks', RULE, '2 file locks']);
-		assert.ok(locks.lines.some(line => /^session_message_bus\.py — claude-29583 \(exclusive, since \d+s ago, no expiry\)$/.test(line)), locks.stdout);
-		assert.ok(locks.lines.some(line => /^paths\.py — ghost-1 \[holder not registered\] \(shared, since \d+s ago, expires in (29|30)m\)$/.test(line)), locks.stdout);
+		assert.ok(
+			locks.lines.some(line => /^session_message_bus\.py — claude-29583 \(exclusive, since \d+s ago, no expiry\)$/.test(line)),
+			locks.stdout,
+		);
+		assert.ok(
+			locks.lines.some(line =>
+				/^paths\.py — ghost-1 \[holder not registered\] \(shared, since \d+s ago, expires in (29|30)m\)$/.test(line),
+			),
+			locks.stdout,
+		);
 
 		const claims = run(['--db', dbPath, '--claims', '--once']);
 		assert.deepEqual(claims.lines.slice(0, 3), ['Task Claims', RULE, '2 task claims']);
-		assert.ok(claims.lines.some(line => /^H\.13\.7 — claude-29583 \(exclusive, since \d+s ago, no expiry\)$/.test(line)), claims.stdout);
-		assert.ok(claims.lines.some(line => /^J\.27\.4 — codex-41200 \(exclusive, since \d+s ago, no expiry\)$/.test(line)), claims.stdout);
+		assert.ok(
+			claims.lines.some(line => /^H\.13\.7 — claude-29583 \(exclusive, since \d+s ago, no expiry\)$/.test(line)),
+			claims.stdout,
+		);
+		assert.ok(
+			claims.lines.some(line => /^J\.27\.4 — codex-41200 \(exclusive, since \d+s ago, no expiry\)$/.test(line)),
+			claims.stdout,
+		);
 	});
 
 	it('two section flags at once is a usage error (exit 2)', () => {
 		const dbPath = documentedDb();
 		const dump = dumpDatabase(dbPath);
-		for (const pair of [['--stats', '--alerts'], ['--locks', '--claims'], ['--unread', '--lifecycle']]) {
+		for (const pair of [
+			['--stats', '--alerts'],
+			['--locks', '--claims'],
+			['--unread', '--lifecycle'],
+		]) {
 			const result = run(['--db', dbPath, '--once', ...pair]);
 			assert.equal(result.code, 2, `${pair.join(' ')}: ${result.stdout}`);
 			assert.equal(result.stdout, '');
@@ -727,7 +950,9 @@ describe('errors', () => {
 		// Locks enough for an output far larger than a pipe's buffer (64 KiB).
 		withDb(dbPath, db => {
 			const holder = (db.prepare(`SELECT session_id FROM session_registry LIMIT 1`).get() as {session_id: string}).session_id;
-			const insert = db.prepare(`INSERT INTO file_locks (file_path, session_id, lock_type, locked_at) VALUES (?, ?, 'exclusive', datetime('now'))`);
+			const insert = db.prepare(
+				`INSERT INTO file_locks (file_path, session_id, lock_type, locked_at) VALUES (?, ?, 'exclusive', datetime('now'))`,
+			);
 			for (let i = 0; i < 3000; i++) insert.run(`/work/project/src/module-${i}/a-rather-long-file-name-${i}.ts`, holder);
 		});
 		const child = spawn(process.execPath, [CLI, '--once', '--no-log', '--read-only', '--db', dbPath], {stdio: ['ignore', 'pipe', 'pipe']});

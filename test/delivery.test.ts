@@ -41,7 +41,9 @@ function message(dbPath: string, id: number): MessageState {
 function dump(dbPath: string): string {
 	const db = openReader(dbPath);
 	try {
-		const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{name: string}>).map(row => row.name);
+		const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{name: string}>).map(
+			row => row.name,
+		);
 		return JSON.stringify(tables.map(table => [table, db.prepare(`SELECT rowid AS _rowid, * FROM "${table}" ORDER BY rowid`).all()]));
 	} finally {
 		db.close();
@@ -51,7 +53,9 @@ function dump(dbPath: string): string {
 function sessionTarget(dbPath: string, sessionId: string): SessionTarget {
 	const db = openReader(dbPath);
 	try {
-		const row = new SnapshotReader(db, dbPath).read({now: NOW, staleTimeoutMs: 300_000, countHistory: false}).sessions.find(s => s.sessionId === sessionId)!;
+		const row = new SnapshotReader(db, dbPath)
+			.read({now: NOW, staleTimeoutMs: 300_000, countHistory: false})
+			.sessions.find(s => s.sessionId === sessionId)!;
 		return {rowid: row.rowid, sessionId: row.sessionId, heartbeatText: row.lastHeartbeat.text};
 	} finally {
 		db.close();
@@ -90,7 +94,10 @@ describe('markDelivered / acknowledge', () => {
 	it('moves pending to delivered, with delivered_at; nothing else', async () => {
 		const {dbPath, ids} = setup();
 		const w = writer(dbPath);
-		assert.equal(await w.markDelivered([ids.p1, ids.p2, ids.read, ids.delivered, ids.legacy, ids.legacyDelivered, ids.expired, 999_999]), 2);
+		assert.equal(
+			await w.markDelivered([ids.p1, ids.p2, ids.read, ids.delivered, ids.legacy, ids.legacyDelivered, ids.expired, 999_999]),
+			2,
+		);
 		assert.deepEqual(message(dbPath, ids.p1), {status: 'delivered', delivered_at: isoNow(NOW), read_at: null});
 		assert.deepEqual(message(dbPath, ids.p2), {status: 'delivered', delivered_at: isoNow(NOW), read_at: null});
 		assert.deepEqual(message(dbPath, ids.p3), {status: 'pending', delivered_at: null, read_at: null}, 'not asked for');
@@ -154,8 +161,13 @@ describe('markDelivered / acknowledge', () => {
 		const dbPath = freshPath();
 		const db = new Database(dbPath);
 		db.pragma('journal_mode = WAL');
-		db.exec(`CREATE TABLE session_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT, created_at TEXT NOT NULL, ttl_seconds INTEGER)`);
-		const old = Number(db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at) VALUES ('a', 'direct', '{}', ?)`).run(isoNow(NOW)).lastInsertRowid);
+		db.exec(
+			`CREATE TABLE session_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT, created_at TEXT NOT NULL, ttl_seconds INTEGER)`,
+		);
+		const old = Number(
+			db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at) VALUES ('a', 'direct', '{}', ?)`).run(isoNow(NOW))
+				.lastInsertRowid,
+		);
 		const w = writer(dbPath);
 		assert.equal(await w.markDelivered([old]), 0);
 		const before = dump(dbPath);
@@ -163,10 +175,23 @@ describe('markDelivered / acknowledge', () => {
 		assert.equal(dump(dbPath), before);
 
 		// The bus is migrated while the dashboard runs.
-		for (const column of ['recipient_id TEXT', 'message_type TEXT', 'priority INTEGER DEFAULT 1', "status TEXT DEFAULT 'pending'", 'delivered_at TEXT', 'read_at TEXT']) {
+		for (const column of [
+			'recipient_id TEXT',
+			'message_type TEXT',
+			'priority INTEGER DEFAULT 1',
+			"status TEXT DEFAULT 'pending'",
+			'delivered_at TEXT',
+			'read_at TEXT',
+		]) {
 			db.exec(`ALTER TABLE session_messages ADD COLUMN ${column}`);
 		}
-		const fresh = Number(db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type) VALUES ('a', 'direct', '{}', ?, 'b', 'message')`).run(isoNow(NOW)).lastInsertRowid);
+		const fresh = Number(
+			db
+				.prepare(
+					`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type) VALUES ('a', 'direct', '{}', ?, 'b', 'message')`,
+				)
+				.run(isoNow(NOW)).lastInsertRowid,
+		);
 		db.close();
 		assert.equal(await w.markDelivered([old, fresh]), 1);
 		assert.deepEqual(message(dbPath, fresh), {status: 'delivered', delivered_at: isoNow(NOW), read_at: null});
@@ -221,7 +246,12 @@ describe('releaseSession', () => {
 		assert.equal(event['status'], 'pending');
 		assert.equal(event['project_id'], 'PILOT');
 		assert.equal(event['created_at'], isoNow(NOW));
-		assert.deepEqual(JSON.parse(String(event['payload'])), {session_id: 'claude-1', project_id: 'PILOT', cwd: '/repo', reason: 'heartbeat expired'});
+		assert.deepEqual(JSON.parse(String(event['payload'])), {
+			session_id: 'claude-1',
+			project_id: 'PILOT',
+			cwd: '/repo',
+			reason: 'heartbeat expired',
+		});
 		w.close();
 	});
 
@@ -294,7 +324,9 @@ describe('releaseSession', () => {
 			{session_id: 'codex-2', status: 'active'},
 		]);
 		assert.deepEqual(check.prepare(`SELECT task_id FROM task_claims`).all(), [{task_id: 'T2'}]);
-		const event = check.prepare(`SELECT sender_id, channel, payload, created_at FROM session_messages`).all() as Array<Record<string, string>>;
+		const event = check.prepare(`SELECT sender_id, channel, payload, created_at FROM session_messages`).all() as Array<
+			Record<string, string>
+		>;
 		assert.equal(event.length, 1);
 		assert.equal(event[0]!['sender_id'], 'claude-1');
 		assert.equal(event[0]!['channel'], 'session_lifecycle');
@@ -324,7 +356,9 @@ describe('releaseSession', () => {
 		bus.db.exec('DROP TABLE task_claims');
 		const w = writer(dbPath);
 		assert.equal(await w.markDelivered([1]), 1, 'the handle is open now');
-		bus.db.exec(`CREATE TABLE task_claims (task_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, claim_type TEXT NOT NULL DEFAULT 'exclusive', claimed_at TEXT NOT NULL, expires_at TEXT)`);
+		bus.db.exec(
+			`CREATE TABLE task_claims (task_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, claim_type TEXT NOT NULL DEFAULT 'exclusive', claimed_at TEXT NOT NULL, expires_at TEXT)`,
+		);
 		bus.claim('T1', 'claude-1');
 		bus.close();
 		assert.equal(await w.releaseSession(sessionTarget(dbPath, 'claude-1'), 'heartbeat expired'), 'released');
@@ -343,7 +377,8 @@ describe('releaseLock / releaseClaim', () => {
 		bus.claim('T2', 'claude-1');
 		bus.lock('/a', 'claude-1');
 		bus.lock('/b', 'claude-1');
-		const rowid = (table: string, key: string, value: string) => (bus.db.prepare(`SELECT rowid AS r FROM ${table} WHERE ${key} = ?`).get(value) as {r: number}).r;
+		const rowid = (table: string, key: string, value: string) =>
+			(bus.db.prepare(`SELECT rowid AS r FROM ${table} WHERE ${key} = ?`).get(value) as {r: number}).r;
 		return {dbPath, bus, rowid};
 	}
 
@@ -368,7 +403,9 @@ describe('releaseLock / releaseClaim', () => {
 		const {dbPath, bus, rowid} = setup();
 		const lock = {rowid: rowid('file_locks', 'file_path', '/a'), key: '/a', sessionId: 'claude-1'};
 		const claim = {rowid: rowid('task_claims', 'task_id', 'T1'), key: 'T1', sessionId: 'claude-1'};
-		bus.db.exec(`UPDATE file_locks SET session_id = 'codex-2' WHERE file_path = '/a'; UPDATE task_claims SET session_id = 'codex-2' WHERE task_id = 'T1';`);
+		bus.db.exec(
+			`UPDATE file_locks SET session_id = 'codex-2' WHERE file_path = '/a'; UPDATE task_claims SET session_id = 'codex-2' WHERE task_id = 'T1';`,
+		);
 		bus.close();
 		const before = dump(dbPath);
 		const w = writer(dbPath);
@@ -431,7 +468,9 @@ describe('a locked database', () => {
 	}
 
 	/** Measures the longest pause of the event loop while `work` runs. */
-	async function timed<T>(work: () => Promise<T>): Promise<{result: PromiseSettledResult<T>; elapsedMs: number; maxGapMs: number; ticks: number}> {
+	async function timed<T>(
+		work: () => Promise<T>,
+	): Promise<{result: PromiseSettledResult<T>; elapsedMs: number; maxGapMs: number; ticks: number}> {
 		let last = performance.now();
 		let maxGapMs = 0;
 		let ticks = 0;

@@ -45,7 +45,15 @@ after(() => {
 });
 
 function liveBus(dbPath: string, options: Partial<LiveOptions> = {}): LiveBus {
-	const live = new LiveBus({dbPath, staleTimeoutMs: 300_000, sessionId: null, machineUuid: null, readOnly: false, coalesceMs: 0, ...options});
+	const live = new LiveBus({
+		dbPath,
+		staleTimeoutMs: 300_000,
+		sessionId: null,
+		machineUuid: null,
+		readOnly: false,
+		coalesceMs: 0,
+		...options,
+	});
 	buses.push(live);
 	return live;
 }
@@ -57,7 +65,8 @@ async function settle(live: LiveBus, ok: (state: LiveState) => boolean, what: st
 		await live.tick();
 		const state = live.getState();
 		if (ok(state)) return state;
-		if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; error: ${state.error}; sessions: ${sessionIds(state).join(', ')}`);
+		if (Date.now() > deadline)
+			assert.fail(`timed out waiting for ${what}; error: ${state.error}; sessions: ${sessionIds(state).join(', ')}`);
 		await sleep(10);
 	}
 }
@@ -132,7 +141,10 @@ describe('the database file goes away, is replaced, comes back (live dashboard)'
 		const second = busWithAlert(dbPath, 'new-1');
 		const back = await settle(live, state => state.error === null && sessionIds(state).includes('new-1'), 'the recreated bus');
 		assert.deepEqual(sessionIds(back), ['new-1']);
-		assert.deepEqual(back.reading!.analysis.openAlerts.map(alert => alert.id), [second]);
+		assert.deepEqual(
+			back.reading!.analysis.openAlerts.map(alert => alert.id),
+			[second],
+		);
 		assert.equal(await live.acknowledge([second]), 1, 'the acknowledgement reaches the new file');
 		assert.equal(messageState(dbPath, second).status, 'read');
 	});
@@ -155,12 +167,18 @@ describe('the database file goes away, is replaced, comes back (live dashboard)'
 		const replaced = await settle(live, state => sessionIds(state).includes('restored-1'), 'the new file to show');
 		assert.equal(replaced.error, null);
 		assert.deepEqual(sessionIds(replaced), ['restored-1']);
-		assert.deepEqual(replaced.reading!.analysis.openAlerts.map(alert => [alert.id, alert.status]), [[newAlert, 'pending']]);
+		assert.deepEqual(
+			replaced.reading!.analysis.openAlerts.map(alert => [alert.id, alert.status]),
+			[[newAlert, 'pending']],
+		);
 		await live.markShown([newAlert]);
 		assert.equal(messageState(dbPath, newAlert).status, 'delivered', 'delivered in the new file');
 		assert.equal(await live.acknowledge([newAlert]), 1);
 		assert.equal(messageState(dbPath, newAlert).status, 'read');
-		assert.equal(withDb(dbPath, db => db.pragma('integrity_check', {simple: true})), 'ok');
+		assert.equal(
+			withDb(dbPath, db => db.pragma('integrity_check', {simple: true})),
+			'ok',
+		);
 	});
 
 	it('replaced by a corrupt copy: the error names the corruption, the last reading stays', async () => {
@@ -303,7 +321,8 @@ function chattrWorks(): string | null {
 	const probe = path.join(scratch(), 'probe');
 	fs.writeFileSync(probe, 'x');
 	const set = spawnSync('chattr', ['+i', probe], {encoding: 'utf8'});
-	if (set.error || set.status !== 0) return `chattr +i was refused here (${set.error?.message ?? set.stderr.trim()}); needs root on a filesystem with the immutable flag`;
+	if (set.error || set.status !== 0)
+		return `chattr +i was refused here (${set.error?.message ?? set.stderr.trim()}); needs root on a filesystem with the immutable flag`;
 	const write = (() => {
 		try {
 			fs.appendFileSync(probe, 'y');
@@ -324,7 +343,8 @@ const mountReadOnly = (dir: string) => `mount --bind ${quote(dir)} ${quote(dir)}
 function unshareWorks(): string | null {
 	if (process.platform !== 'linux') return 'unshare is Linux-only';
 	const result = spawnSync('unshare', ['-rm', 'sh', '-c', mountReadOnly(scratch())], {encoding: 'utf8'});
-	if (result.error || result.status !== 0) return `unshare -rm (a private mount namespace) is not available here: ${result.error?.message ?? result.stderr.trim()}`;
+	if (result.error || result.status !== 0)
+		return `unshare -rm (a private mount namespace) is not available here: ${result.error?.message ?? result.stderr.trim()}`;
 	return null;
 }
 
@@ -411,7 +431,10 @@ describe('a read-only database file (chattr +i: root cannot write it either)', (
 				assert.ok(result.stdout.includes('**Session: claude-1**'), result.stdout);
 				assert.match(result.stderr, /could not mark messages delivered: .*cannot be written/);
 				assert.ok(!result.stderr.includes(STACK_FRAME), result.stderr);
-				assert.ok(listTree(logDir).some(name => name.endsWith('.md')), 'the log is still written');
+				assert.ok(
+					listTree(logDir).some(name => name.endsWith('.md')),
+					'the log is still written',
+				);
 				assert.deepEqual(fs.readFileSync(dbPath), before, 'the file is unchanged');
 			} finally {
 				spawnSync('chattr', ['-i', ...files]);
@@ -461,7 +484,16 @@ describe('a read-only directory (a read-only bind mount in a private namespace)'
 function manySessionBus(dbPath: string, count: number): void {
 	const bus = new BusWriter(dbPath);
 	for (let i = 0; i < count; i++) {
-		bus.register({sessionId: `claude-${i}`, sessionUuid: `uuid-${i}`, hostname: HOST, vendor: 'claude', model: 'opus-4.6', projectId: 'PILOT', cwd: `/home/dev/projects/pilot/worktrees/branch-${i}/${'deep/'.repeat(10)}`, pid: alive.pid!});
+		bus.register({
+			sessionId: `claude-${i}`,
+			sessionUuid: `uuid-${i}`,
+			hostname: HOST,
+			vendor: 'claude',
+			model: 'opus-4.6',
+			projectId: 'PILOT',
+			cwd: `/home/dev/projects/pilot/worktrees/branch-${i}/${'deep/'.repeat(10)}`,
+			pid: alive.pid!,
+		});
 	}
 	bus.close();
 }
@@ -475,7 +507,10 @@ describe('the session log under faults', () => {
 		assert.equal(result.code, 0, result.stderr);
 		const file = path.join(logDir, 'PILOT', `SESSION-LOG-${utcDate(Date.now())}.md`);
 		assert.equal(result.lines.at(-1), `Session log entry appended: ${file}`);
-		assert.match(fs.readFileSync(file, 'utf8'), /^### \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z - \[H\.0\] Cross-LLM Session Dashboard Status\n/);
+		assert.match(
+			fs.readFileSync(file, 'utf8'),
+			/^### \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z - \[H\.0\] Cross-LLM Session Dashboard Status\n/,
+		);
 	});
 
 	it('a disk that fills up mid-entry: reported (exit 6), the dashboard printed, the log keeps exactly what it held', t => {
@@ -552,7 +587,10 @@ describe('PIDs and clocks', () => {
 		sessionWithHolds(dbPath, 'codex-reused', reuser.pid!, {registeredAt: Date.now() - 3_600_000, heartbeat: Date.now() - 20 * 60_000});
 		const result = run(['--db', dbPath, '--once', '--no-log']);
 		assert.equal(result.code, 0, result.stderr);
-		assert.ok(result.lines.some(line => /^- Released stale session codex-reused \(heartbeat 20m ago; 1 lock, 1 claim\)$/.test(line)), result.stdout);
+		assert.ok(
+			result.lines.some(line => /^- Released stale session codex-reused \(heartbeat 20m ago; 1 lock, 1 claim\)$/.test(line)),
+			result.stdout,
+		);
 		assert.deepEqual(holdings(dbPath, 'codex-reused'), {status: 'stale', locks: 0, claims: 0});
 		assert.equal(reuser.exitCode, null, 'the unrelated process was left alone');
 	});
@@ -560,11 +598,19 @@ describe('PIDs and clocks', () => {
 	it('a heartbeat an hour in the future with a dead PID is no proof of life: stale, released', async () => {
 		const dbPath = path.join(scratch(), 'messaging.db');
 		sessionWithHolds(dbPath, 'codex-ahead', await deadPid(), {registeredAt: Date.now() - 600_000, heartbeat: Date.now() + 3_600_000});
-		const json = JSON.parse(run(['--db', dbPath, '--json']).stdout) as {sessions: Array<{sessionId: string; state: string; liveness: string}>};
-		assert.deepEqual(json.sessions.map(s => [s.sessionId, s.state, s.liveness]), [['codex-ahead', 'stale', 'dead']]);
+		const json = JSON.parse(run(['--db', dbPath, '--json']).stdout) as {
+			sessions: Array<{sessionId: string; state: string; liveness: string}>;
+		};
+		assert.deepEqual(
+			json.sessions.map(s => [s.sessionId, s.state, s.liveness]),
+			[['codex-ahead', 'stale', 'dead']],
+		);
 		const result = run(['--db', dbPath, '--once', '--no-log']);
 		assert.equal(result.code, 0, result.stderr);
-		assert.ok(result.lines.some(line => line.startsWith('- Released stale session codex-ahead (')), result.stdout);
+		assert.ok(
+			result.lines.some(line => line.startsWith('- Released stale session codex-ahead (')),
+			result.stdout,
+		);
 		assert.deepEqual(holdings(dbPath, 'codex-ahead'), {status: 'stale', locks: 0, claims: 0});
 	});
 
@@ -575,7 +621,10 @@ describe('PIDs and clocks', () => {
 		const result = run(['--db', dbPath, '--once', '--no-log']);
 		assert.equal(result.code, 0, result.stderr);
 		assert.ok(result.stdout.includes('**Session: codex-ahead**'), result.stdout);
-		assert.ok(result.lines.some(line => /^- \*\*Heartbeat:\*\* .*clock ahead: stamped \d{4}-/.test(line)), result.stdout);
+		assert.ok(
+			result.lines.some(line => /^- \*\*Heartbeat:\*\* .*clock ahead: stamped \d{4}-/.test(line)),
+			result.stdout,
+		);
 		assert.ok(!result.stdout.includes('Released stale session'), result.stdout);
 		assert.deepEqual(holdings(dbPath, 'codex-ahead'), {status: 'active', locks: 1, claims: 1});
 	});
@@ -599,7 +648,10 @@ describe('PIDs and clocks', () => {
 		now += 2_000;
 		state = await settle(live, s => s.reading!.analysis.now === now, 'a re-judgement');
 		assert.equal(view(state).state, 'stale', 'unchanged for longer than the stale timeout');
-		assert.deepEqual(state.reading!.analysis.toRelease.map(v => v.row.sessionId), ['gemini-ahead']);
+		assert.deepEqual(
+			state.reading!.analysis.toRelease.map(v => v.row.sessionId),
+			['gemini-ahead'],
+		);
 		const again = new BusWriter(dbPath);
 		again.heartbeat('gemini-ahead', now + 3_600_000 + 1000);
 		again.close();

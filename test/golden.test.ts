@@ -52,17 +52,69 @@ function fullBus(dbPath: string): void {
 	const bus = new BusWriter(dbPath);
 	const host = os.hostname();
 	const at = (minutesAgo: number) => NOW - minutesAgo * MIN;
-	bus.register({sessionId: 'claude-29583', sessionUuid: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890', machineUuid: 'd3d3a316-09c6-8f41-4a3f-d93e422d199c', hostname: host, vendor: 'claude', model: 'opus-4.6', projectId: 'PILOT', tty: '/dev/pts/3', cwd: '/Users/hal/PROJECTS/rollout', pid: process.pid, registeredAt: at(135)});
+	bus.register({
+		sessionId: 'claude-29583',
+		sessionUuid: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+		machineUuid: 'd3d3a316-09c6-8f41-4a3f-d93e422d199c',
+		hostname: host,
+		vendor: 'claude',
+		model: 'opus-4.6',
+		projectId: 'PILOT',
+		tty: '/dev/pts/3',
+		cwd: '/Users/hal/PROJECTS/rollout',
+		pid: process.pid,
+		registeredAt: at(135),
+	});
 	bus.heartbeat('claude-29583', at(1));
-	bus.register({sessionId: 'codex-41200', sessionUuid: 'f9e8d7c6-b5a4-3210-fedc-ba9876543210', machineUuid: 'd3d3a316-09c6-8f41-4a3f-d93e422d199c', hostname: host, vendor: 'codex', model: 'o3', projectId: 'PILOT', cwd: '/Users/hal/PROJECTS/rollout/submodules/core', pid: NO_PROCESS, registeredAt: at(90)});
+	bus.register({
+		sessionId: 'codex-41200',
+		sessionUuid: 'f9e8d7c6-b5a4-3210-fedc-ba9876543210',
+		machineUuid: 'd3d3a316-09c6-8f41-4a3f-d93e422d199c',
+		hostname: host,
+		vendor: 'codex',
+		model: 'o3',
+		projectId: 'PILOT',
+		cwd: '/Users/hal/PROJECTS/rollout/submodules/core',
+		pid: NO_PROCESS,
+		registeredAt: at(90),
+	});
 	bus.heartbeat('codex-41200', at(2));
-	bus.register({sessionId: 'gemini-300', sessionUuid: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890', hostname: host, vendor: 'gemini', model: null, projectId: 'DOCS', cwd: '/home/dev/docs', pid: NO_PROCESS, registeredAt: at(60)});
+	bus.register({
+		sessionId: 'gemini-300',
+		sessionUuid: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+		hostname: host,
+		vendor: 'gemini',
+		model: null,
+		projectId: 'DOCS',
+		cwd: '/home/dev/docs',
+		pid: NO_PROCESS,
+		registeredAt: at(60),
+	});
 	bus.heartbeat('gemini-300', at(20));
-	bus.register({sessionId: 'claude-51234', sessionUuid: 'b7e2c1d0-3f4a-4b5c-8d9e-0f1a2b3c4d5e', machineUuid: REMOTE_UUID, hostname: REMOTE, vendor: 'claude', model: 'sonnet-4.5', projectId: 'INFRA', cwd: '/srv/build/infra', pid: 51234, registeredAt: at(300)});
+	bus.register({
+		sessionId: 'claude-51234',
+		sessionUuid: 'b7e2c1d0-3f4a-4b5c-8d9e-0f1a2b3c4d5e',
+		machineUuid: REMOTE_UUID,
+		hostname: REMOTE,
+		vendor: 'claude',
+		model: 'sonnet-4.5',
+		projectId: 'INFRA',
+		cwd: '/srv/build/infra',
+		pid: 51234,
+		registeredAt: at(300),
+	});
 	bus.heartbeat('claude-51234', at(12));
 	bus.register({sessionId: 'codex-77', hostname: REMOTE, vendor: 'codex', projectId: null, cwd: '/srv/x', pid: 77, registeredAt: at(30)});
 	bus.heartbeat('codex-77', at(0.5));
-	bus.register({sessionId: 'old-500', hostname: host, vendor: 'codex', projectId: 'PILOT', cwd: '/repo/old', pid: null, registeredAt: at(1440)});
+	bus.register({
+		sessionId: 'old-500',
+		hostname: host,
+		vendor: 'codex',
+		projectId: 'PILOT',
+		cwd: '/repo/old',
+		pid: null,
+		registeredAt: at(1440),
+	});
 	bus.end('old-500', 'session ended normally', at(1400));
 	bus.claim('H.13.7', 'claude-29583', {at: at(100)});
 	bus.claim('J.27.4', 'codex-41200', {at: at(80), expiresAt: at(-30)});
@@ -72,23 +124,100 @@ function fullBus(dbPath: string): void {
 	bus.lock('/Users/hal/PROJECTS/rollout/session_message_bus.py', 'codex-41200', {at: at(70), type: 'shared'});
 	bus.lock('content/guide.md', 'gemini-300', {at: at(50)});
 	bus.lock('terraform/main.tf', 'claude-51234', {at: at(200), expiresAt: at(-600)});
-	bus.alert({type: 'project_conflict', priority: 3, sessions: ['claude-29583', 'codex-41200'], projectId: 'PILOT', action: 'Coordinate task boundaries to avoid overlap', at: at(40)});
-	bus.alert({type: 'task_conflict', priority: 2, sessions: ['claude-29583', 'claude-51234'], taskId: 'H.13.7', action: 'One session should release the task', at: at(35)});
-	bus.alert({type: 'cwd_overlap', priority: 2, sessions: ['claude-29583', 'codex-41200', 'gemini-300'], cwd: '/Users/hal/PROJECTS/rollout', at: at(30)});
+	bus.alert({
+		type: 'project_conflict',
+		priority: 3,
+		sessions: ['claude-29583', 'codex-41200'],
+		projectId: 'PILOT',
+		action: 'Coordinate task boundaries to avoid overlap',
+		at: at(40),
+	});
+	bus.alert({
+		type: 'task_conflict',
+		priority: 2,
+		sessions: ['claude-29583', 'claude-51234'],
+		taskId: 'H.13.7',
+		action: 'One session should release the task',
+		at: at(35),
+	});
+	bus.alert({
+		type: 'cwd_overlap',
+		priority: 2,
+		sessions: ['claude-29583', 'codex-41200', 'gemini-300'],
+		cwd: '/Users/hal/PROJECTS/rollout',
+		at: at(30),
+	});
 	bus.alert({type: 'file_conflict', priority: 3, sessions: ['gemini-300'], filePath: 'content/guide.md', at: at(25)});
 	bus.alert({type: 'budget_exceeded', priority: 1, sessions: ['gemini-300'], projectId: 'DOCS', action: 'Review token spend', at: at(20)});
 	const acknowledged = bus.alert({type: 'task_conflict', priority: 2, sessions: ['codex-41200'], taskId: 'J.27.4', at: at(300)});
-	bus.db.prepare(`UPDATE session_messages SET status = 'read', read_at = ?, delivered_at = ? WHERE id = ?`).run(new Date(at(200)).toISOString(), new Date(at(250)).toISOString(), acknowledged);
-	const question = bus.send({senderId: 'claude-29583', recipientId: 'codex-41200', channel: 'coordination', payload: {text: 'Are you touching ADR-173.md?'}, at: at(15)});
-	bus.send({senderId: 'codex-41200', recipientId: 'claude-29583', channel: 'coordination', replyTo: question, priority: 2, payload: {text: 'Yes, until the migration lands.'}, at: at(14)});
-	bus.send({senderId: 'gemini-300', recipientId: 'claude-29583', channel: 'review', payload: {summary: 'Docs ready for review'}, at: at(13)});
+	bus.db
+		.prepare(`UPDATE session_messages SET status = 'read', read_at = ?, delivered_at = ? WHERE id = ?`)
+		.run(new Date(at(200)).toISOString(), new Date(at(250)).toISOString(), acknowledged);
+	const question = bus.send({
+		senderId: 'claude-29583',
+		recipientId: 'codex-41200',
+		channel: 'coordination',
+		payload: {text: 'Are you touching ADR-173.md?'},
+		at: at(15),
+	});
+	bus.send({
+		senderId: 'codex-41200',
+		recipientId: 'claude-29583',
+		channel: 'coordination',
+		replyTo: question,
+		priority: 2,
+		payload: {text: 'Yes, until the migration lands.'},
+		at: at(14),
+	});
+	bus.send({
+		senderId: 'gemini-300',
+		recipientId: 'claude-29583',
+		channel: 'review',
+		payload: {summary: 'Docs ready for review'},
+		at: at(13),
+	});
 	bus.send({senderId: 'gemini-300', recipientId: 'claude-29583', channel: 'review', rawPayload: 'not json {', at: at(12)});
-	bus.send({senderId: 'gemini-300', recipientId: 'codex-41200', channel: 'coordination', payload: {text: 'expired'}, expiresAt: at(1), at: at(30)});
-	bus.send({senderId: 'gemini-300', recipientId: 'codex-41200', channel: 'coordination', payload: {text: 'ttl passed'}, ttlSeconds: 60, at: at(30)});
-	bus.send({senderId: 'gemini-300', recipientId: 'codex-41200', channel: 'coordination', payload: {text: 'ttl left'}, ttlSeconds: 7200, at: at(30)});
-	bus.send({senderId: 'codex-41200', recipientId: 'claude-29583', channel: 'coordination', status: 'read', payload: {text: 'old news'}, at: at(400)});
-	for (let i = 0; i < 3; i++) bus.send({senderId: 'claude-29583', channel: 'legacy', messageType: null, payload: {text: 'old'}, at: at(500 + i)});
-	bus.lifecycle('resumed', {sessionId: 'claude-29583', projectId: 'PILOT', cwd: '/Users/hal/PROJECTS/rollout', reason: 'user /continue', at: at(10)});
+	bus.send({
+		senderId: 'gemini-300',
+		recipientId: 'codex-41200',
+		channel: 'coordination',
+		payload: {text: 'expired'},
+		expiresAt: at(1),
+		at: at(30),
+	});
+	bus.send({
+		senderId: 'gemini-300',
+		recipientId: 'codex-41200',
+		channel: 'coordination',
+		payload: {text: 'ttl passed'},
+		ttlSeconds: 60,
+		at: at(30),
+	});
+	bus.send({
+		senderId: 'gemini-300',
+		recipientId: 'codex-41200',
+		channel: 'coordination',
+		payload: {text: 'ttl left'},
+		ttlSeconds: 7200,
+		at: at(30),
+	});
+	bus.send({
+		senderId: 'codex-41200',
+		recipientId: 'claude-29583',
+		channel: 'coordination',
+		status: 'read',
+		payload: {text: 'old news'},
+		at: at(400),
+	});
+	for (let i = 0; i < 3; i++)
+		bus.send({senderId: 'claude-29583', channel: 'legacy', messageType: null, payload: {text: 'old'}, at: at(500 + i)});
+	bus.lifecycle('resumed', {
+		sessionId: 'claude-29583',
+		projectId: 'PILOT',
+		cwd: '/Users/hal/PROJECTS/rollout',
+		reason: 'user /continue',
+		at: at(10),
+	});
 	// An event stored with an older time than the one before it (ids and times disagree).
 	bus.lifecycle('started', {sessionId: 'codex-9', projectId: 'PILOT', at: at(700)});
 	bus.close();
@@ -103,10 +232,33 @@ function legacyBus(dbPath: string): void {
 		CREATE TABLE session_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT, created_at TEXT NOT NULL, ttl_seconds INTEGER);
 	`);
 	const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-	db.prepare(`INSERT INTO session_registry VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)`).run('claude-1', REMOTE, 'claude', 'OLD', '/srv/old', 1, iso(NOW - 3_600_000), iso(NOW - 60_000));
-	db.prepare(`INSERT INTO session_registry VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)`).run('codex-2', REMOTE, 'codex', null, '/srv/old', 2, iso(NOW - 3_600_000), String((NOW - 3_600_000) / 1000));
+	db.prepare(`INSERT INTO session_registry VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)`).run(
+		'claude-1',
+		REMOTE,
+		'claude',
+		'OLD',
+		'/srv/old',
+		1,
+		iso(NOW - 3_600_000),
+		iso(NOW - 60_000),
+	);
+	db.prepare(`INSERT INTO session_registry VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?)`).run(
+		'codex-2',
+		REMOTE,
+		'codex',
+		null,
+		'/srv/old',
+		2,
+		iso(NOW - 3_600_000),
+		String((NOW - 3_600_000) / 1000),
+	);
 	db.prepare(`INSERT INTO task_claims VALUES (?, ?, 'shared', ?, NULL)`).run('T.1', 'claude-1', iso(NOW - 600_000));
-	db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at) VALUES (?, ?, ?, ?)`).run('claude-1', 'session_lifecycle', '{"session_id": "claude-1"}', iso(NOW - 60_000));
+	db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at) VALUES (?, ?, ?, ?)`).run(
+		'claude-1',
+		'session_lifecycle',
+		'{"session_id": "claude-1"}',
+		iso(NOW - 60_000),
+	);
 	db.close();
 }
 

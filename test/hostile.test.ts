@@ -33,7 +33,11 @@ const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\
 
 function assertClean(text: string, what: string): void {
 	const found = RAW.exec(text);
-	assert.equal(found, null, `${what}: raw U+${found?.[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${found?.index}: ${JSON.stringify(text.slice(Math.max(0, (found?.index ?? 0) - 60), (found?.index ?? 0) + 60))}`);
+	assert.equal(
+		found,
+		null,
+		`${what}: raw U+${found?.[0].charCodeAt(0).toString(16).padStart(4, '0')} at ${found?.index}: ${JSON.stringify(text.slice(Math.max(0, (found?.index ?? 0) - 60), (found?.index ?? 0) + 60))}`,
+	);
 }
 
 const HOST = os.hostname();
@@ -77,7 +81,9 @@ function insert(db: Database.Database, table: string, row: Row): number {
 		const value = row[column];
 		return typeof value === 'boolean' ? Number(value) : value;
 	});
-	const result = db.prepare(`INSERT INTO ${table} (${columns.map(c => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values);
+	const result = db
+		.prepare(`INSERT INTO ${table} (${columns.map(c => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
+		.run(...values);
 	return Number(result.lastInsertRowid);
 }
 
@@ -98,15 +104,54 @@ type CorpusEntry = {
 function everyColumn(db: Database.Database, id: string, text: string, context: Context): void {
 	const now = nowIso();
 	insert(db, 'session_registry', {
-		session_id: id, session_uuid: text, machine_uuid: text, hostname: HOST, llm_vendor: text, llm_model: text, project_id: text,
-		tty: text, cwd: text, pid: context.alivePid, status: 'active', registered_at: now, last_heartbeat: now, metadata: JSON.stringify({[text]: text, nested: [text, {k: text}]}),
+		session_id: id,
+		session_uuid: text,
+		machine_uuid: text,
+		hostname: HOST,
+		llm_vendor: text,
+		llm_model: text,
+		project_id: text,
+		tty: text,
+		cwd: text,
+		pid: context.alivePid,
+		status: 'active',
+		registered_at: now,
+		last_heartbeat: now,
+		metadata: JSON.stringify({[text]: text, nested: [text, {k: text}]}),
 	});
 	insert(db, 'task_claims', {task_id: `${id}/claim/${text}`, session_id: id, claim_type: text, claimed_at: now, expires_at: null});
 	insert(db, 'file_locks', {file_path: `${id}/lock/${text}`, session_id: id, lock_type: text, locked_at: now, expires_at: null});
-	const payload = JSON.stringify({sessions: [id, text], project_id: text, cwd: text, file_path: text, task_id: text, action: text, text, session_id: id, reason: text, [text]: text});
-	const message = {sender_id: text, payload, created_at: now, sender_session_uuid: text, priority: 2, status: 'pending', project_id: text, task_id: text, activity: text};
+	const payload = JSON.stringify({
+		sessions: [id, text],
+		project_id: text,
+		cwd: text,
+		file_path: text,
+		task_id: text,
+		action: text,
+		text,
+		session_id: id,
+		reason: text,
+		[text]: text,
+	});
+	const message = {
+		sender_id: text,
+		payload,
+		created_at: now,
+		sender_session_uuid: text,
+		priority: 2,
+		status: 'pending',
+		project_id: text,
+		task_id: text,
+		activity: text,
+	};
 	insert(db, 'session_messages', {...message, channel: 'operator_alerts', message_type: text});
-	insert(db, 'session_messages', {...message, channel: 'operator_alerts', message_type: 'file_conflict', status: 'delivered', delivered_at: now});
+	insert(db, 'session_messages', {
+		...message,
+		channel: 'operator_alerts',
+		message_type: 'file_conflict',
+		status: 'delivered',
+		delivered_at: now,
+	});
 	insert(db, 'session_messages', {...message, channel: text, recipient_id: id, message_type: text});
 	insert(db, 'session_messages', {...message, channel: 'session_lifecycle', message_type: text});
 	insert(db, 'session_messages', {...message, channel: 'session_lifecycle', message_type: 'started'});
@@ -122,29 +167,119 @@ const TIMESTAMPS = (): unknown[] => {
 	const now = Date.now() - 60_000;
 	const iso = new Date(now).toISOString();
 	return [
-		iso, iso.replace('T', ' '), iso.replace('Z', ''), iso.replace('Z', '+00:00'), `${iso.slice(0, 19)}+02:00`, `${iso.slice(0, 19)}-0530`,
-		iso.slice(0, 19), `${iso.slice(0, 19).replace('T', ' ')}Z`, iso.slice(0, 10), `${iso.slice(0, 19)}.123456789Z`, `${iso.slice(0, 19)},5Z`,
-		now / 1000, Math.floor(now / 1000), String(now / 1000), now, String(now),
-		'', 'yesterday', '2026-02-30T00:00:00Z', '2026-13-01T00:00:00Z', '2026-02-11T25:61:61Z', 'NaN', 'Infinity', '-Infinity', '-1', '1e400',
-		'9'.repeat(400), -8.64e15, 8.64e15 + 1, 0, HOSTILE, Buffer.from([0, 255, 27, 91]), `${iso}\u001b[2J`,
+		iso,
+		iso.replace('T', ' '),
+		iso.replace('Z', ''),
+		iso.replace('Z', '+00:00'),
+		`${iso.slice(0, 19)}+02:00`,
+		`${iso.slice(0, 19)}-0530`,
+		iso.slice(0, 19),
+		`${iso.slice(0, 19).replace('T', ' ')}Z`,
+		iso.slice(0, 10),
+		`${iso.slice(0, 19)}.123456789Z`,
+		`${iso.slice(0, 19)},5Z`,
+		now / 1000,
+		Math.floor(now / 1000),
+		String(now / 1000),
+		now,
+		String(now),
+		'',
+		'yesterday',
+		'2026-02-30T00:00:00Z',
+		'2026-13-01T00:00:00Z',
+		'2026-02-11T25:61:61Z',
+		'NaN',
+		'Infinity',
+		'-Infinity',
+		'-1',
+		'1e400',
+		'9'.repeat(400),
+		-8.64e15,
+		8.64e15 + 1,
+		0,
+		HOSTILE,
+		Buffer.from([0, 255, 27, 91]),
+		`${iso}\u001b[2J`,
 	];
 };
 
 const PIDS = (context: Context): unknown[] => [
-	null, 0, -1, -2147483648, 2147483648, 2 ** 53, 9.9e18, -9.9e18, 1.5, '123abc', 'abc', '42', '', 1, 4194304, 4194305,
-	context.alivePid, context.deadPid, Buffer.from([1, 2]), HOSTILE,
+	null,
+	0,
+	-1,
+	-2147483648,
+	2147483648,
+	2 ** 53,
+	9.9e18,
+	-9.9e18,
+	1.5,
+	'123abc',
+	'abc',
+	'42',
+	'',
+	1,
+	4194304,
+	4194305,
+	context.alivePid,
+	context.deadPid,
+	Buffer.from([1, 2]),
+	HOSTILE,
 ];
 
 const PROJECTS = [
-	'../../x', '/etc', '..', '.', 'a/../../b', 'x\u0000y', '', '~', 'C:\\Windows\\System32', '%2e%2e%2f', 'PILOT\n../../y',
-	'p'.repeat(300), 'プロジェクト', '\u202eexe.txt', 'CON', '/', '\\\\server\\share', '.hidden', '-rf', HOSTILE,
+	'../../x',
+	'/etc',
+	'..',
+	'.',
+	'a/../../b',
+	'x\u0000y',
+	'',
+	'~',
+	'C:\\Windows\\System32',
+	'%2e%2e%2f',
+	'PILOT\n../../y',
+	'p'.repeat(300),
+	'プロジェクト',
+	'\u202eexe.txt',
+	'CON',
+	'/',
+	'\\\\server\\share',
+	'.hidden',
+	'-rf',
+	HOSTILE,
 ];
 
 const MARKDOWN = [
-	'**bold**', '`code`', '``double``', '`', 'a`b``c```d', '[x](https://evil.example)', '![img](https://evil.example/x.png)', 'a | b | c',
-	'# heading', '<script>alert(1)</script>', '- **Injected:** yes', '_under_', '~~strike~~', '&rlm;&#x202e;&amp;', '> quote',
-	'<!-- comment', 'trailing\\', '\\`', '*', '***', '1. list', '---', '===', '[ref]: https://x.example', '<https://auto.example>',
-	'line1\n**Session: fake**\n- **PID:** 1', ' spaced ', '` spaced `', '\\', '**Session: fake**',
+	'**bold**',
+	'`code`',
+	'``double``',
+	'`',
+	'a`b``c```d',
+	'[x](https://evil.example)',
+	'![img](https://evil.example/x.png)',
+	'a | b | c',
+	'# heading',
+	'<script>alert(1)</script>',
+	'- **Injected:** yes',
+	'_under_',
+	'~~strike~~',
+	'&rlm;&#x202e;&amp;',
+	'> quote',
+	'<!-- comment',
+	'trailing\\',
+	'\\`',
+	'*',
+	'***',
+	'1. list',
+	'---',
+	'===',
+	'[ref]: https://x.example',
+	'<https://auto.example>',
+	'line1\n**Session: fake**\n- **PID:** 1',
+	' spaced ',
+	'` spaced `',
+	'\\',
+	'**Session: fake**',
 ];
 
 function markdownBus(values: string[]) {
@@ -163,7 +298,28 @@ const CORPUS: CorpusEntry[] = [
 				everyColumn(db, `hostile-${HOSTILE}`, HOSTILE, context);
 				ESCAPES.forEach((text, index) => everyColumn(db, `one-${index}-${text}`, text, context));
 				// Everything hostile: id, times, status, pid.
-				insert(db, 'session_registry', Object.fromEntries(['session_id', 'session_uuid', 'machine_uuid', 'hostname', 'llm_vendor', 'llm_model', 'project_id', 'tty', 'cwd', 'pid', 'status', 'registered_at', 'last_heartbeat', 'metadata'].map(c => [c, `${c}:${HOSTILE}`])));
+				insert(
+					db,
+					'session_registry',
+					Object.fromEntries(
+						[
+							'session_id',
+							'session_uuid',
+							'machine_uuid',
+							'hostname',
+							'llm_vendor',
+							'llm_model',
+							'project_id',
+							'tty',
+							'cwd',
+							'pid',
+							'status',
+							'registered_at',
+							'last_heartbeat',
+							'metadata',
+						].map(c => [c, `${c}:${HOSTILE}`]),
+					),
+				);
 			}),
 		sessionsForLog: ['claude-plain'],
 	},
@@ -182,7 +338,17 @@ const CORPUS: CorpusEntry[] = [
 			canonical(dbPath, db => {
 				const now = nowIso();
 				const payloads: Array<string | null | Buffer> = [
-					'{"sessions": ["claude-1", ', '{"sessions": ["claude-1"]', '[1,2]', '42', '"str"', 'null', 'true', '', ' ', null, Buffer.from('{"a":1}'),
+					'{"sessions": ["claude-1", ',
+					'{"sessions": ["claude-1"]',
+					'[1,2]',
+					'42',
+					'"str"',
+					'null',
+					'true',
+					'',
+					' ',
+					null,
+					Buffer.from('{"a":1}'),
 					'{"sessions": "claude-1", "action": {"nested": [1, 2]}, "project_id": 7, "cwd": null}',
 					'{"sessions": [1, null, {"x": "\\u001b[2J"}, ["a"]], "file_path": ["/a", "/b"]}',
 					'{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"x": 1}}, "sessions": ["claude-1"]}',
@@ -194,11 +360,40 @@ const CORPUS: CorpusEntry[] = [
 					JSON.stringify({sessions: ['claude-1', 'codex-2'], action: 'x'.repeat(1_000_000), text: 'y'.repeat(100)}),
 					`{"text": "${'z'.repeat(1_000_000)}`,
 				];
-				insert(db, 'session_registry', {session_id: 'claude-1', hostname: HOST, llm_vendor: 'claude', project_id: 'PILOT', pid: context.alivePid, status: 'active', registered_at: now, last_heartbeat: now, metadata: '{broken'});
+				insert(db, 'session_registry', {
+					session_id: 'claude-1',
+					hostname: HOST,
+					llm_vendor: 'claude',
+					project_id: 'PILOT',
+					pid: context.alivePid,
+					status: 'active',
+					registered_at: now,
+					last_heartbeat: now,
+					metadata: '{broken',
+				});
 				payloads.forEach((payload, index) => {
-					insert(db, 'session_registry', {session_id: `meta-${index}`, hostname: HOST, llm_vendor: 'codex', project_id: 'PILOT', pid: context.alivePid, status: 'active', registered_at: now, last_heartbeat: now, metadata: payload});
+					insert(db, 'session_registry', {
+						session_id: `meta-${index}`,
+						hostname: HOST,
+						llm_vendor: 'codex',
+						project_id: 'PILOT',
+						pid: context.alivePid,
+						status: 'active',
+						registered_at: now,
+						last_heartbeat: now,
+						metadata: payload,
+					});
 					for (const channel of ['operator_alerts', 'session_lifecycle', 'coordination']) {
-						insert(db, 'session_messages', {sender_id: `sender-${index}`, channel, payload, created_at: now, recipient_id: channel === 'coordination' ? 'claude-1' : null, message_type: channel === 'session_lifecycle' ? 'ended' : 'task_conflict', priority: 3, status: 'pending'});
+						insert(db, 'session_messages', {
+							sender_id: `sender-${index}`,
+							channel,
+							payload,
+							created_at: now,
+							recipient_id: channel === 'coordination' ? 'claude-1' : null,
+							message_type: channel === 'session_lifecycle' ? 'ended' : 'task_conflict',
+							priority: 3,
+							status: 'pending',
+						});
 					}
 				});
 			}),
@@ -210,10 +405,35 @@ const CORPUS: CorpusEntry[] = [
 			canonical(dbPath, db => {
 				TIMESTAMPS().forEach((stamp, index) => {
 					const id = `ts-${index}`;
-					insert(db, 'session_registry', {session_id: id, hostname: HOST, llm_vendor: 'claude', project_id: 'PILOT', pid: context.alivePid, status: 'active', registered_at: stamp, last_heartbeat: stamp});
+					insert(db, 'session_registry', {
+						session_id: id,
+						hostname: HOST,
+						llm_vendor: 'claude',
+						project_id: 'PILOT',
+						pid: context.alivePid,
+						status: 'active',
+						registered_at: stamp,
+						last_heartbeat: stamp,
+					});
 					insert(db, 'task_claims', {task_id: `T.${index}`, session_id: id, claim_type: 'exclusive', claimed_at: stamp, expires_at: stamp});
-					insert(db, 'file_locks', {file_path: `/ts/${index}`, session_id: id, lock_type: 'exclusive', locked_at: stamp, expires_at: stamp});
-					const message = {sender_id: id, payload: JSON.stringify({sessions: [id], session_id: id}), created_at: stamp, priority: 2, status: 'pending', expires_at: stamp, delivered_at: stamp, read_at: stamp, ttl_seconds: index % 3 === 0 ? 60 : null};
+					insert(db, 'file_locks', {
+						file_path: `/ts/${index}`,
+						session_id: id,
+						lock_type: 'exclusive',
+						locked_at: stamp,
+						expires_at: stamp,
+					});
+					const message = {
+						sender_id: id,
+						payload: JSON.stringify({sessions: [id], session_id: id}),
+						created_at: stamp,
+						priority: 2,
+						status: 'pending',
+						expires_at: stamp,
+						delivered_at: stamp,
+						read_at: stamp,
+						ttl_seconds: index % 3 === 0 ? 60 : null,
+					};
 					insert(db, 'session_messages', {...message, channel: 'operator_alerts', message_type: 'cwd_overlap'});
 					insert(db, 'session_messages', {...message, channel: 'coordination', recipient_id: id, message_type: 'message'});
 					insert(db, 'session_messages', {...message, channel: 'session_lifecycle', message_type: 'resumed'});
@@ -232,8 +452,27 @@ const CORPUS: CorpusEntry[] = [
 				insert(db, 'task_claims', {task_id: null, session_id: 'nulls-1', claimed_at: now});
 				insert(db, 'file_locks', {file_path: null, session_id: 'nulls-1', locked_at: now});
 				for (const channel of ['operator_alerts', 'session_lifecycle', 'coordination']) {
-					insert(db, 'session_messages', {sender_id: 'x', channel, payload: null, created_at: now, ttl_seconds: null, recipient_id: channel === 'coordination' ? 'nulls-1' : null, message_type: channel === 'session_lifecycle' ? null : 'project_conflict', priority: null, status: null});
-					insert(db, 'session_messages', {sender_id: 'x', channel, payload: null, created_at: now, recipient_id: channel === 'coordination' ? 'nulls-1' : null, message_type: 'started', priority: null, status: 'pending'});
+					insert(db, 'session_messages', {
+						sender_id: 'x',
+						channel,
+						payload: null,
+						created_at: now,
+						ttl_seconds: null,
+						recipient_id: channel === 'coordination' ? 'nulls-1' : null,
+						message_type: channel === 'session_lifecycle' ? null : 'project_conflict',
+						priority: null,
+						status: null,
+					});
+					insert(db, 'session_messages', {
+						sender_id: 'x',
+						channel,
+						payload: null,
+						created_at: now,
+						recipient_id: channel === 'coordination' ? 'nulls-1' : null,
+						message_type: 'started',
+						priority: null,
+						status: 'pending',
+					});
 				}
 			}),
 	},
@@ -244,7 +483,10 @@ const CORPUS: CorpusEntry[] = [
 			bus.close();
 			withDb(dbPath, db => {
 				// Same tables and columns, no NOT NULL, no defaults, no keys: what an old or careless writer leaves.
-				const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`).pluck().all() as string[];
+				const tables = db
+					.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+					.pluck()
+					.all() as string[];
 				for (const table of tables) {
 					const columns = (db.prepare(`PRAGMA table_info("${table}")`).all() as Array<{name: string}>).map(column => column.name);
 					db.exec(`DROP TABLE "${table}"; CREATE TABLE "${table}" (${columns.map(c => `"${c}"`).join(', ')});`);
@@ -260,11 +502,29 @@ const CORPUS: CorpusEntry[] = [
 				const now = nowIso();
 				PIDS(context).forEach((pid, index) => {
 					const id = `pid-${index}`;
-					insert(db, 'session_registry', {session_id: id, hostname: HOST, llm_vendor: 'claude', project_id: 'PILOT', pid, status: 'active', registered_at: now, last_heartbeat: now});
+					insert(db, 'session_registry', {
+						session_id: id,
+						hostname: HOST,
+						llm_vendor: 'claude',
+						project_id: 'PILOT',
+						pid,
+						status: 'active',
+						registered_at: now,
+						last_heartbeat: now,
+					});
 					insert(db, 'file_locks', {file_path: `/pid/${index}`, session_id: id, lock_type: 'exclusive', locked_at: now});
 				});
 				// The same PIDs on another host: never probed.
-				PIDS(context).forEach((pid, index) => insert(db, 'session_registry', {session_id: `remote-${index}`, hostname: 'elsewhere.example', pid, status: 'active', registered_at: now, last_heartbeat: now}));
+				PIDS(context).forEach((pid, index) =>
+					insert(db, 'session_registry', {
+						session_id: `remote-${index}`,
+						hostname: 'elsewhere.example',
+						pid,
+						status: 'active',
+						registered_at: now,
+						last_heartbeat: now,
+					}),
+				);
 			}),
 		sessionsForLog: ['pid-16'],
 	},
@@ -273,7 +533,16 @@ const CORPUS: CorpusEntry[] = [
 		build: (dbPath, context) =>
 			canonical(dbPath, db => {
 				const now = nowIso();
-				insert(db, 'session_registry', {session_id: 'claude-1', hostname: HOST, llm_vendor: 'claude', project_id: 'PILOT', pid: context.alivePid, status: 'active', registered_at: now, last_heartbeat: now});
+				insert(db, 'session_registry', {
+					session_id: 'claude-1',
+					hostname: HOST,
+					llm_vendor: 'claude',
+					project_id: 'PILOT',
+					pid: context.alivePid,
+					status: 'active',
+					registered_at: now,
+					last_heartbeat: now,
+				});
 				const types = ['budget_exceeded', '', 'PROJECT_CONFLICT', '(untyped)', HOSTILE, 'x'.repeat(5000), 'project_conflict'];
 				const priorities: unknown[] = [-1, 7, 99_999_999_999, 'high', 2.5, null, '3', 0, 3, -9e18, 1e308, Buffer.from([3])];
 				const statuses: unknown[] = ['pending', 'delivered', 'read', 'expired', 'weird', null, ''];
@@ -281,8 +550,25 @@ const CORPUS: CorpusEntry[] = [
 				for (const type of types) {
 					for (const priority of priorities) {
 						const status = statuses[n++ % statuses.length];
-						insert(db, 'session_messages', {sender_id: 'detector', channel: 'operator_alerts', payload: JSON.stringify({sessions: ['claude-1', `other-${n}`], action: `act ${n}`}), created_at: now, message_type: type, priority, status});
-						insert(db, 'session_messages', {sender_id: 'codex-2', channel: `chan-${n % 3}`, payload: JSON.stringify({text: `note ${n}`}), created_at: now, recipient_id: 'claude-1', message_type: type, priority, status});
+						insert(db, 'session_messages', {
+							sender_id: 'detector',
+							channel: 'operator_alerts',
+							payload: JSON.stringify({sessions: ['claude-1', `other-${n}`], action: `act ${n}`}),
+							created_at: now,
+							message_type: type,
+							priority,
+							status,
+						});
+						insert(db, 'session_messages', {
+							sender_id: 'codex-2',
+							channel: `chan-${n % 3}`,
+							payload: JSON.stringify({text: `note ${n}`}),
+							created_at: now,
+							recipient_id: 'claude-1',
+							message_type: type,
+							priority,
+							status,
+						});
 					}
 				}
 			}),
@@ -293,7 +579,19 @@ const CORPUS: CorpusEntry[] = [
 		build: (dbPath, context) =>
 			canonical(dbPath, db => {
 				const now = nowIso();
-				PROJECTS.forEach((project, index) => insert(db, 'session_registry', {session_id: `proj-${index}`, hostname: HOST, llm_vendor: 'claude', project_id: project, cwd: project, pid: context.alivePid, status: 'active', registered_at: now, last_heartbeat: now}));
+				PROJECTS.forEach((project, index) =>
+					insert(db, 'session_registry', {
+						session_id: `proj-${index}`,
+						hostname: HOST,
+						llm_vendor: 'claude',
+						project_id: project,
+						cwd: project,
+						pid: context.alivePid,
+						status: 'active',
+						registered_at: now,
+						last_heartbeat: now,
+					}),
+				);
 			}),
 		sessionsForLog: PROJECTS.map((_, index) => `proj-${index}`),
 	},
@@ -318,7 +616,11 @@ type JsonDoc = {
 
 /** The raw session ids stored, as the dashboard must show them (escaped; NULL as its placeholder). */
 function storedSessionIds(dbPath: string): string[] {
-	return withDb(dbPath, db => (db.prepare(`SELECT session_id FROM session_registry`).pluck().all() as unknown[]).map(id => (id === null ? '(no id)' : escapeControls(Buffer.isBuffer(id) ? `<blob ${id.length} bytes>` : String(id)))));
+	return withDb(dbPath, db =>
+		(db.prepare(`SELECT session_id FROM session_registry`).pluck().all() as unknown[]).map(id =>
+			id === null ? '(no id)' : escapeControls(Buffer.isBuffer(id) ? `<blob ${id.length} bytes>` : String(id)),
+		),
+	);
 }
 
 /** A line whose code spans do not all close (CommonMark: a run of n backticks closes at the next run of exactly n). */
@@ -361,7 +663,11 @@ type LogStructure = {fieldLines: number; sessionLines: number; lines: number};
 
 function logStructure(entry: string): LogStructure {
 	const lines = entry.split('\n');
-	return {fieldLines: lines.filter(line => line.startsWith('- **')).length, sessionLines: lines.filter(line => line.startsWith('**Session:')).length, lines: lines.length};
+	return {
+		fieldLines: lines.filter(line => line.startsWith('- **')).length,
+		sessionLines: lines.filter(line => line.startsWith('**Session:')).length,
+		lines: lines.length,
+	};
 }
 
 /** --json, then --once for each session named, with the log; returns the JSON document and the log entries. */
@@ -389,7 +695,12 @@ function printedForms(dbPath: string, entry: CorpusEntry, name: string): {doc: J
 		assert.ok(!result.stderr.includes(STACK_FRAME), `${what}: ${result.stderr.slice(0, 2000)}`);
 		assert.equal(result.lines[0], 'Cross-LLM Session Dashboard', what);
 		// Each shown session's block (the first --once has released the stale ones: count before that).
-		if (entries.length === 0) assert.equal(result.stdout.split('\n').filter(line => line.startsWith('**Session: ')).length, shownByOnce, `${what}: every session block`);
+		if (entries.length === 0)
+			assert.equal(
+				result.stdout.split('\n').filter(line => line.startsWith('**Session: ')).length,
+				shownByOnce,
+				`${what}: every session block`,
+			);
 		const appended = result.lines.at(-1)!;
 		assert.match(appended, /^Session log entry appended: /, what);
 		const file = appended.slice('Session log entry appended: '.length);
@@ -399,10 +710,18 @@ function printedForms(dbPath: string, entry: CorpusEntry, name: string): {doc: J
 		assert.equal(parts.length, 2, `${what}: ${relative}`);
 		assert.match(parts[0]!, /^[A-Za-z0-9._-]+$/, what);
 		assert.ok(!['.', '..'].includes(parts[0]!), what);
-		assert.deepEqual(listTree(path.dirname(logDir)), ['logs', path.join('logs', parts[0]!), path.join('logs', parts[0]!, parts[1]!)], `${what}: nothing else written`);
+		assert.deepEqual(
+			listTree(path.dirname(logDir)),
+			['logs', path.join('logs', parts[0]!), path.join('logs', parts[0]!, parts[1]!)],
+			`${what}: nothing else written`,
+		);
 		const text = fs.readFileSync(file, 'utf8');
 		assertClean(text, `${what} log entry`);
-		text.split('\n').forEach((line, index) => assert.ok(!unbalancedCodeSpan(line), `${what} log line ${index + 1} has an unclosed code span: ${line.slice(0, 300)}`));
+		text
+			.split('\n')
+			.forEach((line, index) =>
+				assert.ok(!unbalancedCodeSpan(line), `${what} log line ${index + 1} has an unclosed code span: ${line.slice(0, 300)}`),
+			);
 		entries.push(text);
 	}
 	return {doc, entries};
@@ -420,13 +739,29 @@ let ink: Ink;
 /** How long a key may take to show its effect (generous for a loaded CI machine; a 100 kB value once took 40 s per frame). */
 const KEY_TIMEOUT_MS = 5000;
 
-const TAB_HEADERS: Record<string, string> = {'1': 'SESSION', '2': 'FILE', '3': 'TASK', '4': 'PRIO', '5': 'MESSAGE', '6': 'TIME (UTC)', '7': 'Bus Statistics'};
+const TAB_HEADERS: Record<string, string> = {
+	'1': 'SESSION',
+	'2': 'FILE',
+	'3': 'TASK',
+	'4': 'PRIO',
+	'5': 'MESSAGE',
+	'6': 'TIME (UTC)',
+	'7': 'Bus Statistics',
+};
 
 /** Runs the App on the bus, visits every tab and opens the first row of each; returns the row count of each tab. */
 async function tuiRows(dbPath: string, name: string): Promise<Record<string, number>> {
 	const dir = path.dirname(dbPath);
 	const config = {...defaultConfig({}, dir), dbPath, logBase: path.join(dir, 'tui-logs'), color: false};
-	const live = new LiveBus({dbPath, staleTimeoutMs: config.staleTimeoutMs, sessionId: null, machineUuid: null, readOnly: false, pollMs: 20, coalesceMs: 20});
+	const live = new LiveBus({
+		dbPath,
+		staleTimeoutMs: config.staleTimeoutMs,
+		sessionId: null,
+		machineUuid: null,
+		readOnly: false,
+		pollMs: 20,
+		coalesceMs: 20,
+	});
 	const rendered = ink.render(ink.createElement(ink.App, {live, config, columns: 120, rows: 40, writeRaw: () => {}}));
 	const frame = () => rendered.lastFrame() ?? '';
 	const waitFor = async (test: (text: string) => boolean, what: string, timeoutMs = 15_000) => {
@@ -439,7 +774,11 @@ async function tuiRows(dbPath: string, name: string): Promise<Record<string, num
 		}
 	};
 	const position = (text: string) => /\| (\d+)\/(\d+)(?: |$)/.exec(text.split('\n').at(-1) ?? '');
-	const onTab = (key: string) => (text: string) => text.split('\n').slice(1, 6).some(line => line.includes(TAB_HEADERS[key]!));
+	const onTab = (key: string) => (text: string) =>
+		text
+			.split('\n')
+			.slice(1, 6)
+			.some(line => line.includes(TAB_HEADERS[key]!));
 	const rows: Record<string, number> = {};
 	try {
 		await waitFor(text => /^ 1 Sessions \d/.test(text), 'the first reading');
@@ -475,7 +814,11 @@ before(async () => {
 	alive = liveProcess();
 	await once(alive, 'spawn');
 	context = {alivePid: alive.pid!, deadPid: await deadPid()};
-	const [{render}, {App}, {createElement}] = await Promise.all([import('ink-testing-library'), import('../source/ui/app.js'), import('react')]);
+	const [{render}, {App}, {createElement}] = await Promise.all([
+		import('ink-testing-library'),
+		import('../source/ui/app.js'),
+		import('react'),
+	]);
 	ink = {render, App, createElement};
 });
 
@@ -509,7 +852,11 @@ describe('a corpus of hostile databases', () => {
 				const twinPath = path.join(scratch('twin-'), 'messaging.db');
 				entry.twin(twinPath, context);
 				const twin = printedForms(twinPath, entry, `${entry.name} (plain twin)`);
-				assert.deepEqual(logStructure(entries[0]!), logStructure(twin.entries[0]!), 'markdown in values changed the structure of the log entry');
+				assert.deepEqual(
+					logStructure(entries[0]!),
+					logStructure(twin.entries[0]!),
+					'markdown in values changed the structure of the log entry',
+				);
 			}
 		});
 	}

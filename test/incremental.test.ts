@@ -81,7 +81,11 @@ describe('analyze: nextStateChangeAt', () => {
 		const dbPath = busPath();
 		const t0 = Date.now();
 		const bus = new BusWriter(dbPath);
-		for (const [id, age] of [['a', 1000], ['b', 7000], ['c', 30_000]] as const) {
+		for (const [id, age] of [
+			['a', 1000],
+			['b', 7000],
+			['c', 30_000],
+		] as const) {
 			bus.register({sessionId: id, hostname: HOST, pid: null, registeredAt: t0 - 60_000});
 			bus.heartbeat(id, t0 - age);
 		}
@@ -89,7 +93,13 @@ describe('analyze: nextStateChangeAt', () => {
 		bus.heartbeat('ahead', t0 + 3_600_000);
 		bus.close();
 		const snapshot = new SnapshotReader(openReader(dbPath), dbPath).read({now: t0, staleTimeoutMs: STALE, countHistory: false});
-		const judge = (now: number) => analyze(snapshot, {now, liveness: livenessOf(snapshot), currentRowid: null, heartbeatFirstSeen: new Map(snapshot.sessions.map(row => [row.rowid, t0]))});
+		const judge = (now: number) =>
+			analyze(snapshot, {
+				now,
+				liveness: livenessOf(snapshot),
+				currentRowid: null,
+				heartbeatFirstSeen: new Map(snapshot.sessions.map(row => [row.rowid, t0])),
+			});
 		const states = (now: number) => judge(now).sessions.map(view => `${view.row.sessionId}:${view.state}`);
 
 		let now = t0;
@@ -102,11 +112,17 @@ describe('analyze: nextStateChangeAt', () => {
 			seen.push(states(next));
 			now = next;
 		}
-		assert.deepEqual(seen.map(list => list.filter(entry => entry.endsWith(':stale')).length), [1, 2, 3, 4]);
+		assert.deepEqual(
+			seen.map(list => list.filter(entry => entry.endsWith(':stale')).length),
+			[1, 2, 3, 4],
+		);
 		// All stale; only the clock catching up with the heartbeat from the future makes it fresh again.
 		const caughtUp = t0 + 3_600_000 - CLOCK_SKEW_TOLERANCE_MS;
 		assert.equal(judge(now).nextStateChangeAt, caughtUp);
-		assert.deepEqual(states(caughtUp).filter(entry => !entry.endsWith(':stale')), ['ahead:active']);
+		assert.deepEqual(
+			states(caughtUp).filter(entry => !entry.endsWith(':stale')),
+			['ahead:active'],
+		);
 		assert.equal(judge(caughtUp).nextStateChangeAt, t0 + 3_600_000 + STALE + 1, 'then stale once the heartbeat is older than the timeout');
 		assert.equal(judge(t0 + 3_600_000 + STALE + 1).nextStateChangeAt, null, 'all stale: nothing changes with time alone');
 	});
@@ -232,7 +248,10 @@ describe('when a clock-driven text next changes', () => {
 	const samples = [0, 1, 59_999, 60_000, 61_234, 3_599_999, 3_600_000, 7_265_432, 86_399_999, 86_400_000, 90_061_001, 400_000_000];
 
 	it('ages (minutes, then hours past a day) and uptimes (hours)', () => {
-		for (const [format, changesIn] of [[coarseAge, coarseAgeChangesIn], [hoursAge, hoursAgeChangesIn]] as const) {
+		for (const [format, changesIn] of [
+			[coarseAge, coarseAgeChangesIn],
+			[hoursAge, hoursAgeChangesIn],
+		] as const) {
 			for (const ms of samples) {
 				const wait = changesIn(ms);
 				assert.ok(wait >= 1, `${ms}`);
@@ -268,7 +287,16 @@ async function liveOnQuietBus(sessionId: string, options: {staleTimeoutMs: numbe
 	bus.register({sessionId, hostname: HOST, pid: null, registeredAt: t0});
 	bus.heartbeat(sessionId, t0);
 	bus.close();
-	const live = new LiveBus({dbPath, sessionId: null, machineUuid: null, readOnly: true, coalesceMs: 0, countsMs: 3_600_000, ...options, now: () => clock.now});
+	const live = new LiveBus({
+		dbPath,
+		sessionId: null,
+		machineUuid: null,
+		readOnly: true,
+		coalesceMs: 0,
+		countsMs: 3_600_000,
+		...options,
+		now: () => clock.now,
+	});
 	const states: LiveState[] = [];
 	live.subscribe(state => states.push(state));
 	await live.tick();
@@ -331,7 +359,18 @@ describe('LiveBus: judging again only when something can change', () => {
 		const bus = new BusWriter(dbPath);
 		bus.register({sessionId: 'doomed', hostname: HOST, pid: child.pid!, registeredAt: now + 1000});
 		bus.close();
-		const live = new LiveBus({dbPath, staleTimeoutMs: 300_000, sessionId: null, machineUuid: null, readOnly: true, coalesceMs: 0, livenessMs: 5000, agesMs: 3_600_000, countsMs: 3_600_000, now: () => now});
+		const live = new LiveBus({
+			dbPath,
+			staleTimeoutMs: 300_000,
+			sessionId: null,
+			machineUuid: null,
+			readOnly: true,
+			coalesceMs: 0,
+			livenessMs: 5000,
+			agesMs: 3_600_000,
+			countsMs: 3_600_000,
+			now: () => now,
+		});
 		try {
 			await live.tick();
 			now += 1000;

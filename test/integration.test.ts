@@ -18,7 +18,11 @@ const PACKAGE_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.jso
 function dump(dbPath: string): string {
 	const db = new Database(dbPath, {readonly: true});
 	try {
-		return JSON.stringify(['session_registry', 'task_claims', 'file_locks', 'session_messages'].map(table => db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()));
+		return JSON.stringify(
+			['session_registry', 'task_claims', 'file_locks', 'session_messages'].map(table =>
+				db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all(),
+			),
+		);
 	} finally {
 		db.close();
 	}
@@ -66,7 +70,10 @@ describe('--status-line', () => {
 		const bus = new BusWriter(quiet);
 		bus.register({sessionId: 'claude-9', hostname: os.hostname(), pid: process.pid});
 		bus.close();
-		assert.equal(run(['--status-line', '--format', 'tmux', '--db', quiet]).stdout, '#[fg=green]1 session · 0 alerts · 0 unread#[default]\n');
+		assert.equal(
+			run(['--status-line', '--format', 'tmux', '--db', quiet]).stdout,
+			'#[fg=green]1 session · 0 alerts · 0 unread#[default]\n',
+		);
 	});
 
 	it('prints a short neutral text and exits 0 without a database, and when it is not one', () => {
@@ -118,7 +125,30 @@ describe("the build's changes to ink's dependencies", () => {
 			text.stringWidth(line),
 			text.styledCharsToString(text.styledCharsFromTokens(text.tokenize(line))),
 		];
-		const palette = ['a', 'word ', ' ', '…', '│', 'é', '·', '\u001b[31m', '\u001b[1m', '\u001b[39m', '\u001b[22m', '\u001b[7m', '\u009b7m', '\u001b]8;;https://x\u0007link\u001b]8;;\u0007', '\u001b', 'e\u0301', '漢', '👍', '👩‍💻', '\r\n', '©\ufe0f', '\u00ad'];
+		const palette = [
+			'a',
+			'word ',
+			' ',
+			'…',
+			'│',
+			'é',
+			'·',
+			'\u001b[31m',
+			'\u001b[1m',
+			'\u001b[39m',
+			'\u001b[22m',
+			'\u001b[7m',
+			'\u009b7m',
+			'\u001b]8;;https://x\u0007link\u001b]8;;\u0007',
+			'\u001b',
+			'e\u0301',
+			'漢',
+			'👍',
+			'👩‍💻',
+			'\r\n',
+			'©\ufe0f',
+			'\u00ad',
+		];
 		const next = seededRandom(13);
 		for (let i = 0; i < 1500; i++) {
 			let line = '';
@@ -148,7 +178,8 @@ describe('what each command loads', () => {
 			.filter(url => url.startsWith('file:') && path.dirname(new URL(url).pathname) === dist)
 			.map(url => new URL(url).pathname);
 	}
-	const matching = (files: string[], pattern: RegExp) => files.filter(file => pattern.test(fs.readFileSync(file, 'utf8'))).map(file => path.basename(file));
+	const matching = (files: string[], pattern: RegExp) =>
+		files.filter(file => pattern.test(fs.readFileSync(file, 'utf8'))).map(file => path.basename(file));
 	const bundleFiles = () => fs.readdirSync(path.dirname(CLI)).map(file => path.join(path.dirname(CLI), file));
 
 	let dbPath: string;
@@ -179,7 +210,11 @@ describe('what each command loads', () => {
 		const yoga = path.join(path.dirname(CLI), yogaFile);
 		// Evaluating the module runs yoga's start (a top-level await); then ask Node what it loaded.
 		const loaded = (script: string) =>
-			spawnSync(process.execPath, ['--input-type=module', '-e', `${script}; console.log(process.moduleLoadList.some(name => name.includes('undici')))`], {encoding: 'utf8', timeout: 20_000}).stdout.trim();
+			spawnSync(
+				process.execPath,
+				['--input-type=module', '-e', `${script}; console.log(process.moduleLoadList.some(name => name.includes('undici')))`],
+				{encoding: 'utf8', timeout: 20_000},
+			).stdout.trim();
 		assert.equal(loaded(`await fetch('data:,x')`), 'true', 'the check sees undici when fetch is used');
 		assert.equal(loaded(`await import(${JSON.stringify(pathToFileURL(yoga).href)})`), 'false');
 	});
@@ -204,7 +239,11 @@ describe('what each command loads', () => {
 			assert.equal(result.status, 0, result.stderr);
 			return JSON.parse(result.stdout) as string[];
 		};
-		assert.deepEqual(created(`new Intl.Segmenter(); new RegExp('^\\\\p{RGI_Emoji}$', 'v')`), ['segmenter', 'emoji pattern'], 'the check sees both');
+		assert.deepEqual(
+			created(`new Intl.Segmenter(); new RegExp('^\\\\p{RGI_Emoji}$', 'v')`),
+			['segmenter', 'emoji pattern'],
+			'the check sees both',
+		);
 		assert.deepEqual(created(`await import(${JSON.stringify(dashboard)})`), []);
 		// A pattern written as a literal is made without the constructor, as the module loads.
 		assert.doesNotMatch(fs.readFileSync(new URL(dashboard), 'utf8'), /\/\^\\p\{RGI_Emoji\}\$\/v/);
@@ -213,7 +252,10 @@ describe('what each command loads', () => {
 	it('--status-line loads cli.js alone: neither UI nor printing code', () => {
 		const files = loadedFiles(['--status-line', '--db', dbPath]);
 		assert.deepEqual([...matching(files, UI), ...matching(files, PRINTING)], []);
-		assert.deepEqual(files.map(file => path.basename(file)), ['cli.js']);
+		assert.deepEqual(
+			files.map(file => path.basename(file)),
+			['cli.js'],
+		);
 	});
 });
 
@@ -222,7 +264,11 @@ describe('the installed command (dist/session-status)', () => {
 
 	/** Runs `command` with a bare environment plus `extra`. */
 	const runWith = (command: string[], extra: Record<string, string>) =>
-		spawnSync(command[0]!, command.slice(1), {env: {PATH: process.env['PATH'] ?? '', HOME: scratch('home-'), ...extra}, encoding: 'utf8', timeout: 20_000});
+		spawnSync(command[0]!, command.slice(1), {
+			env: {PATH: process.env['PATH'] ?? '', HOME: scratch('home-'), ...extra},
+			encoding: 'utf8',
+			timeout: 20_000,
+		});
 
 	it('runs cli.js from its real folder when linked from elsewhere, arguments intact', () => {
 		const bin = path.join(scratch('bin with space-'), 'session-status');
@@ -277,7 +323,11 @@ describe('configuration', () => {
 		const config = defaultConfig({});
 		const warnings = applyConfigFile(config, file, {required: true});
 		assert.equal(warnings.length, 4);
-		for (const key of ['staleTimeout', 'bell', 'defaultTab', 'colour']) assert.ok(warnings.some(w => w.includes(file) && w.includes(`"${key}"`)), key);
+		for (const key of ['staleTimeout', 'bell', 'defaultTab', 'colour'])
+			assert.ok(
+				warnings.some(w => w.includes(file) && w.includes(`"${key}"`)),
+				key,
+			);
 		assert.equal(config.staleTimeoutMs, 300_000);
 		assert.equal(config.bell, false);
 		assert.equal(config.defaultTab, 'sessions');
@@ -306,7 +356,10 @@ describe('package and readme', () => {
 		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: ROOT, encoding: 'utf8'});
 		const packed = (JSON.parse(output) as Array<{files: Array<{path: string; mode: number}>}>)[0]!.files;
 		const files = packed.map(file => file.path).sort();
-		assert.ok(['dist/cli.js', 'dist/session-status', 'readme.md', 'license', 'package.json'].every(file => files.includes(file)), files.join(', '));
+		assert.ok(
+			['dist/cli.js', 'dist/session-status', 'readme.md', 'license', 'package.json'].every(file => files.includes(file)),
+			files.join(', '),
+		);
 		for (const file of files) assert.match(file, /^(dist\/[\w.-]+\.js|dist\/session-status|readme\.md|license|package\.json)$/, file);
 		// The bin must stay executable in the tarball.
 		assert.equal(packed.find(file => file.path === 'dist/session-status')!.mode & 0o111, 0o111);
@@ -314,8 +367,12 @@ describe('package and readme', () => {
 
 	it('installs from the packed tarball and runs as session-status, through the link npm makes', {timeout: 300_000}, () => {
 		const dir = scratch('install-');
-		const npm = (args: string[], cwd: string) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {cwd, encoding: 'utf8', timeout: 300_000});
-		const tarball = path.join(dir, (JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as Array<{filename: string}>)[0]!.filename);
+		const npm = (args: string[], cwd: string) =>
+			execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {cwd, encoding: 'utf8', timeout: 300_000});
+		const tarball = path.join(
+			dir,
+			(JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as Array<{filename: string}>)[0]!.filename,
+		);
 		// Into a scratch project pinned to this checkout's better-sqlite3, whose build it then
 		// takes: its install script compiles for about 2 minutes. `npm install -g` links the
 		// bin the same way, from its bin folder.
@@ -323,14 +380,18 @@ describe('package and readme', () => {
 		const version = (JSON.parse(fs.readFileSync(path.join(addon(ROOT), 'package.json'), 'utf8')) as {version: string}).version;
 		const project = path.join(dir, 'project');
 		fs.mkdirSync(project);
-		fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({name: 'install-check', private: true, overrides: {'better-sqlite3': version}}));
+		fs.writeFileSync(
+			path.join(project, 'package.json'),
+			JSON.stringify({name: 'install-check', private: true, overrides: {'better-sqlite3': version}}),
+		);
 		npm(['install', '--ignore-scripts', tarball], project);
 		fs.cpSync(path.join(addon(ROOT), 'build'), path.join(addon(project), 'build'), {recursive: true});
 
 		const bin = path.join(project, 'node_modules', '.bin', 'session-status');
 		assert.ok(fs.lstatSync(bin).isSymbolicLink(), 'npm links the bin');
 		const home = scratch('home-');
-		const command = (args: string[]) => spawnSync(bin, args, {env: {PATH: process.env['PATH'] ?? '', HOME: home}, encoding: 'utf8', timeout: 30_000});
+		const command = (args: string[]) =>
+			spawnSync(bin, args, {env: {PATH: process.env['PATH'] ?? '', HOME: home}, encoding: 'utf8', timeout: 30_000});
 		assert.equal(command(['--version']).stdout.trim(), PACKAGE_VERSION);
 		assert.match(command(['--help']).stdout, /^\s*Usage$/m);
 		const db = path.join(scratch('installed-db-'), 'messaging.db');

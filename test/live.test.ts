@@ -13,8 +13,14 @@ describe('LiveBus: the bell', () => {
 		let clock = Date.now();
 		let rings = 0;
 		const live = new LiveBus({
-			dbPath, staleTimeoutMs: 300_000, sessionId: null, machineUuid: null, readOnly: true,
-			coalesceMs: 0, now: () => clock, onCriticalAlert: () => rings++,
+			dbPath,
+			staleTimeoutMs: 300_000,
+			sessionId: null,
+			machineUuid: null,
+			readOnly: true,
+			coalesceMs: 0,
+			now: () => clock,
+			onCriticalAlert: () => rings++,
 		});
 		try {
 			await live.tick();
@@ -56,7 +62,14 @@ describe('LiveBus: the bell', () => {
 		const bus = new BusWriter(dbPath);
 		bus.register({sessionId: 'claude-1', pid: process.pid});
 		bus.close();
-		const live = new LiveBus({dbPath: path.join(dir, 'messaging.db'), staleTimeoutMs: 300_000, sessionId: null, machineUuid: null, readOnly: true, coalesceMs: 0});
+		const live = new LiveBus({
+			dbPath: path.join(dir, 'messaging.db'),
+			staleTimeoutMs: 300_000,
+			sessionId: null,
+			machineUuid: null,
+			readOnly: true,
+			coalesceMs: 0,
+		});
 		try {
 			await live.tick();
 			assert.equal(live.getState().reading?.snapshot.sessions.length, 1);

@@ -1,7 +1,7 @@
-import { after, describe, it } from 'node:test';
+import {after, describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import {spawn, type ChildProcess} from 'node:child_process';
+import {once} from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import {
 	type SessionIdentity,
 } from '../source/processes/liveness.js';
 
-const host: HostIdentity = { hostname: os.hostname(), machineUuid: 'AAAA-1111' };
+const host: HostIdentity = {hostname: os.hostname(), machineUuid: 'AAAA-1111'};
 const children: ChildProcess[] = [];
 
 after(() => {
@@ -29,17 +29,17 @@ after(() => {
 });
 
 /** A real child process that stays alive until killed (after hook kills leftovers). */
-async function spawnLive(): Promise<ChildProcess & { pid: number }> {
-	const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], { stdio: 'ignore' });
+async function spawnLive(): Promise<ChildProcess & {pid: number}> {
+	const child = spawn(process.execPath, ['-e', 'setInterval(()=>{},1000)'], {stdio: 'ignore'});
 	children.push(child);
 	await once(child, 'spawn');
 	assert.ok(child.pid, 'child has a pid');
-	return child as ChildProcess & { pid: number };
+	return child as ChildProcess & {pid: number};
 }
 
 /** The PID of a real process that has already exited (and been reaped). */
 async function deadPid(): Promise<number> {
-	const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+	const child = spawn(process.execPath, ['-e', '0'], {stdio: 'ignore'});
 	await once(child, 'exit');
 	assert.ok(child.pid);
 	return child.pid;
@@ -52,7 +52,7 @@ async function killAndWait(child: ChildProcess): Promise<void> {
 }
 
 function session(rowid: number, pid: number | null, extra: Partial<SessionIdentity> = {}): SessionIdentity {
-	return { rowid, pid, hostname: host.hostname, machineUuid: null, registeredAtMs: Date.now(), ...extra };
+	return {rowid, pid, hostname: host.hostname, machineUuid: null, registeredAtMs: Date.now(), ...extra};
 }
 
 describe('judge on real processes', () => {
@@ -60,7 +60,7 @@ describe('judge on real processes', () => {
 		const before = Date.now();
 		const child = await spawnLive();
 		const probe = new LivenessProbe(host); // default readTable: the real readProcessTable
-		const result = await probe.check([session(1, child.pid, { registeredAtMs: Date.now() })]);
+		const result = await probe.check([session(1, child.pid, {registeredAtMs: Date.now()})]);
 		const live = result.get(1);
 		assert.ok(live);
 		assert.equal(live.state, 'alive');
@@ -76,7 +76,7 @@ describe('judge on real processes', () => {
 	it('a PID whose process exited is dead', async () => {
 		const pid = await deadPid();
 		assert.equal(pidExists(pid), false);
-		assert.deepEqual(judge(session(1, pid), host, { exists: pidExists(pid), startedAt: null }), {
+		assert.deepEqual(judge(session(1, pid), host, {exists: pidExists(pid), startedAt: null}), {
 			state: 'dead',
 			processStartedAt: null,
 		});
@@ -92,24 +92,24 @@ describe('judge on real processes', () => {
 		const exists = pidExists(child.pid);
 		assert.equal(exists, true);
 
-		const hourAgo = judge(session(1, child.pid, { registeredAtMs: Date.now() - 3_600_000 }), host, { exists, startedAt });
-		assert.deepEqual(hourAgo, { state: 'reused', processStartedAt: startedAt });
+		const hourAgo = judge(session(1, child.pid, {registeredAtMs: Date.now() - 3_600_000}), host, {exists, startedAt});
+		assert.deepEqual(hourAgo, {state: 'reused', processStartedAt: startedAt});
 
 		for (const registeredAtMs of [startedAt + 2000, startedAt - 2000, startedAt - START_TIME_SLACK_MS]) {
-			assert.equal(judge(session(1, child.pid, { registeredAtMs }), host, { exists, startedAt }).state, 'alive');
+			assert.equal(judge(session(1, child.pid, {registeredAtMs}), host, {exists, startedAt}).state, 'alive');
 		}
 		assert.equal(
-			judge(session(1, child.pid, { registeredAtMs: startedAt - START_TIME_SLACK_MS - 1000 }), host, { exists, startedAt }).state,
+			judge(session(1, child.pid, {registeredAtMs: startedAt - START_TIME_SLACK_MS - 1000}), host, {exists, startedAt}).state,
 			'reused',
 		);
 		// Unknown registration time or unknown start time: cannot call it reused.
-		assert.equal(judge(session(1, child.pid, { registeredAtMs: null }), host, { exists, startedAt }).state, 'alive');
-		assert.equal(judge(session(1, child.pid, { registeredAtMs: 0 }), host, { exists, startedAt: null }).state, 'alive');
+		assert.equal(judge(session(1, child.pid, {registeredAtMs: null}), host, {exists, startedAt}).state, 'alive');
+		assert.equal(judge(session(1, child.pid, {registeredAtMs: 0}), host, {exists, startedAt: null}).state, 'alive');
 
 		const probe = new LivenessProbe(host);
 		const result = await probe.check([
-			session(1, child.pid, { registeredAtMs: Date.now() - 3_600_000 }),
-			session(2, child.pid, { registeredAtMs: startedAt + 2000 }),
+			session(1, child.pid, {registeredAtMs: Date.now() - 3_600_000}),
+			session(2, child.pid, {registeredAtMs: startedAt + 2000}),
 		]);
 		assert.equal(result.get(1)?.state, 'reused');
 		assert.equal(result.get(2)?.state, 'alive');
@@ -120,46 +120,52 @@ describe('judge on real processes', () => {
 
 describe('host identity', () => {
 	it('another host is remote, never probed', () => {
-		const s = session(1, process.pid, { hostname: 'elsewhere', machineUuid: 'BBBB-2222' });
-		assert.deepEqual(judge(s, host, { exists: true, startedAt: 1 }), { state: 'remote', processStartedAt: null });
-		assert.equal(judge(session(1, process.pid, { hostname: null }), host, { exists: true, startedAt: null }).state, 'remote');
+		const s = session(1, process.pid, {hostname: 'elsewhere', machineUuid: 'BBBB-2222'});
+		assert.deepEqual(judge(s, host, {exists: true, startedAt: 1}), {state: 'remote', processStartedAt: null});
+		assert.equal(judge(session(1, process.pid, {hostname: null}), host, {exists: true, startedAt: null}).state, 'remote');
 	});
 
 	it('hostname matches case-insensitively, with or without .local', () => {
-		const h: HostIdentity = { hostname: 'host', machineUuid: null };
-		assert.equal(isThisHost({ hostname: 'HOST.local', machineUuid: null }, h), true);
-		assert.equal(isThisHost({ hostname: 'Host', machineUuid: null }, h), true);
-		assert.equal(isThisHost({ hostname: 'host', machineUuid: null }, { hostname: 'Host.LOCAL', machineUuid: null }), true);
-		assert.equal(isThisHost({ hostname: 'host.local', machineUuid: null }, { hostname: 'HOST.local', machineUuid: null }), true);
-		assert.equal(isThisHost({ hostname: 'hostess', machineUuid: null }, h), false);
-		assert.equal(isThisHost({ hostname: 'host.example', machineUuid: null }, h), false);
-		assert.equal(isThisHost({ hostname: '', machineUuid: null }, { hostname: '', machineUuid: null }), false);
-		assert.equal(isThisHost({ hostname: null, machineUuid: null }, h), false);
-		assert.equal(judge(session(1, process.pid, { hostname: 'HOST.local' }), h, { exists: true, startedAt: null }).state, 'alive');
+		const h: HostIdentity = {hostname: 'host', machineUuid: null};
+		assert.equal(isThisHost({hostname: 'HOST.local', machineUuid: null}, h), true);
+		assert.equal(isThisHost({hostname: 'Host', machineUuid: null}, h), true);
+		assert.equal(isThisHost({hostname: 'host', machineUuid: null}, {hostname: 'Host.LOCAL', machineUuid: null}), true);
+		assert.equal(isThisHost({hostname: 'host.local', machineUuid: null}, {hostname: 'HOST.local', machineUuid: null}), true);
+		assert.equal(isThisHost({hostname: 'hostess', machineUuid: null}, h), false);
+		assert.equal(isThisHost({hostname: 'host.example', machineUuid: null}, h), false);
+		assert.equal(isThisHost({hostname: '', machineUuid: null}, {hostname: '', machineUuid: null}), false);
+		assert.equal(isThisHost({hostname: null, machineUuid: null}, h), false);
+		assert.equal(judge(session(1, process.pid, {hostname: 'HOST.local'}), h, {exists: true, startedAt: null}).state, 'alive');
 	});
 
 	it('machine UUID matches case-insensitively when both are known', () => {
-		const h: HostIdentity = { hostname: 'laptop', machineUuid: 'abcd-ef01' };
-		assert.equal(isThisHost({ hostname: 'renamed', machineUuid: 'ABCD-EF01' }, h), true);
-		assert.equal(isThisHost({ hostname: null, machineUuid: 'abcd-ef01' }, h), true);
-		assert.equal(isThisHost({ hostname: 'renamed', machineUuid: 'other' }, h), false);
-		assert.equal(isThisHost({ hostname: 'renamed', machineUuid: 'abcd-ef01' }, { hostname: 'laptop', machineUuid: null }), false);
-		assert.equal(judge(session(1, process.pid, { hostname: 'x', machineUuid: 'ABCD-EF01' }), h, { exists: true, startedAt: null }).state, 'alive');
+		const h: HostIdentity = {hostname: 'laptop', machineUuid: 'abcd-ef01'};
+		assert.equal(isThisHost({hostname: 'renamed', machineUuid: 'ABCD-EF01'}, h), true);
+		assert.equal(isThisHost({hostname: null, machineUuid: 'abcd-ef01'}, h), true);
+		assert.equal(isThisHost({hostname: 'renamed', machineUuid: 'other'}, h), false);
+		assert.equal(isThisHost({hostname: 'renamed', machineUuid: 'abcd-ef01'}, {hostname: 'laptop', machineUuid: null}), false);
+		assert.equal(
+			judge(session(1, process.pid, {hostname: 'x', machineUuid: 'ABCD-EF01'}), h, {exists: true, startedAt: null}).state,
+			'alive',
+		);
 	});
 });
 
 describe('no-pid', () => {
 	it('null, 0, negative, huge and non-integer PIDs are not checkable', async () => {
 		for (const pid of [null, 0, -5, 2 ** 40, 4194305, 1.5, Number.NaN]) {
-			assert.deepEqual(judge(session(1, pid), host, { exists: true, startedAt: 1 }), { state: 'no-pid', processStartedAt: null }, String(pid));
+			assert.deepEqual(judge(session(1, pid), host, {exists: true, startedAt: 1}), {state: 'no-pid', processStartedAt: null}, String(pid));
 			assert.equal(pidExists(pid ?? 0), false, String(pid));
 		}
 		// no-pid wins over remote
-		assert.equal(judge(session(1, null, { hostname: 'elsewhere' }), host, { exists: false, startedAt: null }).state, 'no-pid');
+		assert.equal(judge(session(1, null, {hostname: 'elsewhere'}), host, {exists: false, startedAt: null}).state, 'no-pid');
 		let scans = 0;
-		const probe = new LivenessProbe(host, { readTable: async () => (scans++, readProcessTable()) });
+		const probe = new LivenessProbe(host, {readTable: async () => (scans++, readProcessTable())});
 		const result = await probe.check([session(1, null), session(2, 0), session(3, -5), session(4, 2 ** 40)]);
-		assert.deepEqual([...result.values()].map((l) => l.state), ['no-pid', 'no-pid', 'no-pid', 'no-pid']);
+		assert.deepEqual(
+			[...result.values()].map(l => l.state),
+			['no-pid', 'no-pid', 'no-pid', 'no-pid'],
+		);
 		assert.equal(scans, 0, 'nothing local to scan for');
 	});
 
@@ -173,7 +179,7 @@ describe('no-pid', () => {
 describe('LivenessProbe scans only when needed', () => {
 	it('prefetch starts the first scan early; the first check shares it instead of scanning again', async () => {
 		let scans = 0;
-		const probe = new LivenessProbe(host, { readTable: async () => (scans++, readProcessTable()) });
+		const probe = new LivenessProbe(host, {readTable: async () => (scans++, readProcessTable())});
 		probe.prefetch();
 		probe.prefetch();
 		const result = await probe.check([session(1, process.pid)]);
@@ -195,7 +201,7 @@ describe('LivenessProbe scans only when needed', () => {
 			},
 		});
 		const a = await spawnLive();
-		const sessions = [session(1, a.pid), session(2, null), session(3, process.pid, { hostname: 'elsewhere' })];
+		const sessions = [session(1, a.pid), session(2, null), session(3, process.pid, {hostname: 'elsewhere'})];
 
 		let result = await probe.check(sessions);
 		assert.equal(result.get(1)?.state, 'alive');
@@ -239,7 +245,7 @@ describe('LivenessProbe scans only when needed', () => {
 
 	it('concurrent checks share one scan', async () => {
 		let scans = 0;
-		const probe = new LivenessProbe(host, { readTable: async () => (scans++, readProcessTable()) });
+		const probe = new LivenessProbe(host, {readTable: async () => (scans++, readProcessTable())});
 		const sessions = [session(1, process.pid)];
 		const [r1, r2] = await Promise.all([probe.check(sessions), probe.check(sessions)]);
 		assert.equal(r1.get(1)?.state, 'alive');
@@ -254,7 +260,7 @@ describe('LivenessProbe scans only when needed', () => {
 			},
 		});
 		const result = await probe.check([session(1, process.pid)]);
-		assert.deepEqual(result.get(1), { state: 'alive', processStartedAt: null });
+		assert.deepEqual(result.get(1), {state: 'alive', processStartedAt: null});
 		assert.equal(probe.table.size, 0);
 	});
 });
@@ -266,17 +272,23 @@ describe('readProcfsTable', () => {
 		// Fields 3..22 after the name: state, ppid, then 16 more, then starttime (ticks since boot).
 		const stat = (pid: number, name: string, ppid: number, ticks: number) =>
 			`${pid} (${name}) S ${ppid} ${Array.from({length: 17}, (_, i) => i).join(' ')} ${ticks} 0 0\n`;
-		for (const [pid, text] of [[7, stat(7, 'sh', 1, 250)], [8, stat(8, 'a) S 99 (b', 7, 1000)]] as const) {
+		for (const [pid, text] of [
+			[7, stat(7, 'sh', 1, 250)],
+			[8, stat(8, 'a) S 99 (b', 7, 1000)],
+		] as const) {
 			fs.mkdirSync(path.join(root, String(pid)));
 			fs.writeFileSync(path.join(root, String(pid), 'stat'), text);
 		}
 		fs.mkdirSync(path.join(root, 'self'));
 		fs.mkdirSync(path.join(root, '9')); // exited: no stat file any more
 		const table = readProcfsTable(root)!;
-		assert.deepEqual([...table.values()].sort((a, b) => a.pid - b.pid), [
-			{pid: 7, ppid: 1, startedAt: 1_700_000_002_500},
-			{pid: 8, ppid: 7, startedAt: 1_700_000_010_000},
-		]);
+		assert.deepEqual(
+			[...table.values()].sort((a, b) => a.pid - b.pid),
+			[
+				{pid: 7, ppid: 1, startedAt: 1_700_000_002_500},
+				{pid: 8, ppid: 7, startedAt: 1_700_000_010_000},
+			],
+		);
 		assert.equal(readProcfsTable(path.join(root, 'missing')), null);
 	});
 
@@ -301,7 +313,11 @@ describe('findAncestorSession', () => {
 		// The latest registration on the same PID wins.
 		const now = Date.now();
 		assert.equal(
-			findAncestorSession([session(13, process.ppid, { registeredAtMs: now }), session(14, process.ppid, { registeredAtMs: now - 1000 })], host, table),
+			findAncestorSession(
+				[session(13, process.ppid, {registeredAtMs: now}), session(14, process.ppid, {registeredAtMs: now - 1000})],
+				host,
+				table,
+			),
 			13,
 		);
 	});
@@ -311,15 +327,15 @@ describe('findAncestorSession', () => {
 		const child = await spawnLive();
 		assert.equal(findAncestorSession([], host, table), null);
 		assert.equal(findAncestorSession([session(1, child.pid), session(2, null), session(3, 0)], host, table), null);
-		assert.equal(findAncestorSession([session(4, process.pid, { hostname: 'elsewhere' })], host, table), null);
+		assert.equal(findAncestorSession([session(4, process.pid, {hostname: 'elsewhere'})], host, table), null);
 		await killAndWait(child);
 	});
 
 	it('skips a session whose PID was reused by an ancestor started after it registered', async () => {
 		const table = await readProcessTable();
-		const stale = session(20, process.pid, { registeredAtMs: Date.now() - 86_400_000 * 365 });
+		const stale = session(20, process.pid, {registeredAtMs: Date.now() - 86_400_000 * 365});
 		assert.equal(findAncestorSession([stale], host, table), null);
-		assert.equal(findAncestorSession([stale, session(21, process.ppid, { registeredAtMs: null })], host, table), 21);
+		assert.equal(findAncestorSession([stale, session(21, process.ppid, {registeredAtMs: null})], host, table), 21);
 	});
 
 	it('works with an empty table (our own parent is still known)', () => {
@@ -330,9 +346,9 @@ describe('findAncestorSession', () => {
 
 	it('walks a synthetic chain and survives a ppid cycle', () => {
 		const t: ProcessTable = new Map([
-			[500, { pid: 500, ppid: 400, startedAt: null }],
-			[400, { pid: 400, ppid: 300, startedAt: null }],
-			[300, { pid: 300, ppid: 500, startedAt: null }],
+			[500, {pid: 500, ppid: 400, startedAt: null}],
+			[400, {pid: 400, ppid: 300, startedAt: null}],
+			[300, {pid: 300, ppid: 500, startedAt: null}],
 		]);
 		assert.equal(findAncestorSession([session(1, 300)], host, t, 500), 1);
 		assert.equal(findAncestorSession([session(1, 300), session(2, 400)], host, t, 500), 2);

@@ -88,13 +88,37 @@ describe('the session-log entry', () => {
 		]) {
 			assert.ok(lines.includes(line), `log lacks ${JSON.stringify(line)}:\n${entry}`);
 		}
-		assert.ok(lines.some(line => /^- \*\*Claimed Task:\*\* H\.13\.7 \(exclusive\)$/.test(line)), entry);
-		assert.ok(lines.some(line => new RegExp(`^- \\*\\*PID:\\*\\* ${claude.pid} \\(uptime `).test(line)), entry);
-		assert.ok(lines.some(line => /^- Database: `.*messaging\.db` \(\d+ (B|KB), WAL mode\)$/.test(line)), entry);
-		assert.ok(lines.some(line => /^- project\\?_conflict \(priority 3\/critical\): claude-29583 \+ codex-41200 both on PILOT/.test(line)), entry);
+		assert.ok(
+			lines.some(line => /^- \*\*Claimed Task:\*\* H\.13\.7 \(exclusive\)$/.test(line)),
+			entry,
+		);
+		assert.ok(
+			lines.some(line => new RegExp(`^- \\*\\*PID:\\*\\* ${claude.pid} \\(uptime `).test(line)),
+			entry,
+		);
+		assert.ok(
+			lines.some(line => /^- Database: `.*messaging\.db` \(\d+ (B|KB), WAL mode\)$/.test(line)),
+			entry,
+		);
+		assert.ok(
+			lines.some(line => /^- project\\?_conflict \(priority 3\/critical\): claude-29583 \+ codex-41200 both on PILOT/.test(line)),
+			entry,
+		);
 		// The sections come in the documented order.
-		const order = ['**Cross-LLM Session Dashboard:**', '**Session: claude-29583** (THIS SESSION)', '**Session: codex-41200**', '**Operator Alerts (ADR-173):**', '**Session Lifecycle (ADR-173, last 10):**', '**Bus Statistics:**', '**Observations:**'].map(line => lines.indexOf(line));
-		assert.deepEqual([...order].sort((a, b) => a - b), order, `sections out of order: ${order}`);
+		const order = [
+			'**Cross-LLM Session Dashboard:**',
+			'**Session: claude-29583** (THIS SESSION)',
+			'**Session: codex-41200**',
+			'**Operator Alerts (ADR-173):**',
+			'**Session Lifecycle (ADR-173, last 10):**',
+			'**Bus Statistics:**',
+			'**Observations:**',
+		].map(line => lines.indexOf(line));
+		assert.deepEqual(
+			[...order].sort((a, b) => a - b),
+			order,
+			`sections out of order: ${order}`,
+		);
 		assert.ok(!lines.some(line => line.startsWith('|')), 'no markdown table line');
 		assert.ok(!entry.includes('Session log entry appended'), 'the confirmation is not part of the entry');
 		assert.ok(!lines.includes('='.repeat(50)), 'no terminal rule in the markdown');
@@ -124,7 +148,7 @@ describe('the session-log entry', () => {
 		assert.ok(both.subarray(0, firstBytes.length).equals(firstBytes), 'the first entry changed');
 		const text = both.toString('utf8');
 		assert.equal(text.split('\n').filter(line => HEADING.test(line)).length, 2);
-		assert.match(both.subarray(firstBytes.length).toString('utf8'), /^\n### /, 'a blank line, then the second entry\'s heading');
+		assert.match(both.subarray(firstBytes.length).toString('utf8'), /^\n### /, "a blank line, then the second entry's heading");
 	});
 
 	it('--no-log writes nothing', () => {
@@ -141,7 +165,10 @@ describe('the session-log entry', () => {
 		const home = scratch();
 		const result = run(['--db', documentedDb(), '--once'], {home});
 		const base = path.join(home, '.coditect-data', 'session-logs', 'projects', 'PILOT');
-		assert.match(result.lines.at(-1)!, new RegExp(`^Session log entry appended: ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/SESSION-LOG-\\d{4}-\\d{2}-\\d{2}\\.md$`));
+		assert.match(
+			result.lines.at(-1)!,
+			new RegExp(`^Session log entry appended: ${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/SESSION-LOG-\\d{4}-\\d{2}-\\d{2}\\.md$`),
+		);
 	});
 
 	it('a hostile project name lands in a safe folder inside DIR', () => {
@@ -165,13 +192,17 @@ describe('the session-log entry', () => {
 		assert.ok(fs.existsSync(file));
 		const created = listTree(root).filter(entry => !before.includes(entry));
 		assert.ok(created.length > 0);
-		for (const entry of created) assert.ok(entry.startsWith(path.join('a', 'b', 'logs') + path.sep), `created outside the log folder: ${entry}`);
+		for (const entry of created)
+			assert.ok(entry.startsWith(path.join('a', 'b', 'logs') + path.sep), `created outside the log folder: ${entry}`);
 		assert.ok(fs.readFileSync(file, 'utf8').includes('- **Project:** ../../x'), 'the project is shown as it is');
 		// The same when the project comes from the current session.
 		const current = run(['--db', dbPath, '--once', '--log-dir', logDir, '--session', 'claude-1']);
 		assert.equal(current.code, 0, current.stderr);
 		assert.equal(current.lines.at(-1), `Session log entry appended: ${file}`);
-		assert.deepEqual(listTree(root).filter(entry => !before.includes(entry)), created);
+		assert.deepEqual(
+			listTree(root).filter(entry => !before.includes(entry)),
+			created,
+		);
 	});
 
 	it('an unwritable log folder (ENOTDIR): dashboard printed, the failure and path on stderr, exit 6', () => {

@@ -5,11 +5,14 @@ import {codeSpan, markdownText} from '../source/text/markdown.js';
 import {truncateEnd, truncateStart} from '../source/text/truncate.js';
 
 /** Anything a terminal or a bidi-aware viewer would act on. */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSAFE =
+	/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Reverses the visible escapes (`\x1b`, `\u202e`); a literal backslash in the input is ambiguous, so tests avoid one. */
 function unescapeVisible(text: string): string {
-	return text.replace(/\\x([0-9a-f]{2})|\\u([0-9a-f]{4})/g, (_, x: string | undefined, u: string | undefined) => String.fromCharCode(parseInt(x ?? u!, 16)));
+	return text.replace(/\\x([0-9a-f]{2})|\\u([0-9a-f]{4})/g, (_, x: string | undefined, u: string | undefined) =>
+		String.fromCharCode(parseInt(x ?? u!, 16)),
+	);
 }
 
 describe('escapeControls', () => {
@@ -98,8 +101,29 @@ describe('cleanText', () => {
 
 describe('safeFileName', () => {
 	const hostile = [
-		'../../x', '..', '.', '...', '', '/', '//', '../', '..\\..\\x', 'a/../../b', '/etc/passwd', '\x00', '\x1b[2J',
-		'\u202e', ' ', '-', '_', '.hidden', '-rf', '\u2025', '\uff0e\uff0e\uff0fx', 'x'.repeat(500), '.'.repeat(100),
+		'../../x',
+		'..',
+		'.',
+		'...',
+		'',
+		'/',
+		'//',
+		'../',
+		'..\\..\\x',
+		'a/../../b',
+		'/etc/passwd',
+		'\x00',
+		'\x1b[2J',
+		'\u202e',
+		' ',
+		'-',
+		'_',
+		'.hidden',
+		'-rf',
+		'\u2025',
+		'\uff0e\uff0e\uff0fx',
+		'x'.repeat(500),
+		'.'.repeat(100),
 		'a'.repeat(63) + '..b',
 	];
 
@@ -143,7 +167,24 @@ function renderCodeSpan(span: string): string | null {
 
 describe('codeSpan', () => {
 	it('holds backticks and spaces: a markdown renderer shows the value exactly', () => {
-		const values = ['plain', 'a`b', '`', '``', '```', 'a``b`c', '`leading', 'trailing`', '```x```', ' a ', '  two  ', ' lead', 'trail ', ' ', '` `', 'x'.repeat(1000)];
+		const values = [
+			'plain',
+			'a`b',
+			'`',
+			'``',
+			'```',
+			'a``b`c',
+			'`leading',
+			'trailing`',
+			'```x```',
+			' a ',
+			'  two  ',
+			' lead',
+			'trail ',
+			' ',
+			'` `',
+			'x'.repeat(1000),
+		];
 		for (const value of values) {
 			const span = codeSpan(value);
 			assert.equal(renderCodeSpan(span), value, `${JSON.stringify(value)} -> ${JSON.stringify(span)}`);

@@ -49,19 +49,48 @@ const CLAIMS_DDL = `CREATE TABLE task_claims (task_id TEXT PRIMARY KEY, session_
 const LOCKS_DDL = `CREATE TABLE file_locks (file_path TEXT PRIMARY KEY, session_id TEXT NOT NULL, lock_type TEXT NOT NULL DEFAULT 'exclusive', locked_at TEXT NOT NULL, expires_at TEXT)`;
 const V1_MESSAGES_DDL = `CREATE TABLE session_messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT, created_at TEXT NOT NULL, ttl_seconds INTEGER)`;
 const V2_ALTERS = [
-	'sender_session_uuid TEXT', 'recipient_id TEXT', 'message_type TEXT', 'priority INTEGER DEFAULT 1', "status TEXT DEFAULT 'pending'",
-	'project_id TEXT', 'task_id TEXT', 'activity TEXT', 'reply_to INTEGER', 'expires_at TEXT', 'delivered_at TEXT', 'read_at TEXT',
-].map(column => `ALTER TABLE session_messages ADD COLUMN ${column};`).join('\n');
+	'sender_session_uuid TEXT',
+	'recipient_id TEXT',
+	'message_type TEXT',
+	'priority INTEGER DEFAULT 1',
+	"status TEXT DEFAULT 'pending'",
+	'project_id TEXT',
+	'task_id TEXT',
+	'activity TEXT',
+	'reply_to INTEGER',
+	'expires_at TEXT',
+	'delivered_at TEXT',
+	'read_at TEXT',
+]
+	.map(column => `ALTER TABLE session_messages ADD COLUMN ${column};`)
+	.join('\n');
 
 function insertSession(db: Database.Database, id: string, heartbeat: unknown = isoNow(NOW)): void {
-	db.prepare(`INSERT INTO session_registry (session_id, status, registered_at, last_heartbeat) VALUES (?, 'active', ?, ?)`).run(id, heartbeat, heartbeat);
+	db.prepare(`INSERT INTO session_registry (session_id, status, registered_at, last_heartbeat) VALUES (?, 'active', ?, ?)`).run(
+		id,
+		heartbeat,
+		heartbeat,
+	);
 }
 
 describe('snapshot of a canonical bus', () => {
 	it('reports sessions with status and heartbeat: active, stale, ended', () => {
 		const dbPath = freshPath();
 		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: 'claude-1', registeredAt: NOW - 3_600_000, pid: 4242, projectId: 'PILOT', cwd: '/repo', vendor: 'claude', model: 'opus-4.6', sessionUuid: 'u-1', machineUuid: 'm-1', hostname: 'h', tty: '/dev/ttys001', metadata: {k: 'v'}});
+		bus.register({
+			sessionId: 'claude-1',
+			registeredAt: NOW - 3_600_000,
+			pid: 4242,
+			projectId: 'PILOT',
+			cwd: '/repo',
+			vendor: 'claude',
+			model: 'opus-4.6',
+			sessionUuid: 'u-1',
+			machineUuid: 'm-1',
+			hostname: 'h',
+			tty: '/dev/ttys001',
+			metadata: {k: 'v'},
+		});
 		bus.heartbeat('claude-1', NOW - 10_000);
 		bus.register({sessionId: 'codex-2', registeredAt: NOW - 3_600_000});
 		bus.heartbeat('codex-2', NOW - 20 * 60_000);
@@ -143,10 +172,27 @@ describe('snapshot of a canonical bus', () => {
 		const a2 = bus.alert({type: 'project_conflict', priority: 3, sessions, projectId: 'PILOT', action: 'Coordinate', at: NOW});
 		const a3 = bus.alert({type: 'file_conflict', priority: 2, sessions, filePath: '/repo/x.ts', at: NOW});
 		const a4 = bus.alert({type: 'task_conflict', priority: 3, sessions, taskId: 'H.1', at: NOW});
-		const a5 = bus.send({senderId: 'detector', channel: 'operator_alerts', messageType: 'cwd_overlap', priority: 0, status: 'delivered', payload: {sessions}, at: NOW});
+		const a5 = bus.send({
+			senderId: 'detector',
+			channel: 'operator_alerts',
+			messageType: 'cwd_overlap',
+			priority: 0,
+			status: 'delivered',
+			payload: {sessions},
+			at: NOW,
+		});
 		const readIds: number[] = [];
 		for (let i = 0; i < LIMITS.recentReadAlerts + 10; i++) {
-			readIds.push(bus.send({senderId: 'detector', channel: 'operator_alerts', messageType: 'task_conflict', priority: 3, status: 'read', at: NOW - 1000}));
+			readIds.push(
+				bus.send({
+					senderId: 'detector',
+					channel: 'operator_alerts',
+					messageType: 'task_conflict',
+					priority: 3,
+					status: 'read',
+					at: NOW - 1000,
+				}),
+			);
 		}
 		bus.send({senderId: 'old', channel: 'operator_alerts', messageType: null, status: 'pending', priority: 3});
 		bus.send({senderId: 'old', channel: 'operator_alerts', messageType: null, status: 'read', priority: 3});
@@ -156,7 +202,10 @@ describe('snapshot of a canonical bus', () => {
 
 		const snap = snapshot(dbPath);
 		const expectedRead = readIds.slice(-LIMITS.recentReadAlerts).reverse();
-		assert.deepEqual(snap.alerts.map(alert => alert.id), [a4, a2, a3, a1, a5, ...expectedRead]);
+		assert.deepEqual(
+			snap.alerts.map(alert => alert.id),
+			[a4, a2, a3, a1, a5, ...expectedRead],
+		);
 		const first = snap.alerts[0]!;
 		assert.equal(first.messageType, 'task_conflict');
 		assert.equal(first.priority, 3);
@@ -206,7 +255,15 @@ describe('snapshot of a canonical bus', () => {
 		);
 		assert.deepEqual(snap.unreadByRecipient, [
 			{recipientId: 'codex-2', count: 1, maxPriority: 3, byChannel: [{channel: 'direct', count: 1}]},
-			{recipientId: 'claude-1', count: 7, maxPriority: 1, byChannel: [{channel: 'coordination', count: 5}, {channel: 'review', count: 2}]},
+			{
+				recipientId: 'claude-1',
+				count: 7,
+				maxPriority: 1,
+				byChannel: [
+					{channel: 'coordination', count: 5},
+					{channel: 'review', count: 2},
+				],
+			},
 			{recipientId: 'claude-9', count: 1, maxPriority: 1, byChannel: [{channel: 'coordination', count: 1}]},
 		]);
 		// The same bus a minute later: the 600 s TTL message is still there, the 60 s-away expiry is gone.
@@ -225,7 +282,15 @@ describe('snapshot of a canonical bus', () => {
 		const snap = snapshot(dbPath);
 		assert.equal(snap.unread.length, LIMITS.unreadRows);
 		assert.deepEqual(snap.unreadByRecipient, [
-			{recipientId: 'busy-1', count: total, maxPriority: 1, byChannel: [{channel: 'a', count: (total * 2) / 3}, {channel: 'b', count: total / 3}]},
+			{
+				recipientId: 'busy-1',
+				count: total,
+				maxPriority: 1,
+				byChannel: [
+					{channel: 'a', count: (total * 2) / 3},
+					{channel: 'b', count: total / 3},
+				],
+			},
 		]);
 	});
 
@@ -234,11 +299,17 @@ describe('snapshot of a canonical bus', () => {
 		const db = raw(dbPath);
 		db.exec(`${REGISTRY_DDL}; ${CLAIMS_DDL}; ${LOCKS_DDL}; ${V1_MESSAGES_DDL};`);
 		const insertV1 = db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at) VALUES (?, ?, ?, ?)`);
-		for (const channel of ['operator_alerts', 'operator_alerts', 'direct', 'session_lifecycle', 'direct']) insertV1.run('old-1', channel, '{}', isoNow(NOW));
+		for (const channel of ['operator_alerts', 'operator_alerts', 'direct', 'session_lifecycle', 'direct'])
+			insertV1.run('old-1', channel, '{}', isoNow(NOW));
 		db.exec(V2_ALTERS);
 		db.exec(`UPDATE session_messages SET recipient_id = 'claude-1' WHERE channel = 'direct'`);
-		assert.equal((db.prepare(`SELECT count(*) AS n FROM session_messages WHERE status = 'pending' AND message_type IS NULL`).get() as {n: number}).n, 5);
-		const insertV2 = db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type, status) VALUES (?, ?, '{}', ?, ?, ?, ?)`);
+		assert.equal(
+			(db.prepare(`SELECT count(*) AS n FROM session_messages WHERE status = 'pending' AND message_type IS NULL`).get() as {n: number}).n,
+			5,
+		);
+		const insertV2 = db.prepare(
+			`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type, status) VALUES (?, ?, '{}', ?, ?, ?, ?)`,
+		);
 		const alert = Number(insertV2.run('detector', 'operator_alerts', isoNow(NOW), null, 'task_conflict', 'pending').lastInsertRowid);
 		const direct = Number(insertV2.run('codex-2', 'direct', isoNow(NOW), 'claude-1', 'message', 'pending').lastInsertRowid);
 		insertV2.run('codex-2', 'direct', isoNow(NOW), 'claude-1', 'message', 'read');
@@ -246,9 +317,18 @@ describe('snapshot of a canonical bus', () => {
 
 		const snap = snapshot(dbPath);
 		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true});
-		assert.deepEqual(snap.alerts.map(message => message.id), [alert]);
-		assert.deepEqual(snap.unread.map(message => message.id), [direct]);
-		assert.deepEqual(snap.unreadByRecipient.map(entry => [entry.recipientId, entry.count]), [['claude-1', 1]]);
+		assert.deepEqual(
+			snap.alerts.map(message => message.id),
+			[alert],
+		);
+		assert.deepEqual(
+			snap.unread.map(message => message.id),
+			[direct],
+		);
+		assert.deepEqual(
+			snap.unreadByRecipient.map(entry => [entry.recipientId, entry.count]),
+			[['claude-1', 1]],
+		);
 		assert.equal(snap.counts!.legacy, 5);
 		assert.equal(snap.counts!.v2, 3);
 		assert.deepEqual(snap.counts!.byStatus, {pending: 2, read: 1});
@@ -262,7 +342,15 @@ describe('snapshot of a canonical bus', () => {
 		const ids: number[] = [];
 		bus.db.transaction(() => {
 			for (let i = 0; i < LIMITS.lifecycle + 25; i++) {
-				ids.push(bus.lifecycle(i % 3 === 0 ? 'started' : i % 3 === 1 ? 'ended' : 'resumed', {sessionId: `s-${i}`, projectId: 'P', cwd: '/c', reason: `r${i}`, at: NOW - (100 - i) * 1000}));
+				ids.push(
+					bus.lifecycle(i % 3 === 0 ? 'started' : i % 3 === 1 ? 'ended' : 'resumed', {
+						sessionId: `s-${i}`,
+						projectId: 'P',
+						cwd: '/c',
+						reason: `r${i}`,
+						at: NOW - (100 - i) * 1000,
+					}),
+				);
 				bus.send({senderId: `s-${i}`, recipientId: 'x', channel: 'direct', at: NOW});
 			}
 		})();
@@ -270,7 +358,10 @@ describe('snapshot of a canonical bus', () => {
 
 		const snap = snapshot(dbPath);
 		assert.equal(snap.lifecycle.length, LIMITS.lifecycle);
-		assert.deepEqual(snap.lifecycle.map(event => event.id), ids.slice(-LIMITS.lifecycle).reverse());
+		assert.deepEqual(
+			snap.lifecycle.map(event => event.id),
+			ids.slice(-LIMITS.lifecycle).reverse(),
+		);
 		const newest = snap.lifecycle[0]!;
 		const i = LIMITS.lifecycle + 24;
 		assert.equal(newest.channel, 'session_lifecycle');
@@ -308,11 +399,14 @@ describe('snapshot of old databases', () => {
 		db.exec(`CREATE TABLE session_registry (session_id TEXT PRIMARY KEY, hostname TEXT, llm_vendor TEXT, project_id TEXT, cwd TEXT, pid INTEGER,
 			status TEXT NOT NULL DEFAULT 'active', registered_at TEXT NOT NULL, last_heartbeat TEXT NOT NULL);
 			${CLAIMS_DDL}; ${LOCKS_DDL}; ${V1_MESSAGES_DDL};`);
-		db.prepare(`INSERT INTO session_registry (session_id, llm_vendor, pid, registered_at, last_heartbeat) VALUES ('claude-1', 'claude', 7, ?, ?)`).run(isoNow(NOW), isoNow(NOW));
+		db.prepare(
+			`INSERT INTO session_registry (session_id, llm_vendor, pid, registered_at, last_heartbeat) VALUES ('claude-1', 'claude', 7, ?, ?)`,
+		).run(isoNow(NOW), isoNow(NOW));
 		db.prepare(`INSERT INTO task_claims (task_id, session_id, claimed_at) VALUES ('T1', 'claude-1', ?)`).run(isoNow(NOW));
 		db.prepare(`INSERT INTO file_locks (file_path, session_id, locked_at) VALUES ('/x', 'claude-1', ?)`).run(isoNow(NOW));
 		const insert = db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at, ttl_seconds) VALUES (?, ?, ?, ?, ?)`);
-		for (let i = 0; i < 4; i++) insert.run('claude-1', 'session_lifecycle', JSON.stringify({session_id: 'claude-1', n: i}), isoNow(NOW + i), null);
+		for (let i = 0; i < 4; i++)
+			insert.run('claude-1', 'session_lifecycle', JSON.stringify({session_id: 'claude-1', n: i}), isoNow(NOW + i), null);
 		for (let i = 0; i < 3; i++) insert.run('claude-1', 'operator_alerts', '{}', isoNow(NOW), 60);
 		db.close();
 
@@ -334,7 +428,10 @@ describe('snapshot of old databases', () => {
 		assert.deepEqual(snap.unread, []);
 		assert.deepEqual(snap.unreadByRecipient, []);
 		assert.equal(snap.lifecycle.length, 4);
-		assert.deepEqual(snap.lifecycle.map(event => (event.payload as {n: number}).n), [3, 2, 1, 0]);
+		assert.deepEqual(
+			snap.lifecycle.map(event => (event.payload as {n: number}).n),
+			[3, 2, 1, 0],
+		);
 		assert.equal(snap.lifecycle[0]!.messageType, null);
 		assert.equal(snap.lifecycle[0]!.recipientId, null);
 		assert.equal(snap.lifecycle[0]!.createdAt.ms, NOW + 3);
@@ -393,7 +490,12 @@ describe('snapshot of old databases', () => {
 		db.exec('CREATE TABLE unrelated (x); DROP TABLE unrelated;');
 		db.close();
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema.missing, ['table session_registry', 'table task_claims', 'table file_locks', 'table session_messages']);
+		assert.deepEqual(snap.database.schema.missing, [
+			'table session_registry',
+			'table task_claims',
+			'table file_locks',
+			'table session_messages',
+		]);
 		assert.deepEqual(snap.sessions, []);
 	});
 
@@ -406,7 +508,14 @@ describe('snapshot of old databases', () => {
 		bus.lock('/a', 'codex-2', {at: NOW, expiresAt: NOW - 1});
 		for (let i = 0; i < 40; i++) {
 			bus.alert({type: 'task_conflict', priority: i % 4, sessions: ['claude-1'], at: NOW});
-			bus.send({senderId: 'codex-2', recipientId: i % 2 ? 'claude-1' : 'codex-2', channel: `c${i % 3}`, priority: i % 4, status: i % 5 ? 'pending' : 'read', at: NOW});
+			bus.send({
+				senderId: 'codex-2',
+				recipientId: i % 2 ? 'claude-1' : 'codex-2',
+				channel: `c${i % 3}`,
+				priority: i % 4,
+				status: i % 5 ? 'pending' : 'read',
+				at: NOW,
+			});
 			bus.send({senderId: 'codex-2', recipientId: 'claude-1', channel: 'legacy', messageType: null, at: NOW});
 		}
 		bus.db.prepare(`UPDATE session_messages SET status = 'read' WHERE channel = 'operator_alerts' AND id % 3 = 0`).run();
@@ -414,14 +523,19 @@ describe('snapshot of old databases', () => {
 
 		const withIndexes = snapshot(dbPath);
 		const db = raw(dbPath);
-		const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%'`).all() as Array<{name: string}>).map(row => row.name);
+		const indexes = (
+			db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%'`).all() as Array<{name: string}>
+		).map(row => row.name);
 		assert.equal(indexes.length, 7);
 		for (const name of indexes) db.exec(`DROP INDEX "${name}"`);
 		assert.equal([...introspect(db).indexes].filter(name => name.startsWith('idx_')).length, 0);
 		db.close();
 		const without = snapshot(dbPath);
 		assert.ok(withIndexes.alerts.length > 10 && withIndexes.unread.length > 10);
-		assert.deepEqual({...without, database: {...without.database, sizeBytes: 0}}, {...withIndexes, database: {...withIndexes.database, sizeBytes: 0}});
+		assert.deepEqual(
+			{...without, database: {...without.database, sizeBytes: 0}},
+			{...withIndexes, database: {...withIndexes.database, sizeBytes: 0}},
+		);
 	});
 });
 
@@ -465,8 +579,12 @@ describe('timestamps', () => {
 	}
 
 	function fill(db: Database.Database): void {
-		const insert = db.prepare(`INSERT INTO session_registry (session_id, status, registered_at, last_heartbeat) VALUES (?, 'active', ?, ?)`);
-		const event = db.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at) VALUES (?, 'session_lifecycle', '{}', ?)`);
+		const insert = db.prepare(
+			`INSERT INTO session_registry (session_id, status, registered_at, last_heartbeat) VALUES (?, 'active', ?, ?)`,
+		);
+		const event = db.prepare(
+			`INSERT INTO session_messages (sender_id, channel, payload, created_at) VALUES (?, 'session_lifecycle', '{}', ?)`,
+		);
 		forms.forEach(([value], i) => {
 			insert.run(`s-${i}`, value, value);
 			event.run(`s-${i}`, value);
@@ -480,7 +598,10 @@ describe('timestamps', () => {
 		db.exec(`${REGISTRY_DDL}; ${V1_MESSAGES_DDL};`);
 		fill(db);
 		// The TEXT affinity turned the numbers into digit text.
-		assert.equal((db.prepare(`SELECT typeof(registered_at) AS t FROM session_registry WHERE session_id = 's-9'`).get() as {t: string}).t, 'text');
+		assert.equal(
+			(db.prepare(`SELECT typeof(registered_at) AS t FROM session_registry WHERE session_id = 's-9'`).get() as {t: string}).t,
+			'text',
+		);
 		db.close();
 		check(dbPath);
 	});
@@ -492,7 +613,11 @@ describe('timestamps', () => {
 			CREATE TABLE session_messages (id INTEGER PRIMARY KEY, sender_id TEXT, channel TEXT, payload TEXT, created_at);`);
 		fill(db);
 		assert.deepEqual(
-			(db.prepare(`SELECT typeof(registered_at) AS t FROM session_registry WHERE session_id IN ('s-9', 's-10') ORDER BY session_id`).all() as Array<{t: string}>).map(row => row.t),
+			(
+				db
+					.prepare(`SELECT typeof(registered_at) AS t FROM session_registry WHERE session_id IN ('s-9', 's-10') ORDER BY session_id`)
+					.all() as Array<{t: string}>
+			).map(row => row.t),
 			['real', 'integer'],
 		);
 		db.close();
@@ -501,7 +626,8 @@ describe('timestamps', () => {
 });
 
 /** Anything that may drive a terminal or reorder text: C0, DEL, C1, bidi, zero-width, separators, lone surrogates. */
-const UNSAFE_STRICT = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSAFE_STRICT =
+	/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const UNSAFE_BRIEF = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Every string and key anywhere in `value` (iterative: payloads may nest deeply). */
@@ -525,13 +651,26 @@ function allStrings(value: unknown): string[] {
 describe('hostile text', () => {
 	const BIG = 'A'.repeat(100_000) + '\x1b[0m';
 	const HOSTILE = [
-		'\x1b]0;pwned\x07', '\x1b[2J\x1b[H', '\x1b]52;c;aGk=\x07', '\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\', '\u009b31m\u009d0;t\u009c',
-		'abc\u202eevil\u2066x\u2069', 'nul\x00byte', 'line1\nline2\r\n\ttab', '\x7fdel', 'zero\u200bwidth\ufeff', '\u2028sep\u2029',
-		'lone\ud800surrogate', BIG, '漢字😀 ok',
+		'\x1b]0;pwned\x07',
+		'\x1b[2J\x1b[H',
+		'\x1b]52;c;aGk=\x07',
+		'\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\',
+		'\u009b31m\u009d0;t\u009c',
+		'abc\u202eevil\u2066x\u2069',
+		'nul\x00byte',
+		'line1\nline2\r\n\ttab',
+		'\x7fdel',
+		'zero\u200bwidth\ufeff',
+		'\u2028sep\u2029',
+		'lone\ud800surrogate',
+		BIG,
+		'漢字😀 ok',
 	];
 	const PAYLOADS: Array<[string, (payload: JsonValue) => void]> = [
-		['{"text": "\\u001b]0;x\\u0007", "\\u001b[2Jkey": "\\u009b", "nested": [{"a": "\\u202e"}]}', payload =>
-			assert.deepEqual(payload, {text: '\\x1b]0;x\\x07', '\\x1b[2Jkey': '\\x9b', nested: [{a: '\\u202e'}]})],
+		[
+			'{"text": "\\u001b]0;x\\u0007", "\\u001b[2Jkey": "\\u009b", "nested": [{"a": "\\u202e"}]}',
+			payload => assert.deepEqual(payload, {text: '\\x1b]0;x\\x07', '\\x1b[2Jkey': '\\x9b', nested: [{a: '\\u202e'}]}),
+		],
 		['{"broken": "\x1b[2J', payload => assert.deepEqual(payload, {raw: '{"broken": "\\x1b[2J'})],
 		['not json at all \x1b]0;t\x07\n', payload => assert.deepEqual(payload, {raw: 'not json at all \\x1b]0;t\\x07\\x0a'})],
 		['', payload => assert.deepEqual(payload, {raw: ''})],
@@ -540,14 +679,20 @@ describe('hostile text', () => {
 		['42', payload => assert.equal(payload, 42)],
 		['null', payload => assert.equal(payload, null)],
 		['true', payload => assert.equal(payload, true)],
-		[JSON.stringify({big: 'B'.repeat(200_000) + '\u009b'}), payload => assert.equal((payload as {big: string}).big, 'B'.repeat(200_000) + '\\x9b')],
+		[
+			JSON.stringify({big: 'B'.repeat(200_000) + '\u009b'}),
+			payload => assert.equal((payload as {big: string}).big, 'B'.repeat(200_000) + '\\x9b'),
+		],
 		['['.repeat(5000) + '"\\u001b"' + ']'.repeat(5000), payload => assert.ok(payload !== null && typeof payload === 'object')],
 		['['.repeat(200_000) + ']'.repeat(200_000), payload => assert.ok(payload !== null && typeof payload === 'object')],
-		['{"__proto__": {"sessions": ["\\u001b[2J"]}, "a": 1}', payload => {
-			assert.deepEqual(Object.keys(payload as object), ['__proto__', 'a']);
-			assert.equal(Object.getPrototypeOf(payload), Object.prototype);
-			assert.equal((payload as {sessions?: unknown}).sessions, undefined);
-		}],
+		[
+			'{"__proto__": {"sessions": ["\\u001b[2J"]}, "a": 1}',
+			payload => {
+				assert.deepEqual(Object.keys(payload as object), ['__proto__', 'a']);
+				assert.equal(Object.getPrototypeOf(payload), Object.prototype);
+				assert.equal((payload as {sessions?: unknown}).sessions, undefined);
+			},
+		],
 		['{"a": "x"} trailing \x1b', payload => assert.deepEqual(payload, {raw: '{"a": "x"} trailing \\x1b'})],
 	];
 	const N = Math.max(HOSTILE.length, PAYLOADS.length);
@@ -566,15 +711,41 @@ describe('hostile text', () => {
 				(sender_id, channel, payload, created_at, ttl_seconds, sender_session_uuid, recipient_id, message_type, priority, status, project_id, task_id, activity, reply_to, expires_at, delivered_at, read_at)
 				VALUES (?, ?, ?, ?, NULL, ?, ?, ?, 1, ?, ?, ?, ?, NULL, ?, ?, ?)`);
 			for (let i = 0; i < N; i++) {
-				session.run(`${i}${h(i)}`, h(i + 1), h(i + 2), h(i + 3), h(i + 4), h(i + 5), h(i + 6), h(i + 7), h(i + 8), i, h(i + 9), h(i + 10), h(i + 11), PAYLOADS[i % PAYLOADS.length]![0]);
+				session.run(
+					`${i}${h(i)}`,
+					h(i + 1),
+					h(i + 2),
+					h(i + 3),
+					h(i + 4),
+					h(i + 5),
+					h(i + 6),
+					h(i + 7),
+					h(i + 8),
+					i,
+					h(i + 9),
+					h(i + 10),
+					h(i + 11),
+					PAYLOADS[i % PAYLOADS.length]![0],
+				);
 				claim.run(`${i}${h(i + 1)}`, h(i + 2), h(i + 3), h(i + 4), h(i + 5));
 				lock.run(`${i}${h(i + 2)}`, h(i + 3), h(i + 4), h(i + 5), h(i + 6));
 				const payload = PAYLOADS[i % PAYLOADS.length]![0];
 				const rest = [h(i + 5), h(i + 6), h(i + 7), h(i + 8), h(i + 9), h(i + 10)];
 				// An alert, a directed message and a lifecycle event, each with hostile text everywhere else.
-				messageIds.set(Number(message.run(h(i), 'operator_alerts', payload, h(i + 1), h(i + 2), null, h(i + 3), 'pending', ...rest).lastInsertRowid), i);
-				messageIds.set(Number(message.run(h(i), h(i + 1), payload, h(i + 2), h(i + 3), `${i}${h(i + 4)}`, h(i + 5), 'delivered', ...rest).lastInsertRowid), i);
-				messageIds.set(Number(message.run(h(i), 'session_lifecycle', payload, h(i + 3), h(i + 4), null, h(i + 5), h(i + 6), ...rest).lastInsertRowid), i);
+				messageIds.set(
+					Number(message.run(h(i), 'operator_alerts', payload, h(i + 1), h(i + 2), null, h(i + 3), 'pending', ...rest).lastInsertRowid),
+					i,
+				);
+				messageIds.set(
+					Number(
+						message.run(h(i), h(i + 1), payload, h(i + 2), h(i + 3), `${i}${h(i + 4)}`, h(i + 5), 'delivered', ...rest).lastInsertRowid,
+					),
+					i,
+				);
+				messageIds.set(
+					Number(message.run(h(i), 'session_lifecycle', payload, h(i + 3), h(i + 4), null, h(i + 5), h(i + 6), ...rest).lastInsertRowid),
+					i,
+				);
 			}
 		})();
 		bus.close();
@@ -589,9 +760,15 @@ describe('hostile text', () => {
 		assert.equal(snap.locks.length, N);
 		assert.equal(snap.alerts.length, N);
 		assert.equal(snap.unread.length, N);
-		assert.equal(snap.unreadByRecipient.reduce((sum, entry) => sum + entry.count, 0), N);
+		assert.equal(
+			snap.unreadByRecipient.reduce((sum, entry) => sum + entry.count, 0),
+			N,
+		);
 		assert.equal(snap.lifecycle.length, N);
-		assert.deepEqual(snap.sessions.map(row => row.pid).sort((a, b) => a! - b!), Array.from({length: N}, (_, i) => i));
+		assert.deepEqual(
+			snap.sessions.map(row => row.pid).sort((a, b) => a! - b!),
+			Array.from({length: N}, (_, i) => i),
+		);
 
 		// The long value is whole, escaped; the ids are the escaped text.
 		assert.ok(json.includes('A'.repeat(100_000) + '\\\\x1b[0m'));
@@ -657,7 +834,9 @@ describe('pid column', () => {
 			["'9e999'", null],
 		];
 		pids.forEach(([sql], i) => {
-			bus.db.exec(`INSERT INTO session_registry (session_id, pid, registered_at, last_heartbeat) VALUES ('p-${i}', ${sql}, '${isoNow(NOW)}', '${isoNow(NOW)}')`);
+			bus.db.exec(
+				`INSERT INTO session_registry (session_id, pid, registered_at, last_heartbeat) VALUES ('p-${i}', ${sql}, '${isoNow(NOW)}', '${isoNow(NOW)}')`,
+			);
 		});
 		bus.close();
 		const snap = snapshot(dbPath);
@@ -690,10 +869,17 @@ describe('SnapshotReader over time', () => {
 		other.prepare(`INSERT INTO file_locks (file_path, session_id, locked_at) VALUES ('/a', 'claude-1', ?)`).run(isoNow(NOW));
 		const afterTable = read();
 		assert.ok(!afterTable.database.schema.missing.includes('table file_locks'));
-		assert.deepEqual(afterTable.locks.map(lock => lock.filePath), ['/a']);
+		assert.deepEqual(
+			afterTable.locks.map(lock => lock.filePath),
+			['/a'],
+		);
 
 		other.exec(V2_ALTERS);
-		other.prepare(`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type) VALUES ('x', 'direct', '{}', ?, 'claude-1', 'message')`).run(isoNow(NOW));
+		other
+			.prepare(
+				`INSERT INTO session_messages (sender_id, channel, payload, created_at, recipient_id, message_type) VALUES ('x', 'direct', '{}', ?, 'claude-1', 'message')`,
+			)
+			.run(isoNow(NOW));
 		const afterColumns = read();
 		assert.equal(afterColumns.database.schema.hasV2Messages, true);
 		assert.equal(afterColumns.unread.length, 1);
@@ -741,7 +927,9 @@ describe('query plans', () => {
 	}
 
 	function usesIndex(details: string[]): boolean {
-		return details.some(detail => /USING (COVERING )?INDEX/.test(detail)) && !details.some(detail => /^SCAN session_messages\s*$/.test(detail));
+		return (
+			details.some(detail => /USING (COVERING )?INDEX/.test(detail)) && !details.some(detail => /^SCAN session_messages\s*$/.test(detail))
+		);
 	}
 
 	function busWith(rows: number): string {
@@ -749,7 +937,13 @@ describe('query plans', () => {
 		const bus = new BusWriter(dbPath);
 		bus.db.transaction(() => {
 			for (let i = 0; i < rows; i++) {
-				bus.send({senderId: 's', recipientId: i % 4 ? 'r' : null, channel: ['operator_alerts', 'session_lifecycle', 'direct'][i % 3], status: i % 20 ? 'read' : 'pending', at: NOW});
+				bus.send({
+					senderId: 's',
+					recipientId: i % 4 ? 'r' : null,
+					channel: ['operator_alerts', 'session_lifecycle', 'direct'][i % 3],
+					status: i % 20 ? 'read' : 'pending',
+					at: NOW,
+				});
 			}
 		})();
 		bus.close();
@@ -772,7 +966,10 @@ describe('query plans', () => {
 	it('the check would notice a full scan', () => {
 		const dbPath = busWith(100);
 		const db = raw(dbPath);
-		for (const {name} of db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%'`).all() as Array<{name: string}>) db.exec(`DROP INDEX "${name}"`);
+		for (const {name} of db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%'`).all() as Array<{
+			name: string;
+		}>)
+			db.exec(`DROP INDEX "${name}"`);
 		const sql = snapshotSql(introspect(db));
 		assert.equal(usesIndex(plan(db, sql.openAlerts!)), false);
 		db.close();

@@ -17,16 +17,23 @@ import {formatStressSummary, runStress, stressFailures} from './helpers/stress.j
  */
 
 describe('load: 8 writer processes and the dashboard on one bus', () => {
-	it('no writer fails, every acknowledgement lands, nothing moves backwards, nothing live is released, no freeze', {timeout: 90_000}, async t => {
-		const report = await runStress({durationMs: 5000});
-		const summary = formatStressSummary(report);
-		for (const line of summary.split('\n')) t.diagnostic(line);
-		assert.deepEqual(stressFailures(report, {maxGapMs: 100, loadedMaxGapMs: 1000}), [], summary);
-		// The run did real work on both sides.
-		assert.ok(report.opsPerSecond > 100, summary);
-		assert.ok(report.writers.every(writer => (writer.ops['heartbeat'] ?? 0) >= 20), 'every writer heartbeated every 100 ms or so');
-		assert.ok(report.dashboard.acknowledge.ids > 10 && report.dashboard.markDelivered.changed > 10, summary);
-		assert.equal(report.writerFailures.busy + report.writerFailures.other, 0);
-		assert.deepEqual(report.checks.violations, []);
-	});
+	it(
+		'no writer fails, every acknowledgement lands, nothing moves backwards, nothing live is released, no freeze',
+		{timeout: 90_000},
+		async t => {
+			const report = await runStress({durationMs: 5000});
+			const summary = formatStressSummary(report);
+			for (const line of summary.split('\n')) t.diagnostic(line);
+			assert.deepEqual(stressFailures(report, {maxGapMs: 100, loadedMaxGapMs: 1000}), [], summary);
+			// The run did real work on both sides.
+			assert.ok(report.opsPerSecond > 100, summary);
+			assert.ok(
+				report.writers.every(writer => (writer.ops['heartbeat'] ?? 0) >= 20),
+				'every writer heartbeated every 100 ms or so',
+			);
+			assert.ok(report.dashboard.acknowledge.ids > 10 && report.dashboard.markDelivered.changed > 10, summary);
+			assert.equal(report.writerFailures.busy + report.writerFailures.other, 0);
+			assert.deepEqual(report.checks.violations, []);
+		},
+	);
 });

@@ -66,7 +66,22 @@ describe('parseTimestamp', () => {
 	});
 
 	it('answers null for what cannot be read, and never throws', () => {
-		for (const bad of ['', 'yesterday', '2026-13-01T00:00:00Z', '2026-02-31 10:00:00', '2026-02-11T25:00:00', 'NaN', {}, [], Buffer.from('x'), Number.NaN, Infinity, '9'.repeat(400), null, undefined]) {
+		for (const bad of [
+			'',
+			'yesterday',
+			'2026-13-01T00:00:00Z',
+			'2026-02-31 10:00:00',
+			'2026-02-11T25:00:00',
+			'NaN',
+			{},
+			[],
+			Buffer.from('x'),
+			Number.NaN,
+			Infinity,
+			'9'.repeat(400),
+			null,
+			undefined,
+		]) {
 			assert.equal(parseTimestamp(bad), null, String(bad));
 		}
 	});

@@ -30,7 +30,8 @@ const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, m
 /** The environment of the tmux server, hence of every pane: no CI (ink would draw nothing), a scratch HOME. */
 function childEnv(home: string): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {...process.env, HOME: home, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'xterm-256color'};
-	for (const name of ['CI', 'NO_COLOR', 'FORCE_COLOR', 'TMUX', 'TMUX_PANE', 'SESSION_STATUS_DB', 'SESSION_STATUS_SESSION']) delete env[name];
+	for (const name of ['CI', 'NO_COLOR', 'FORCE_COLOR', 'TMUX', 'TMUX_PANE', 'SESSION_STATUS_DB', 'SESSION_STATUS_SESSION'])
+		delete env[name];
 	return env;
 }
 
@@ -71,7 +72,11 @@ function sendKeys(name: string, ...keys: string[]): void {
 /** PIDs of processes whose command line matches `pattern` (pgrep -f). */
 function pgrep(pattern: string): number[] {
 	const result = spawnSync('pgrep', ['-f', pattern], {encoding: 'utf8'});
-	return result.stdout.split('\n').filter(Boolean).map(Number).filter(pid => pid !== process.pid);
+	return result.stdout
+		.split('\n')
+		.filter(Boolean)
+		.map(Number)
+		.filter(pid => pid !== process.pid);
 }
 
 function alive(pid: number): boolean {
@@ -106,7 +111,7 @@ async function cliPid(session: string): Promise<number> {
 			.filter(match => match !== null)
 			.map(match => ({pid: Number(match[1]), ppid: Number(match[2]), args: match[3]!}));
 		const family = new Set([root]);
-		for (let grew = true; grew; ) {
+		for (let grew = true; grew;) {
 			grew = false;
 			for (const entry of table) {
 				if (family.has(entry.ppid) && !family.has(entry.pid)) {
@@ -115,7 +120,9 @@ async function cliPid(session: string): Promise<number> {
 				}
 			}
 		}
-		const found = table.filter(entry => family.has(entry.pid) && (entry.args === 'session-status' || /^(\S*\/)?node\s+(--\S+\s+)*\S*dist\/cli\.js/.test(entry.args)));
+		const found = table.filter(
+			entry => family.has(entry.pid) && (entry.args === 'session-status' || /^(\S*\/)?node\s+(--\S+\s+)*\S*dist\/cli\.js/.test(entry.args)),
+		);
 		if (found.length === 1) return found[0]!.pid;
 		if (Date.now() > deadline) assert.fail(`expected one CLI process in ${session}, found ${JSON.stringify(found)}`);
 		await sleep(50);
@@ -134,12 +141,21 @@ function newBus(): Bus {
 	documentedExample(dbPath, {claude: children[0]!.pid!, codex: children[1]!.pid!}).close();
 	const logDir = path.join(dir, 'logs');
 	const errFile = path.join(dir, 'stderr.txt');
-	return {dir, dbPath, logDir, errFile, command: `${quote(LAUNCHER)} --db ${quote(dbPath)} --log-dir ${quote(logDir)} --session claude-29583 2>${quote(errFile)}`};
+	return {
+		dir,
+		dbPath,
+		logDir,
+		errFile,
+		command: `${quote(LAUNCHER)} --db ${quote(dbPath)} --log-dir ${quote(logDir)} --session claude-29583 2>${quote(errFile)}`,
+	};
 }
 
 describe('the built CLI in tmux', {skip}, () => {
 	before(() => {
-		if (!fs.existsSync(LAUNCHER)) throw new Error(`${LAUNCHER} does not exist: this test runs the built CLI. Run \`npm run build\` first (\`npm test\` builds before testing).`);
+		if (!fs.existsSync(LAUNCHER))
+			throw new Error(
+				`${LAUNCHER} does not exist: this test runs the built CLI. Run \`npm run build\` first (\`npm test\` builds before testing).`,
+			);
 		env = childEnv(tempDir('session-status-tmux-home-'));
 	});
 
@@ -193,7 +209,10 @@ describe('the built CLI in tmux', {skip}, () => {
 		assert.match(live(), /^node --no-memory-reducer --max-semi-space-size=4 --heap-growing-percent=30 \S+\/cli\.js --db /);
 		sendKeys('flags', 'q');
 		assert.match(await waitForScreen('flags', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
-		for (const [name, args] of [['once', '--once --no-log --read-only'], ['json', '--json']] as const) {
+		for (const [name, args] of [
+			['once', '--once --no-log --read-only'],
+			['json', '--json'],
+		] as const) {
 			const oneShot = traced(name, args);
 			await waitForScreen(name, has('EXIT='), 'the exit marker');
 			assert.match(oneShot(), /^node --no-memory-reducer \S+\/cli\.js --db /, name);
@@ -269,7 +288,8 @@ describe('the built CLI in tmux', {skip}, () => {
 		writer.close();
 		startSession('crowded', bus.command, {x: 40, y: 12});
 		const shown = await waitForScreen('crowded', has(/^ ?1Ses·\d{3}.*…/m), 'the tab bar, cut');
-		for (const line of shown.replace(/\n+$/, '').split('\n')) assert.ok(stringWidth(line) <= 40, `a line wider than 40 columns: ${JSON.stringify(line)}`);
+		for (const line of shown.replace(/\n+$/, '').split('\n'))
+			assert.ok(stringWidth(line) <= 40, `a line wider than 40 columns: ${JSON.stringify(line)}`);
 		sendKeys('crowded', '2');
 		await waitForScreen('crowded', has(/^.*2Lck·\d{3}/m), 'the Locks tab, named in the cut bar');
 		sendKeys('crowded', 'q');
@@ -281,7 +301,12 @@ describe('the built CLI in tmux', {skip}, () => {
 		const tmp = tempDir('session-status-tmux-demo-');
 		const errFile = path.join(tmp, 'stderr.txt');
 		startSession('demo', `env TMPDIR=${quote(tmp)} ${quote(LAUNCHER)} demo 2>${quote(errFile)}`);
-		const shown = await waitForScreen('demo', text => TAB_BAR.test(text) && ['claude-', 'codex-', 'gemini-'].every(id => text.includes(id)), 'the demo agents', 15_000);
+		const shown = await waitForScreen(
+			'demo',
+			text => TAB_BAR.test(text) && ['claude-', 'codex-', 'gemini-'].every(id => text.includes(id)),
+			'the demo agents',
+			15_000,
+		);
 		const sessions = shown.split('\n').filter(line => /^(▶ )?(claude|codex|gemini)-\d+/.test(line));
 		assert.ok(sessions.length >= 4, `several agents:\n${shown}`);
 		const demoDirs = fs.readdirSync(tmp).filter(name => name.startsWith('session-status-demo-'));
@@ -297,7 +322,11 @@ describe('the built CLI in tmux', {skip}, () => {
 		assert.match(await waitForScreen('demo', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
 		await waitUntilGone(agents);
 		assert.deepEqual(pgrep(agentPattern), [], 'no demo agent is left');
-		assert.deepEqual(fs.readdirSync(tmp).filter(name => name.startsWith('session-status-demo-')), [], 'the temporary folder is gone');
+		assert.deepEqual(
+			fs.readdirSync(tmp).filter(name => name.startsWith('session-status-demo-')),
+			[],
+			'the temporary folder is gone',
+		);
 		assert.equal(fs.readFileSync(errFile, 'utf8'), '');
 	});
 });

@@ -56,27 +56,121 @@ function richBus(dbPath: string): Ids {
 	const bus = new BusWriter(dbPath);
 	const now = Date.now();
 	const host = os.hostname();
-	bus.register({sessionId: CURRENT, sessionUuid: CLAUDE_UUID, machineUuid: 'm-1', hostname: host, vendor: 'claude', model: 'opus-4.6', projectId: 'PILOT', tty: '/dev/ttys003', cwd: CLAUDE_CWD, pid: alivePids[0]!, registeredAt: now - 1000});
-	bus.register({sessionId: 'codex-200', sessionUuid: 'f9e8d7c6-b5a4-3210-fedc-ba9876543210', hostname: host, vendor: 'codex', model: 'o3', projectId: 'PILOT', cwd: '/repo/codex', pid: alivePids[1]!, registeredAt: now - 1000});
-	bus.register({sessionId: 'gemini-300', hostname: host, vendor: 'gemini', projectId: 'DOCS', cwd: '/repo/docs', pid: dead, registeredAt: now - 3_600_000});
+	bus.register({
+		sessionId: CURRENT,
+		sessionUuid: CLAUDE_UUID,
+		machineUuid: 'm-1',
+		hostname: host,
+		vendor: 'claude',
+		model: 'opus-4.6',
+		projectId: 'PILOT',
+		tty: '/dev/ttys003',
+		cwd: CLAUDE_CWD,
+		pid: alivePids[0]!,
+		registeredAt: now - 1000,
+	});
+	bus.register({
+		sessionId: 'codex-200',
+		sessionUuid: 'f9e8d7c6-b5a4-3210-fedc-ba9876543210',
+		hostname: host,
+		vendor: 'codex',
+		model: 'o3',
+		projectId: 'PILOT',
+		cwd: '/repo/codex',
+		pid: alivePids[1]!,
+		registeredAt: now - 1000,
+	});
+	bus.register({
+		sessionId: 'gemini-300',
+		hostname: host,
+		vendor: 'gemini',
+		projectId: 'DOCS',
+		cwd: '/repo/docs',
+		pid: dead,
+		registeredAt: now - 3_600_000,
+	});
 	bus.heartbeat('gemini-300', now - 10 * 60_000);
-	bus.register({sessionId: 'remote-400', hostname: 'build-box.example', machineUuid: 'm-other', vendor: 'claude', projectId: 'INFRA', cwd: '/srv', pid: 4242, registeredAt: now - 60_000});
-	bus.register({sessionId: 'old-500', hostname: host, vendor: 'codex', projectId: 'PILOT', cwd: '/repo/old', pid: 1, registeredAt: now - 86_400_000});
+	bus.register({
+		sessionId: 'remote-400',
+		hostname: 'build-box.example',
+		machineUuid: 'm-other',
+		vendor: 'claude',
+		projectId: 'INFRA',
+		cwd: '/srv',
+		pid: 4242,
+		registeredAt: now - 60_000,
+	});
+	bus.register({
+		sessionId: 'old-500',
+		hostname: host,
+		vendor: 'codex',
+		projectId: 'PILOT',
+		cwd: '/repo/old',
+		pid: 1,
+		registeredAt: now - 86_400_000,
+	});
 	bus.end('old-500');
 	bus.claim('H.13.7', CURRENT, {expiresAt: now + 30 * 60_000});
 	bus.claim('D.2.1', 'gemini-300');
 	bus.lock('scripts/core/session_message_bus.py', CURRENT);
 	bus.lock('content/guide.md', 'gemini-300');
 	const alerts: Record<string, number> = {};
-	alerts['budget'] = bus.alert({type: 'budget_exceeded', priority: 0, sessions: ['gemini-300'], projectId: 'DOCS', action: 'Review token spend'});
-	alerts['task'] = bus.alert({type: 'task_conflict', priority: 2, sessions: [CURRENT, 'remote-400'], taskId: 'H.13.7', action: 'One session should release the task'});
-	alerts['project'] = bus.alert({type: 'project_conflict', priority: 3, sessions: [CURRENT, 'codex-200'], projectId: 'PILOT', action: 'Coordinate task boundaries to avoid overlap'});
-	alerts['file'] = bus.alert({type: 'file_conflict', priority: 1, sessions: [CURRENT, 'gemini-300'], filePath: 'content/guide.md', action: 'Unlock'});
+	alerts['budget'] = bus.alert({
+		type: 'budget_exceeded',
+		priority: 0,
+		sessions: ['gemini-300'],
+		projectId: 'DOCS',
+		action: 'Review token spend',
+	});
+	alerts['task'] = bus.alert({
+		type: 'task_conflict',
+		priority: 2,
+		sessions: [CURRENT, 'remote-400'],
+		taskId: 'H.13.7',
+		action: 'One session should release the task',
+	});
+	alerts['project'] = bus.alert({
+		type: 'project_conflict',
+		priority: 3,
+		sessions: [CURRENT, 'codex-200'],
+		projectId: 'PILOT',
+		action: 'Coordinate task boundaries to avoid overlap',
+	});
+	alerts['file'] = bus.alert({
+		type: 'file_conflict',
+		priority: 1,
+		sessions: [CURRENT, 'gemini-300'],
+		filePath: 'content/guide.md',
+		action: 'Unlock',
+	});
 	bus.db.prepare(`UPDATE session_messages SET status = 'read', read_at = ? WHERE id = ?`).run(new Date(now).toISOString(), alerts['file']);
-	const question = bus.send({senderId: CURRENT, recipientId: 'codex-200', channel: 'coordination', payload: {text: 'Are you touching ADR-173.md?'}});
-	const answer = bus.send({senderId: 'codex-200', recipientId: CURRENT, channel: 'coordination', replyTo: question, payload: {text: 'Yes, until the migration lands.'}});
-	const urgent = bus.send({senderId: 'gemini-300', recipientId: CURRENT, channel: 'review', priority: 2, payload: {text: 'Docs ready for review'}});
-	const other = bus.send({senderId: 'remote-400', recipientId: 'codex-200', channel: 'review', priority: 3, payload: {text: 'Please rebase'}});
+	const question = bus.send({
+		senderId: CURRENT,
+		recipientId: 'codex-200',
+		channel: 'coordination',
+		payload: {text: 'Are you touching ADR-173.md?'},
+	});
+	const answer = bus.send({
+		senderId: 'codex-200',
+		recipientId: CURRENT,
+		channel: 'coordination',
+		replyTo: question,
+		payload: {text: 'Yes, until the migration lands.'},
+	});
+	const urgent = bus.send({
+		senderId: 'gemini-300',
+		recipientId: CURRENT,
+		channel: 'review',
+		priority: 2,
+		payload: {text: 'Docs ready for review'},
+	});
+	const other = bus.send({
+		senderId: 'remote-400',
+		recipientId: 'codex-200',
+		channel: 'review',
+		priority: 3,
+		payload: {text: 'Please rebase'},
+	});
 	bus.close();
 	return {alerts, toCurrent: [answer, urgent], toOthers: [question, other], question, answer};
 }
@@ -92,7 +186,10 @@ async function readBus(dbPath: string, sessionId: string | null = CURRENT): Prom
 
 function rowByCell(view: TabView, column: string, text: string): Row {
 	const row = view.rows.find(item => (item.cells[column] ?? '').includes(text));
-	assert.ok(row, `a ${view.id} row whose ${column} holds ${JSON.stringify(text)} (have: ${view.rows.map(item => item.cells[column]).join(', ')})`);
+	assert.ok(
+		row,
+		`a ${view.id} row whose ${column} holds ${JSON.stringify(text)} (have: ${view.rows.map(item => item.cells[column]).join(', ')})`,
+	);
 	return row;
 }
 
@@ -166,7 +263,19 @@ describe('buildTabs', () => {
 		const lines = rowByCell(tabs['sessions']!, 'id', CURRENT).detail();
 		const text = lines.join('\n');
 		assert.match(lines[0]!, new RegExp(`^Session: ${CURRENT} \\(THIS SESSION\\)`));
-		for (const expected of [CLAUDE_UUID, CLAUDE_CWD, 'Machine UUID', 'Hostname', 'claude (opus-4.6)', 'PILOT', '/dev/ttys003', `${alivePids[0]} (uptime`, 'H.13.7 (exclusive)', 'scripts/core/session_message_bus.py', 'Unread Messages: 2']) {
+		for (const expected of [
+			CLAUDE_UUID,
+			CLAUDE_CWD,
+			'Machine UUID',
+			'Hostname',
+			'claude (opus-4.6)',
+			'PILOT',
+			'/dev/ttys003',
+			`${alivePids[0]} (uptime`,
+			'H.13.7 (exclusive)',
+			'scripts/core/session_message_bus.py',
+			'Unread Messages: 2',
+		]) {
 			assert.ok(text.includes(expected), `detail holds ${expected}:\n${text}`);
 		}
 		assert.ok(!text.includes('**'), 'no markdown emphasis in the terminal detail');
@@ -201,8 +310,14 @@ describe('buildTabs', () => {
 
 	it('Alerts: open ones grouped by type, highest priority first, then the acknowledged; delivery state; pretty JSON detail', () => {
 		const alerts = tabs['alerts']!;
-		assert.deepEqual(alerts.rows.map(row => row.cells['type']), ['project_conflict', 'task_conflict', 'budget_exceeded', 'file_conflict']);
-		assert.deepEqual(alerts.rows.map(row => row.cells['status']), ['pending', 'pending', 'pending', 'read']);
+		assert.deepEqual(
+			alerts.rows.map(row => row.cells['type']),
+			['project_conflict', 'task_conflict', 'budget_exceeded', 'file_conflict'],
+		);
+		assert.deepEqual(
+			alerts.rows.map(row => row.cells['status']),
+			['pending', 'pending', 'pending', 'read'],
+		);
 		const project = alerts.rows[0]!;
 		assert.equal(project.cells['priority'], 'critical');
 		assert.equal(project.cells['sessions'], `${CURRENT} + codex-200`);
@@ -226,7 +341,10 @@ describe('buildTabs', () => {
 
 	it('Unread: the current session first, only its own messages count as shown, replies threaded', () => {
 		const unread = tabs['unread']!;
-		assert.deepEqual(unread.rows.slice(0, 2).map(row => row.cells['recipient']), [CURRENT, CURRENT]);
+		assert.deepEqual(
+			unread.rows.slice(0, 2).map(row => row.cells['recipient']),
+			[CURRENT, CURRENT],
+		);
 		assert.equal(unread.rows[0]!.cells['priority'], 'high', 'highest priority first within a recipient');
 		for (const row of unread.rows) {
 			const id = Number(row.key.split(':')[1]);
@@ -235,7 +353,10 @@ describe('buildTabs', () => {
 		}
 		assert.match(unread.header[0]!, new RegExp(`^${CURRENT}: 2 \\(`));
 		const answer = unread.rows.find(row => row.key === `message:${ids.answer}`)!;
-		assert.ok(answer.detail().some(line => line.includes(`in reply to #${ids.question}`)), answer.detail().join('\n'));
+		assert.ok(
+			answer.detail().some(line => line.includes(`in reply to #${ids.question}`)),
+			answer.detail().join('\n'),
+		);
 		const question = unread.rows.find(row => row.key === `message:${ids.question}`)!;
 		assert.ok(question.detail().some(line => line.includes(`reply #${ids.answer}`)));
 	});
@@ -243,7 +364,10 @@ describe('buildTabs', () => {
 	it('Lifecycle: newest first; Stats: statistics and observations', () => {
 		const lifecycle = tabs['lifecycle']!;
 		const eventIds = lifecycle.rows.map(row => Number(row.key.split(':')[1]));
-		assert.deepEqual(eventIds, [...eventIds].sort((a, b) => b - a));
+		assert.deepEqual(
+			eventIds,
+			[...eventIds].sort((a, b) => b - a),
+		);
 		assert.equal(lifecycle.rows[0]!.cells['event'], 'ended');
 		assert.equal(lifecycle.rows[0]!.cells['session'], 'old-500');
 		const stats = tabs['stats']!.rows.map(row => row.cells['text']);
@@ -261,7 +385,14 @@ describe('buildTabs', () => {
 	it('escapes hostile text in cells, copy text and details', async () => {
 		const dbPath = freshDb();
 		const bus = new BusWriter(dbPath);
-		bus.register({sessionId: HOSTILE_ID, vendor: 'x\u001b[31m', projectId: 'p\u202e', cwd: '/tmp/\u009b31m', hostname: os.hostname(), pid: alivePids[0]!});
+		bus.register({
+			sessionId: HOSTILE_ID,
+			vendor: 'x\u001b[31m',
+			projectId: 'p\u202e',
+			cwd: '/tmp/\u009b31m',
+			hostname: os.hostname(),
+			pid: alivePids[0]!,
+		});
 		bus.alert({type: 'file_conflict\u001b[2J', sessions: [HOSTILE_ID], filePath: '\u001b]52;c;AAAA\u0007', action: 'a\u202eb'});
 		bus.close();
 		const hostile = buildTabs(await readBus(dbPath, null), {showEnded: true, countsNote: ''});
@@ -299,7 +430,12 @@ function tabState(patch: Partial<TabState> = {}): TabState {
 const keys = (rows: Row[]) => rows.map(item => item.key);
 
 describe('visibleRows', () => {
-	const rows = [row('a', 'Alpha PILOT', {size: 10}), row('b', 'beta docs', {size: 2}), row('c', 'Gamma pilot-2', {size: 33}), row('d', 'delta', {size: 2})];
+	const rows = [
+		row('a', 'Alpha PILOT', {size: 10}),
+		row('b', 'beta docs', {size: 2}),
+		row('c', 'Gamma pilot-2', {size: 33}),
+		row('d', 'delta', {size: 2}),
+	];
 
 	it('filters by a case-insensitive substring of the row text', () => {
 		assert.deepEqual(keys(visibleRows(view(rows), tabState({filter: 'pilot'}))), ['a', 'c']);
@@ -369,7 +505,10 @@ describe('selectedIndex', () => {
 		const first = buildTabs(await readBus(dbPath, null), {showEnded: false, countsNote: ''})['sessions']!;
 		let state = tabState({sortColumn: 'id'});
 		const shown = visibleRows(first, state);
-		assert.deepEqual(shown.map(item => item.copy), ['mango-1', 'zebra-2']);
+		assert.deepEqual(
+			shown.map(item => item.copy),
+			['mango-1', 'zebra-2'],
+		);
 		state = moveSelection(state, shown, 'bottom', 10);
 		assert.equal(shown[selectedIndex(shown, state)]!.copy, 'zebra-2');
 
@@ -377,7 +516,10 @@ describe('selectedIndex', () => {
 		bus.register({sessionId: 'banana-4', pid: null});
 		bus.close();
 		const second = visibleRows(buildTabs(await readBus(dbPath, null), {showEnded: false, countsNote: ''})['sessions']!, state);
-		assert.deepEqual(second.map(item => item.copy), ['apple-3', 'banana-4', 'mango-1', 'zebra-2']);
+		assert.deepEqual(
+			second.map(item => item.copy),
+			['apple-3', 'banana-4', 'mango-1', 'zebra-2'],
+		);
 		assert.equal(selectedIndex(second, state), 3);
 		assert.equal(second[selectedIndex(second, state)]!.copy, 'zebra-2');
 	});
@@ -443,7 +585,10 @@ describe('tabs and updates', () => {
 			order.push(walk.tab);
 			walk = stepTab(walk, 1);
 		}
-		assert.deepEqual(order, TABS.map(tab => tab.id));
+		assert.deepEqual(
+			order,
+			TABS.map(tab => tab.id),
+		);
 	});
 
 	it('updateTab changes only the current tab', () => {
@@ -505,11 +650,19 @@ describe('session cells that do not change while the bus is idle', () => {
 describe('sentences wrap to the width', () => {
 	it('wrapText breaks at spaces, hard-breaks long words, indents continuations, never exceeds the width', async () => {
 		const {wrapText, stringWidth} = await import('../source/text/fit.js');
-		const text = '  Locks held by dead or stale sessions: `terraform/modules/vpc.tf` (claude-51234, holder stale) and 漢字かなカナ漢字かなカナ漢字かなカナ';
+		const text =
+			'  Locks held by dead or stale sessions: `terraform/modules/vpc.tf` (claude-51234, holder stale) and 漢字かなカナ漢字かなカナ漢字かなカナ';
 		for (const width of [20, 33, 40, 80]) {
 			const lines = wrapText(text, width, '    ');
 			for (const line of lines) assert.ok(stringWidth(line) <= width, `${width}: ${JSON.stringify(line)}`);
-			assert.equal(lines.map(line => line.trim()).join(' ').replace(/\s+/g, ''), text.replace(/\s+/g, ''), 'nothing lost');
+			assert.equal(
+				lines
+					.map(line => line.trim())
+					.join(' ')
+					.replace(/\s+/g, ''),
+				text.replace(/\s+/g, ''),
+				'nothing lost',
+			);
 			for (const line of lines.slice(1)) assert.ok(line.startsWith('    '), 'continuation indented');
 		}
 		assert.deepEqual(wrapText('short', 40), ['short']);
@@ -517,11 +670,22 @@ describe('sentences wrap to the width', () => {
 
 	it('wrapRows keeps the first piece under the row key and gives continuations keys of their own', async () => {
 		const {wrapRows} = await import('../source/ui/views.js');
-		const row = {key: 'stat:3', cells: {text: '  one two three four five six seven'}, tone: 'normal' as const, sort: {}, search: '', copy: '', detail: () => []};
+		const row = {
+			key: 'stat:3',
+			cells: {text: '  one two three four five six seven'},
+			tone: 'normal' as const,
+			sort: {},
+			search: '',
+			copy: '',
+			detail: () => [],
+		};
 		const rows = wrapRows([row], 'text', 16);
 		assert.ok(rows.length > 1);
 		assert.equal(rows[0]!.key, 'stat:3');
-		assert.deepEqual(rows.slice(1).map(item => item.key), rows.slice(1).map((_, index) => `stat:3:${index + 1}`));
+		assert.deepEqual(
+			rows.slice(1).map(item => item.key),
+			rows.slice(1).map((_, index) => `stat:3:${index + 1}`),
+		);
 	});
 });
 
@@ -534,7 +698,26 @@ describe('display width', () => {
 			const char = String.fromCharCode(code);
 			assert.equal(stringWidth(char), segmentedWidth(char), `U+${code.toString(16)}`);
 		}
-		const palette = ['a', ' ', '…', '—', '▶', '│', 'é', 'e\u0301', '漢', '👍', '👩‍💻', '\u00ad', '\u200b', '\t', '\u001b[31m', '◽', '\u25b6\ufe0f', 'ß'];
+		const palette = [
+			'a',
+			' ',
+			'…',
+			'—',
+			'▶',
+			'│',
+			'é',
+			'e\u0301',
+			'漢',
+			'👍',
+			'👩‍💻',
+			'\u00ad',
+			'\u200b',
+			'\t',
+			'\u001b[31m',
+			'◽',
+			'\u25b6\ufe0f',
+			'ß',
+		];
 		const next = seededRandom(11);
 		for (let i = 0; i < 2000; i++) {
 			let text = '';
@@ -545,10 +728,15 @@ describe('display width', () => {
 });
 
 describe('grapheme segmentation', () => {
-	const icuSegments = (text: string) => [...new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(text)].map(({segment, index, input}) => ({segment, index, input}));
+	const icuSegments = (text: string) =>
+		[...new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(text)].map(({segment, index, input}) => ({segment, index, input}));
 	const segments = async (text: string) => {
 		const {GraphemeSegmenter} = await import('../source/text/graphemes.js');
-		return [...new GraphemeSegmenter(undefined, {granularity: 'grapheme'}).segment(text)].map(({segment, index, input}) => ({segment, index, input}));
+		return [...new GraphemeSegmenter(undefined, {granularity: 'grapheme'}).segment(text)].map(({segment, index, input}) => ({
+			segment,
+			index,
+			input,
+		}));
 	};
 
 	it('keeps every standalone character apart from any other beside it, as Intl.Segmenter does', async () => {
@@ -598,7 +786,10 @@ describe("ink's frame caches", () => {
 	it('compute each text once while consecutive frames use it, and drop what a frame did not use', async () => {
 		const {FrameCaches} = await import('../source/text/frame-caches.js');
 		const computed: string[] = [];
-		const caches = new FrameCaches({styledChars: line => (computed.push(line), [...line]), width: text => (computed.push(`width ${text}`), text.length)});
+		const caches = new FrameCaches({
+			styledChars: line => (computed.push(line), [...line]),
+			width: text => (computed.push(`width ${text}`), text.length),
+		});
 		const frame = (lines: string[]) => {
 			caches.nextFrame();
 			return lines.map(line => caches.getStyledChars(line).join(''));
@@ -623,7 +814,20 @@ describe("ink's styles between characters", () => {
 	it('two characters styled alike need no escape code between them (checked against ink’s own diff)', async () => {
 		const {sameStyles} = await import('../source/text/frame-caches.js');
 		const {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize} = await import('@alcalzone/ansi-tokenize');
-		const codes = ['\u001b[1m', '\u001b[2m', '\u001b[22m', '\u001b[31m', '\u001b[32m', '\u001b[39m', '\u001b[7m', '\u001b[27m', '\u001b[0m', '\u001b[38;5;208m', '\u001b[1;31m', ''];
+		const codes = [
+			'\u001b[1m',
+			'\u001b[2m',
+			'\u001b[22m',
+			'\u001b[31m',
+			'\u001b[32m',
+			'\u001b[39m',
+			'\u001b[7m',
+			'\u001b[27m',
+			'\u001b[0m',
+			'\u001b[38;5;208m',
+			'\u001b[1;31m',
+			'',
+		];
 		const next = seededRandom(3);
 		let alike = 0;
 		let styledAlike = 0;

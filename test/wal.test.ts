@@ -61,7 +61,8 @@ function watchRead(watch: WalWatch, reader: Database.Database): Set<number> | nu
 	})();
 }
 
-const pagesOf = (db: Database.Database, table: string) => new Set(db.prepare(`SELECT pageno FROM dbstat WHERE name = ?`).pluck().all(table) as number[]);
+const pagesOf = (db: Database.Database, table: string) =>
+	new Set(db.prepare(`SELECT pageno FROM dbstat WHERE name = ?`).pluck().all(table) as number[]);
 const overlaps = (pages: Set<number> | null, of: Set<number>) => [...(pages ?? [])].some(page => of.has(page));
 
 describe('WalWatch', () => {
@@ -77,7 +78,10 @@ describe('WalWatch', () => {
 		assert.ok(overlaps(afterClaim, pagesOf(writer.db, 'task_claims')));
 		// The last commit of a scan is read again by the next (it may not have been in the snapshot), nothing before it.
 		const nothingNew = watchRead(watch, reader);
-		assert.ok(overlaps(nothingNew, pagesOf(writer.db, 'task_claims')) && !overlaps(nothingNew, pagesOf(writer.db, 'file_locks')), 'the claim again, not the lock');
+		assert.ok(
+			overlaps(nothingNew, pagesOf(writer.db, 'task_claims')) && !overlaps(nothingNew, pagesOf(writer.db, 'file_locks')),
+			'the claim again, not the lock',
+		);
 		writer.heartbeat('a');
 		writer.heartbeat('a');
 		const heartbeats = watchRead(watch, reader);
@@ -123,7 +127,9 @@ describe('WalWatch', () => {
 		const dbPath = path.join(tempDir('session-status-wal-virtual-'), 'messaging.db');
 		const writer = new Database(dbPath);
 		writer.pragma('journal_mode = WAL');
-		writer.exec(`CREATE VIRTUAL TABLE session_registry USING fts5(session_id, status, last_heartbeat); INSERT INTO session_registry VALUES ('a', 'active', '2026-01-01T00:00:00Z')`);
+		writer.exec(
+			`CREATE VIRTUAL TABLE session_registry USING fts5(session_id, status, last_heartbeat); INSERT INTO session_registry VALUES ('a', 'active', '2026-01-01T00:00:00Z')`,
+		);
 		const reader = new SnapshotReader(openReader(dbPath), dbPath);
 		const heartbeat = () => reader.read({now: Date.now(), staleTimeoutMs: 10_000, countHistory: false}).sessions[0]!.lastHeartbeat.text;
 		heartbeat();
@@ -155,13 +161,18 @@ describe('WalWatch', () => {
 		const write = (...transactions: string[]) =>
 			execFileSync('python3', ['-c', PAD_WRITER, dbPath, ...transactions], {stdio: ['ignore', 'ignore', 'inherit']});
 		// Small pages, so that whole padding frames fit before the next 4 KB sector boundary.
-		execFileSync('python3', ['-c', `import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript("PRAGMA page_size = 1024; PRAGMA journal_mode = WAL; CREATE TABLE file_locks (file_path TEXT PRIMARY KEY, session_id TEXT); CREATE TABLE other (x); INSERT INTO other VALUES (1);")`, dbPath]);
+		execFileSync('python3', [
+			'-c',
+			`import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript("PRAGMA page_size = 1024; PRAGMA journal_mode = WAL; CREATE TABLE file_locks (file_path TEXT PRIMARY KEY, session_id TEXT); CREATE TABLE other (x); INSERT INTO other VALUES (1);")`,
+			dbPath,
+		]);
 		const reader = openReader(dbPath);
 		const watch = new WalWatch(`${dbPath}-wal`);
 		const frameBytes = 24 + 1024;
 		write('UPDATE other SET x = 0');
 		// Where the next commit's padding leaves room for a whole frame.
-		for (let i = 1; (fs.statSync(`${dbPath}-wal`).size + 5 * frameBytes) % 4096 > 4096 - 2 * frameBytes - 100; i++) write(`UPDATE other SET x = ${i}`);
+		for (let i = 1; (fs.statSync(`${dbPath}-wal`).size + 5 * frameBytes) % 4096 > 4096 - 2 * frameBytes - 100; i++)
+			write(`UPDATE other SET x = ${i}`);
 		watchRead(watch, reader);
 		watchRead(watch, reader);
 		const locks = new Set([...pagesOf(reader, 'file_locks'), ...pagesOf(reader, 'sqlite_autoindex_file_locks_1')]);
@@ -178,7 +189,10 @@ describe('WalWatch', () => {
 	});
 
 	for (const [what, change] of [
-		['restarted by the next writer', (writer: BusWriter) => writer.send({senderId: 'a', recipientId: 'b', channel: 'direct', payload: {text: 'x'.repeat(40_000)}})],
+		[
+			'restarted by the next writer',
+			(writer: BusWriter) => writer.send({senderId: 'a', recipientId: 'b', channel: 'direct', payload: {text: 'x'.repeat(40_000)}}),
+		],
 		['truncated to nothing', (writer: BusWriter) => writer.db.pragma('wal_checkpoint(TRUNCATE)')],
 	] as const) {
 		it(`a log ${what} while the second scan reads it: unknown, not "nothing written"`, () => {
@@ -274,7 +288,10 @@ describe('WalWatch', () => {
 		const word = (bytes: Buffer, at: number) => ((wal.readUInt32BE(0) & 1) === 0 ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at));
 		const unpublished = Buffer.from(last);
 		let [s0, s1] = [last.readUInt32BE(16), last.readUInt32BE(20)];
-		for (const [from, to] of [[0, 8], [24, 24 + pageSize]] as const) {
+		for (const [from, to] of [
+			[0, 8],
+			[24, 24 + pageSize],
+		] as const) {
 			for (let at = from; at < to; at += 8) {
 				s0 = (s0 + word(unpublished, at) + s1) >>> 0;
 				s1 = (s1 + word(unpublished, at + 4) + s0) >>> 0;
@@ -322,7 +339,10 @@ describe('a reader trusting the log', () => {
 	it('reads what a fresh reader reads, after bursts of commits by another process made while it read', {timeout: 120_000}, async t => {
 		const {writer, dbPath} = bus();
 		writer.close();
-		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'helpers', 'wal-writer.ts'), dbPath], {cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit']});
+		const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'helpers', 'wal-writer.ts'), dbPath], {
+			cwd: ROOT,
+			stdio: ['pipe', 'pipe', 'inherit'],
+		});
 		const lines = readline.createInterface({input: child.stdout!})[Symbol.asyncIterator]();
 		const next = async () => (await lines.next()).value as string;
 		try {

@@ -98,7 +98,13 @@ export function recommendation(type: string): string {
 const UNKNOWN_LIVENESS: Liveness = {state: 'no-pid', processStartedAt: null};
 
 /** A session's state from its status, liveness and heartbeat age (shared with the status line). */
-export function judgeState(row: {status: string}, liveness: Liveness, ageMs: number | null, clockAhead: boolean, staleTimeoutMs: number): SessionState {
+export function judgeState(
+	row: {status: string},
+	liveness: Liveness,
+	ageMs: number | null,
+	clockAhead: boolean,
+	staleTimeoutMs: number,
+): SessionState {
 	if (row.status === 'ended') return 'ended';
 	if (row.status === 'stale') return 'stale';
 	// A heartbeat from the future proves nothing when the process is gone.
@@ -271,7 +277,8 @@ function conflictsOf(rows: LockRow[], locks: Array<HoldView<LockRow>>): LockConf
 	const cached = conflictCache.get(rows);
 	const cwdOf = (lock: HoldView<LockRow>) => lock.holder?.row.cwd ?? null;
 	const holders = new Map(locks.filter(lock => !lock.row.filePath.startsWith('/')).map(lock => [lock.row.sessionId, cwdOf(lock)]));
-	if (cached && cached.cwds.size === holders.size && [...holders].every(([sessionId, cwd]) => cached.cwds.get(sessionId) === cwd)) return cached.conflicts;
+	if (cached && cached.cwds.size === holders.size && [...holders].every(([sessionId, cwd]) => cached.cwds.get(sessionId) === cwd))
+		return cached.conflicts;
 	const conflicts = findLockConflicts(locks);
 	conflictCache.set(rows, {cwds: holders, conflicts});
 	return conflicts;
@@ -283,7 +290,10 @@ const heldByCache = new WeakMap<Array<ClaimRow | LockRow>, Map<string, Array<Cla
 function heldBy<T extends ClaimRow | LockRow>(holds: T[]): Map<string, T[]> {
 	let map = heldByCache.get(holds) as Map<string, T[]> | undefined;
 	if (!map) {
-		map = groupBy(holds.filter(hold => !hold.expired), hold => hold.sessionId);
+		map = groupBy(
+			holds.filter(hold => !hold.expired),
+			hold => hold.sessionId,
+		);
 		heldByCache.set(holds, map);
 	}
 	return map;
@@ -324,7 +334,8 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 
 	// Newest registration wins when a session_id repeats across machines' copies.
 	const bySessionId = new Map<string, SessionView>();
-	for (const view of [...sessions].sort((a, b) => (a.row.registeredAt.ms ?? 0) - (b.row.registeredAt.ms ?? 0))) bySessionId.set(view.row.sessionId, view);
+	for (const view of [...sessions].sort((a, b) => (a.row.registeredAt.ms ?? 0) - (b.row.registeredAt.ms ?? 0)))
+		bySessionId.set(view.row.sessionId, view);
 
 	const locks = snapshot.locks.map(row => holdView(row, bySessionId));
 	const claims = snapshot.claims.map(row => holdView(row, bySessionId));

@@ -16,7 +16,8 @@ export type SessionTarget = {rowid: number; sessionId: string; heartbeatText: st
 export type HoldTarget = {rowid: number; key: string; sessionId: string};
 export type ReleaseResult = 'released' | 'changed' | 'gone';
 /** Something `x` can release, with the cause that goes into the lifecycle event. */
-export type ReleaseTarget = ({kind: 'session'} & SessionTarget & {reason: string}) | ({kind: 'lock' | 'claim'} & HoldTarget & {reason: string});
+export type ReleaseTarget =
+	({kind: 'session'} & SessionTarget & {reason: string}) | ({kind: 'lock' | 'claim'} & HoldTarget & {reason: string});
 
 export type DeliveryOptions = {
 	readOnly: boolean;
@@ -94,7 +95,10 @@ export class DeliveryWriter {
 					continue;
 				}
 				if (isBusy(error)) {
-					throw new BusError('locked', `The database stayed locked for ${(this.options.retryForMs / 1000).toFixed(1)} s; nothing was written. Try again.`);
+					throw new BusError(
+						'locked',
+						`The database stayed locked for ${(this.options.retryForMs / 1000).toFixed(1)} s; nothing was written. Try again.`,
+					);
 				}
 				// A replaced file or a schema change: start from a fresh handle next time.
 				this.close();
@@ -112,7 +116,11 @@ export class DeliveryWriter {
 	/** pending|delivered -> read (acknowledged). */
 	async acknowledge(ids: number[]): Promise<number> {
 		if (ids.length === 0) return 0;
-		return this.updateMessages(ids, {status: "'read'", read_at: '@now', delivered_at: 'COALESCE(delivered_at, @now)'}, "status IN ('pending','delivered')");
+		return this.updateMessages(
+			ids,
+			{status: "'read'", read_at: '@now', delivered_at: 'COALESCE(delivered_at, @now)'},
+			"status IN ('pending','delivered')",
+		);
 	}
 
 	/** `assignments`: column -> SQL value; columns an older schema lacks are left out. */
@@ -144,8 +152,11 @@ export class DeliveryWriter {
 	async releaseSession(target: SessionTarget, reason: string): Promise<ReleaseResult> {
 		return this.write((db, schema) => {
 			const row = db
-				.prepare(`SELECT session_id, last_heartbeat, ${selectList(schema, 'session_registry', ['project_id', 'cwd', 'status'])} FROM session_registry WHERE rowid = ?`)
-				.get(target.rowid) as {session_id: unknown; last_heartbeat: unknown; project_id: unknown; cwd: unknown; status: unknown} | undefined;
+				.prepare(
+					`SELECT session_id, last_heartbeat, ${selectList(schema, 'session_registry', ['project_id', 'cwd', 'status'])} FROM session_registry WHERE rowid = ?`,
+				)
+				.get(target.rowid) as
+				{session_id: unknown; last_heartbeat: unknown; project_id: unknown; cwd: unknown; status: unknown} | undefined;
 			if (!row || cleanText(row.session_id) !== target.sessionId) return 'gone';
 			if (cleanText(row.last_heartbeat) !== target.heartbeatText) return 'changed';
 			// Judged stale as an active row: one that ended, or that another dashboard released
@@ -192,8 +203,7 @@ export class DeliveryWriter {
 		return this.write((db, schema) => {
 			if (!schema.columns.has(table)) return 'gone';
 			const row = db.prepare(`SELECT ${keyColumn} AS k, session_id FROM ${table} WHERE rowid = ?`).get(target.rowid) as
-				| {k: unknown; session_id: unknown}
-				| undefined;
+				{k: unknown; session_id: unknown} | undefined;
 			if (!row || cleanText(row.k) !== target.key) return 'gone';
 			if (cleanText(row.session_id) !== target.sessionId) return 'changed';
 			db.prepare(`DELETE FROM ${table} WHERE rowid = ?`).run(target.rowid);

@@ -49,9 +49,13 @@ export function explainSqliteError(error: unknown, dbPath: string): BusError | n
 		return new BusError('locked', `${dbPath} is locked by another process; gave up waiting.`);
 	}
 	if (code.startsWith('SQLITE_READONLY')) {
-		return new BusError('read-only', `${dbPath} cannot be written (${(error as Error).message}); viewing still works. Use --read-only to make no writes.`);
+		return new BusError(
+			'read-only',
+			`${dbPath} cannot be written (${(error as Error).message}); viewing still works. Use --read-only to make no writes.`,
+		);
 	}
-	if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR')) return new BusError('unreadable', cantOpenMessage(dbPath, error));
+	if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR'))
+		return new BusError('unreadable', cantOpenMessage(dbPath, error));
 	return null;
 }
 

@@ -33,16 +33,43 @@ export type SnapshotOptions = {
 type Row = unknown[];
 
 const SESSION_COLUMNS = [
-	'session_id', 'session_uuid', 'machine_uuid', 'hostname', 'llm_vendor', 'llm_model', 'project_id',
-	'tty', 'cwd', 'pid', 'status', 'registered_at', 'last_heartbeat', 'metadata',
+	'session_id',
+	'session_uuid',
+	'machine_uuid',
+	'hostname',
+	'llm_vendor',
+	'llm_model',
+	'project_id',
+	'tty',
+	'cwd',
+	'pid',
+	'status',
+	'registered_at',
+	'last_heartbeat',
+	'metadata',
 ] as const;
 const HOLD_COLUMNS = {
 	task_claims: ['task_id', 'session_id', 'claim_type', 'claimed_at', 'expires_at'],
 	file_locks: ['file_path', 'session_id', 'lock_type', 'locked_at', 'expires_at'],
 } as const;
 const MESSAGE_COLUMNS = [
-	'id', 'sender_id', 'channel', 'payload', 'created_at', 'ttl_seconds', 'recipient_id', 'message_type',
-	'priority', 'status', 'project_id', 'task_id', 'activity', 'reply_to', 'expires_at', 'delivered_at', 'read_at',
+	'id',
+	'sender_id',
+	'channel',
+	'payload',
+	'created_at',
+	'ttl_seconds',
+	'recipient_id',
+	'message_type',
+	'priority',
+	'status',
+	'project_id',
+	'task_id',
+	'activity',
+	'reply_to',
+	'expires_at',
+	'delivered_at',
+	'read_at',
 ] as const;
 const UNREAD_SUMMARY_COLUMNS = ['recipient_id', 'channel', 'priority', 'created_at', 'ttl_seconds', 'expires_at'] as const;
 
@@ -56,7 +83,6 @@ const CLAIM = positions(['rowid', ...HOLD_COLUMNS.task_claims]);
 const LOCK = positions(['rowid', ...HOLD_COLUMNS.file_locks]);
 const MESSAGE = positions(MESSAGE_COLUMNS);
 const UNREAD_SUMMARY = positions(UNREAD_SUMMARY_COLUMNS);
-
 
 /** How values read from the bus become safe text and epoch ms. */
 export type Convert = {
@@ -124,7 +150,12 @@ function cleanJson(value: unknown, depth = 0): JsonValue {
 		const out: {[key: string]: JsonValue} = {};
 		// defineProperty, not `out[key] =`: a "__proto__" key would set the prototype (a hidden, inherited payload).
 		for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-			Object.defineProperty(out, cleanText(key) ?? '', {value: cleanJson(item, depth + 1), enumerable: true, writable: true, configurable: true});
+			Object.defineProperty(out, cleanText(key) ?? '', {
+				value: cleanJson(item, depth + 1),
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		}
 		return out;
 	}
@@ -250,8 +281,12 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
 		sessions: schema.columns.has('session_registry')
 			? `SELECT rowid, ${selectList(schema, 'session_registry', SESSION_COLUMNS)} FROM session_registry`
 			: `SELECT NULL AS rowid WHERE 0`,
-		claims: schema.columns.has('task_claims') ? `SELECT rowid, ${selectList(schema, 'task_claims', HOLD_COLUMNS.task_claims)} FROM task_claims` : null,
-		locks: schema.columns.has('file_locks') ? `SELECT rowid, ${selectList(schema, 'file_locks', HOLD_COLUMNS.file_locks)} FROM file_locks` : null,
+		claims: schema.columns.has('task_claims')
+			? `SELECT rowid, ${selectList(schema, 'task_claims', HOLD_COLUMNS.task_claims)} FROM task_claims`
+			: null,
+		locks: schema.columns.has('file_locks')
+			? `SELECT rowid, ${selectList(schema, 'file_locks', HOLD_COLUMNS.file_locks)} FROM file_locks`
+			: null,
 		openAlerts: v2
 			? `SELECT ${select} FROM session_messages WHERE channel = 'operator_alerts' AND ${open} ORDER BY priority DESC, id DESC LIMIT ${LIMITS.openAlerts}`
 			: null,
@@ -322,7 +357,8 @@ type TrackedName = keyof typeof TRACKED;
 const isTracked = (name: string): name is TrackedName => name in TRACKED;
 
 /** Equal as SQLite values: blobs (Buffers) by their bytes. */
-const sameValue = (a: unknown, b: unknown): boolean => a === b || (a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0);
+const sameValue = (a: unknown, b: unknown): boolean =>
+	a === b || (a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0);
 
 /**
  * The rows, each replaced by the last read's row with the same key when its values
@@ -353,13 +389,19 @@ function mappableTrees(db: Database.Database): {pages: Database.Statement; names
 	} catch {
 		return null;
 	}
-	const trees = db.prepare(`SELECT name, type FROM sqlite_schema WHERE tbl_name = ? COLLATE NOCASE AND type IN ('table', 'index') AND rootpage > 0`);
+	const trees = db.prepare(
+		`SELECT name, type FROM sqlite_schema WHERE tbl_name = ? COLLATE NOCASE AND type IN ('table', 'index') AND rootpage > 0`,
+	);
 	const names = new Map<TrackedName, string[]>();
 	for (const [name, table] of Object.entries(TRACKED) as Array<[TrackedName, string]>) {
 		const rows = trees.all(table) as Array<{name: string; type: string}>;
 		// Only a table with a b-tree of its own: a virtual table (or a view) by that name has
 		// pages nobody can map, and must never pass for "not written".
-		if (rows.some(row => row.type === 'table' && row.name.toLowerCase() === table)) names.set(name, rows.map(row => row.name));
+		if (rows.some(row => row.type === 'table' && row.name.toLowerCase() === table))
+			names.set(
+				name,
+				rows.map(row => row.name),
+			);
 	}
 	return {pages, names};
 }
@@ -442,7 +484,16 @@ export class SnapshotReader {
 		this.trees = this.reuseRows ? mappableTrees(this.db) : null;
 		for (const name of this.reuseRows ? FINGERPRINTED : []) {
 			const statement = this.statements[name];
-			if (statement) this.fingerprints.set(name, this.db.prepare(fingerprintSql(sql[name]!, statement.columns().map(column => column.name))));
+			if (statement)
+				this.fingerprints.set(
+					name,
+					this.db.prepare(
+						fingerprintSql(
+							sql[name]!,
+							statement.columns().map(column => column.name),
+						),
+					),
+				);
 		}
 		this.schemaVersion = version;
 		this.lastCounts = null;
@@ -471,7 +522,10 @@ export class SnapshotReader {
 		if (values === null) return this.lastLists.get('sessions') as SessionRow[];
 		const session = (row: Row) => toSession(row, c);
 		if (!this.reuseRows) return values.map(session);
-		return this.unchangedList('sessions', this.reused('sessions', values, null).map(row => this.once(row, session)));
+		return this.unchangedList(
+			'sessions',
+			this.reused('sessions', values, null).map(row => this.once(row, session)),
+		);
 	}
 
 	/** Rows just read, reusing the last read's (see keepEqualRows), remembered with their fingerprint. */
@@ -548,7 +602,9 @@ export class SnapshotReader {
 			const written = this.writtenTables(wal?.afterSnapshot() ?? null);
 			/** Known not written since the last read: its rows are as they were (a tracked table's pages must be mapped). */
 			const unchanged = (name: FingerprintedName | 'sessions') =>
-				written !== null && this.lastRows.has(name) && (isTracked(name) ? this.ownedPages.has(name) && !written.has(name) : !written.has('other'));
+				written !== null &&
+				this.lastRows.has(name) &&
+				(isTracked(name) ? this.ownedPages.has(name) && !written.has(name) : !written.has('other'));
 			/** A tracked table read again gets its pages mapped again (they change as it grows and shrinks). */
 			const mapped = (name: FingerprintedName | 'sessions', rows: Row[]) => {
 				if (wal && isTracked(name)) this.mapPages(name);
@@ -569,7 +625,12 @@ export class SnapshotReader {
 			};
 			return {
 				schema: s.schema,
-				sessions: unchanged('sessions') ? null : mapped('sessions', all(s.sessions).filter(row => row[SESSION.rowid] !== null)),
+				sessions: unchanged('sessions')
+					? null
+					: mapped(
+							'sessions',
+							all(s.sessions).filter(row => row[SESSION.rowid] !== null),
+						),
 				claims: unlessUnchanged('claims'),
 				locks: unlessUnchanged('locks'),
 				openAlerts: unlessUnchanged('openAlerts'),
@@ -614,8 +675,14 @@ export class SnapshotReader {
 			database: {path: cleanText(this.dbPath) ?? '', sizeBytes: fileSize(this.dbPath), journalMode, schema: describeSchema(raw.schema)},
 			staleTimeoutMs: options.staleTimeoutMs,
 			sessions: this.sessionRows(raw.sessions, c),
-			claims: this.unchangedList('claims', raw.claims.map(row => this.hold(row, now, claim))),
-			locks: this.unchangedList('locks', raw.locks.map(row => this.hold(row, now, lock))),
+			claims: this.unchangedList(
+				'claims',
+				raw.claims.map(row => this.hold(row, now, claim)),
+			),
+			locks: this.unchangedList(
+				'locks',
+				raw.locks.map(row => this.hold(row, now, lock)),
+			),
 			alerts: [...unexpired(raw.openAlerts, MESSAGE), ...raw.readAlerts].map(row => this.once(row, message)),
 			unread: unexpired(raw.unreadRows, MESSAGE).map(row => this.once(row, message)),
 			unreadByRecipient: summariseUnread(unexpired(raw.unreadSummary, UNREAD_SUMMARY), c),

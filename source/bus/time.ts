@@ -52,7 +52,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  */
 function parseCanonical(text: string): number | null {
 	const length = text.length;
-	if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return null;
+	if (length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+		return null;
 	const separator = text.charCodeAt(10);
 	if (separator !== 84 && separator !== 32) return null;
 	const year = two(text, 0) * 100 + two(text, 2);
@@ -80,7 +81,12 @@ function parseCanonical(text: string): number | null {
 			offsetMinutes = (zone === 45 ? -1 : 1) * (two(text, at + 1) * 60 + two(text, at + 4));
 		} else return null;
 	}
-	if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59) || Number.isNaN(year + offsetMinutes) || year < 100) return null;
+	if (
+		!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59) ||
+		Number.isNaN(year + offsetMinutes) ||
+		year < 100
+	)
+		return null;
 	const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 	if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
 	return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;

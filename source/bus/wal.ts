@@ -153,7 +153,14 @@ export class WalWatch {
 		if (header.byteLength < HEADER_BYTES) return null;
 		const magic = header.getUint32(0);
 		const pageSize = header.getUint32(8);
-		if ((magic | 1) !== (MAGIC | 1) || header.getUint32(4) !== VERSION || pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return null;
+		if (
+			(magic | 1) !== (MAGIC | 1) ||
+			header.getUint32(4) !== VERSION ||
+			pageSize < 512 ||
+			pageSize > 65536 ||
+			(pageSize & (pageSize - 1)) !== 0
+		)
+			return null;
 		const littleEndian = (magic & 1) === 0;
 		const sums: [number, number] = [0, 0];
 		checksum(header, 0, 6, littleEndian, sums);
@@ -183,7 +190,7 @@ export class WalWatch {
 			if (again.byteLength < HEADER_BYTES || Buffer.compare(new Uint8Array(again.buffer, 0, HEADER_BYTES), headerBytes) !== 0) return null;
 			return {continued, pages, end, resume: commitPages.length > 0 ? end : lastCommit};
 		};
-		for (let frame = start.frame; ; ) {
+		for (let frame = start.frame; ;) {
 			const view = this.read(fd, chunk * frameBytes, HEADER_BYTES + frame * frameBytes);
 			const bytes = new Uint8Array(view.buffer, 0, view.byteLength);
 			const whole = Math.floor(view.byteLength / frameBytes);
@@ -227,5 +234,8 @@ export class WalWatch {
 /** Whether the frame at `at` in `bytes` has the page number, database size and page of `frame` (checksums and salts aside). */
 function sameFrame(bytes: Uint8Array, at: number, frame: Uint8Array, pageSize: number): boolean {
 	const page = FRAME_HEADER_BYTES;
-	return Buffer.compare(bytes.subarray(at, at + 8), frame.subarray(0, 8)) === 0 && Buffer.compare(bytes.subarray(at + page, at + page + pageSize), frame.subarray(page, page + pageSize)) === 0;
+	return (
+		Buffer.compare(bytes.subarray(at, at + 8), frame.subarray(0, 8)) === 0 &&
+		Buffer.compare(bytes.subarray(at + page, at + page + pageSize), frame.subarray(page, page + pageSize)) === 0
+	);
 }

@@ -131,7 +131,9 @@ export class BusWriter {
 
 	private hold(table: (typeof HOLD_TABLES)[keyof typeof HOLD_TABLES], key: string, sessionId: string, hold: Hold): void {
 		this.db
-			.prepare(`INSERT OR REPLACE INTO ${table.name} (${table.key}, session_id, ${table.type}, ${table.at}, expires_at) VALUES (?, ?, ?, ?, ?)`)
+			.prepare(
+				`INSERT OR REPLACE INTO ${table.name} (${table.key}, session_id, ${table.type}, ${table.at}, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			)
 			.run(key, sessionId, hold.type ?? 'exclusive', isoNow(hold.at), stamp(hold.expiresAt));
 	}
 
@@ -191,7 +193,12 @@ export class BusWriter {
 			channel: 'session_lifecycle',
 			messageType: event,
 			priority: 1,
-			payload: {session_id: details.sessionId, project_id: details.projectId ?? null, cwd: details.cwd ?? null, reason: details.reason ?? null},
+			payload: {
+				session_id: details.sessionId,
+				project_id: details.projectId ?? null,
+				cwd: details.cwd ?? null,
+				reason: details.reason ?? null,
+			},
 			projectId: details.projectId ?? null,
 			at: details.at,
 		});
@@ -201,8 +208,7 @@ export class BusWriter {
 	end(sessionId: string, reason = 'session ended normally', at = Date.now()): void {
 		this.db.transaction(() => {
 			const row = this.db.prepare(`SELECT project_id, cwd FROM session_registry WHERE session_id = ?`).get(sessionId) as
-				| {project_id: string | null; cwd: string | null}
-				| undefined;
+				{project_id: string | null; cwd: string | null} | undefined;
 			this.db.prepare(`UPDATE session_registry SET status = 'ended' WHERE session_id = ?`).run(sessionId);
 			this.db.prepare(`DELETE FROM task_claims WHERE session_id = ?`).run(sessionId);
 			this.db.prepare(`DELETE FROM file_locks WHERE session_id = ?`).run(sessionId);

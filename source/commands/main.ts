@@ -73,7 +73,9 @@ export function runMain(args: ParsedArgs, usageError: (message: string) => never
 		},
 		(error: unknown) => {
 			if (error instanceof UsageError) usageError(error.message);
-			process.stderr.write(`session-status: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+			process.stderr.write(
+				`session-status: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+			);
 			process.exitCode = EXIT_CODES.error;
 		},
 	);

@@ -5,7 +5,16 @@ import {formatDuration} from '../bus/time.js';
 import type {Config} from '../config.js';
 import {BusMonitor, type Reading} from '../monitor/monitor.js';
 import {type SessionView, plural} from '../analysis/analyze.js';
-import {type ReportInput, renderAlerts, renderDashboard, renderHolds, renderLifecycle, renderLogEntry, renderStats, renderUnread} from '../report/dashboard.js';
+import {
+	type ReportInput,
+	renderAlerts,
+	renderDashboard,
+	renderHolds,
+	renderLifecycle,
+	renderLogEntry,
+	renderStats,
+	renderUnread,
+} from '../report/dashboard.js';
 import {LogWriteError, appendLogEntry, logAuthor, logFilePath, logProject} from '../report/session-log.js';
 import {stringifySafe, toJsonDocument} from '../report/json.js';
 
@@ -58,7 +67,13 @@ function hasCriticalAlert(reading: Reading): boolean {
 
 export async function runPrint(config: Config, section: PrintSection, io: Output, options: PrintOptions = {}): Promise<number> {
 	const clock = options.now ?? Date.now;
-	const monitor = new BusMonitor({dbPath: config.dbPath, staleTimeoutMs: config.staleTimeoutMs, sessionId: config.sessionId, machineUuid: config.machineUuid, reuseRows: false});
+	const monitor = new BusMonitor({
+		dbPath: config.dbPath,
+		staleTimeoutMs: config.staleTimeoutMs,
+		sessionId: config.sessionId,
+		machineUuid: config.machineUuid,
+		reuseRows: false,
+	});
 	// --json describes the bus exactly as it is: it writes nothing.
 	const writer = new DeliveryWriter(config.dbPath, {readOnly: config.readOnly || section === 'json', now: clock});
 	let exitCode: number = EXIT_CODES.ok;
@@ -101,7 +116,10 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 				const unread = renderUnread(input, current);
 				lines = unread.lines;
 				// A directed message is delivered only when shown to its own recipient.
-				if (current !== null) shownMessages = unread.shown.filter(message => message.recipientId === current && message.status === 'pending').map(message => message.id);
+				if (current !== null)
+					shownMessages = unread.shown
+						.filter(message => message.recipientId === current && message.status === 'pending')
+						.map(message => message.id);
 				break;
 			}
 			default:

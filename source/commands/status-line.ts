@@ -39,11 +39,19 @@ export function countBus(db: Database.Database, config: Config, now: number): St
 	const host = {hostname: os.hostname(), machineUuid: config.machineUuid};
 	if (schema.columns.has('session_registry')) {
 		const sessions = db
-			.prepare(`SELECT rowid, ${selectList(schema, 'session_registry', ['pid', 'hostname', 'machine_uuid', 'last_heartbeat'])} FROM session_registry WHERE ${hasColumn(schema, 'session_registry', 'status') ? "status = 'active' OR status IS NULL" : '1'}`)
+			.prepare(
+				`SELECT rowid, ${selectList(schema, 'session_registry', ['pid', 'hostname', 'machine_uuid', 'last_heartbeat'])} FROM session_registry WHERE ${hasColumn(schema, 'session_registry', 'status') ? "status = 'active' OR status IS NULL" : '1'}`,
+			)
 			.all() as Array<Record<string, unknown>>;
 		for (const row of sessions) {
 			const pid = typeof row['pid'] === 'number' ? row['pid'] : typeof row['pid'] === 'bigint' ? Number(row['pid']) : null;
-			const session = {rowid: Number(row['rowid']), pid, hostname: typeof row['hostname'] === 'string' ? row['hostname'] : null, machineUuid: typeof row['machine_uuid'] === 'string' ? row['machine_uuid'] : null, registeredAtMs: null};
+			const session = {
+				rowid: Number(row['rowid']),
+				pid,
+				hostname: typeof row['hostname'] === 'string' ? row['hostname'] : null,
+				machineUuid: typeof row['machine_uuid'] === 'string' ? row['machine_uuid'] : null,
+				registeredAtMs: null,
+			};
 			// Without a process scan there are no start times: PID reuse is the dashboard's to tell.
 			const local = pid !== null && pid > 0 && isThisHost(session, host);
 			const liveness = judge(session, host, {exists: local && pidExists(pid), startedAt: null});
@@ -61,7 +69,9 @@ export function countBus(db: Database.Database, config: Config, now: number): St
 	if (hasV2Messages(schema)) {
 		const expiry = selectList(schema, 'session_messages', ['created_at', 'ttl_seconds', 'expires_at']);
 		const open = `status IN ('pending','delivered') AND message_type IS NOT NULL`;
-		const alerts = db.prepare(`SELECT priority, ${expiry} FROM session_messages WHERE channel = 'operator_alerts' AND ${open}`).all() as Array<Record<string, unknown>>;
+		const alerts = db
+			.prepare(`SELECT priority, ${expiry} FROM session_messages WHERE channel = 'operator_alerts' AND ${open}`)
+			.all() as Array<Record<string, unknown>>;
 		for (const alert of alerts.filter(row => !messageExpired(row['expires_at'], row['created_at'], row['ttl_seconds'], now))) {
 			counts.alerts++;
 			if (Number(alert['priority']) >= 3) counts.critical++;

@@ -63,7 +63,13 @@ const step = () => {
 			.all(sessionId, os.hostname()) as string[];
 		const peer = peers[tick % Math.max(1, peers.length)];
 		if (peer && tick % 6 === 3) {
-			bus.send({senderId: sessionId, recipientId: peer, channel: 'coordination', priority: tick % 12 === 3 ? 2 : 1, payload: {text: lines[tick % lines.length]}});
+			bus.send({
+				senderId: sessionId,
+				recipientId: peer,
+				channel: 'coordination',
+				priority: tick % 12 === 3 ? 2 : 1,
+				payload: {text: lines[tick % lines.length]},
+			});
 		}
 	} catch {
 		// A busy bus: try again next tick, as real writers do.

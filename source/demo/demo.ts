@@ -17,10 +17,42 @@ export type DemoBus = {dir: string; dbPath: string; logBase: string; agents: str
 const PROJECT_ROOT = '/home/dev/projects/coditect-rollout-master';
 
 export const DEMO_AGENTS = [
-	{vendor: 'claude', model: 'opus-4.6', project: 'PILOT', cwd: PROJECT_ROOT, role: 'steady', tasks: ['H.13.7', 'H.14.1'], files: ['scripts/core/session_message_bus.py', 'scripts/core/paths.py']},
-	{vendor: 'codex', model: 'o3', project: 'PILOT', cwd: `${PROJECT_ROOT}/submodules/core/coditect-core`, role: 'steady', tasks: ['J.27.4'], files: ['docs/adr/ADR-173.md']},
-	{vendor: 'gemini', model: '2.5-pro', project: 'DOCS', cwd: '/home/dev/projects/docs-site', role: 'dies', tasks: ['D.2.1'], files: ['content/guide.md']},
-	{vendor: 'claude', model: 'sonnet-4.5', project: 'INFRA', cwd: '/srv/build/infra', role: 'remote', tasks: ['I.9.2'], files: ['terraform/main.tf']},
+	{
+		vendor: 'claude',
+		model: 'opus-4.6',
+		project: 'PILOT',
+		cwd: PROJECT_ROOT,
+		role: 'steady',
+		tasks: ['H.13.7', 'H.14.1'],
+		files: ['scripts/core/session_message_bus.py', 'scripts/core/paths.py'],
+	},
+	{
+		vendor: 'codex',
+		model: 'o3',
+		project: 'PILOT',
+		cwd: `${PROJECT_ROOT}/submodules/core/coditect-core`,
+		role: 'steady',
+		tasks: ['J.27.4'],
+		files: ['docs/adr/ADR-173.md'],
+	},
+	{
+		vendor: 'gemini',
+		model: '2.5-pro',
+		project: 'DOCS',
+		cwd: '/home/dev/projects/docs-site',
+		role: 'dies',
+		tasks: ['D.2.1'],
+		files: ['content/guide.md'],
+	},
+	{
+		vendor: 'claude',
+		model: 'sonnet-4.5',
+		project: 'INFRA',
+		cwd: '/srv/build/infra',
+		role: 'remote',
+		tasks: ['I.9.2'],
+		files: ['terraform/main.tf'],
+	},
 ] as const;
 
 /** Where the agent script is: beside the bundle when built, in source when run through tsx. */
@@ -61,9 +93,29 @@ export async function startDemo(): Promise<DemoBus> {
 	try {
 		// History: a session that ended yesterday and one that went stale on another machine.
 		const dayAgo = Date.now() - 86_400_000;
-		bus.register({sessionId: 'codex-88200', vendor: 'codex', model: 'o3', projectId: 'PILOT', cwd: PROJECT_ROOT, hostname: os.hostname(), pid: 88200, registeredAt: dayAgo});
+		bus.register({
+			sessionId: 'codex-88200',
+			vendor: 'codex',
+			model: 'o3',
+			projectId: 'PILOT',
+			cwd: PROJECT_ROOT,
+			hostname: os.hostname(),
+			pid: 88200,
+			registeredAt: dayAgo,
+		});
 		bus.end('codex-88200', 'session ended normally');
-		bus.register({sessionId: 'claude-51234', sessionUuid: 'b7e2c1d0-3f4a-4b5c-8d9e-0f1a2b3c4d5e', vendor: 'claude', model: 'opus-4.6', projectId: 'INFRA', cwd: '/srv/build/infra', hostname: 'build-box.example', machineUuid: '7c1e9a40-5b2f-4e8d-9f61-0a3b5c7d9e21', pid: 51234, registeredAt: Date.now() - 3 * 3_600_000});
+		bus.register({
+			sessionId: 'claude-51234',
+			sessionUuid: 'b7e2c1d0-3f4a-4b5c-8d9e-0f1a2b3c4d5e',
+			vendor: 'claude',
+			model: 'opus-4.6',
+			projectId: 'INFRA',
+			cwd: '/srv/build/infra',
+			hostname: 'build-box.example',
+			machineUuid: '7c1e9a40-5b2f-4e8d-9f61-0a3b5c7d9e21',
+			pid: 51234,
+			registeredAt: Date.now() - 3 * 3_600_000,
+		});
 		bus.heartbeat('claude-51234', Date.now() - 12 * 60_000);
 		bus.lock('terraform/modules/vpc.tf', 'claude-51234');
 
@@ -81,19 +133,65 @@ export async function startDemo(): Promise<DemoBus> {
 		}
 		// A conversation, with a reply thread.
 		const [claude, codex, gemini, remote] = agents as [string, string, string, string];
-		bus.send({senderId: codex, recipientId: claude, channel: 'coordination', priority: 2, payload: {text: 'I am taking J.27.4; leaving the bus module to you.'}});
-		const question = bus.send({senderId: claude, recipientId: codex, channel: 'coordination', payload: {text: 'Are you touching ADR-173.md?'}});
-		bus.send({senderId: codex, recipientId: claude, channel: 'coordination', replyTo: question, payload: {text: 'Yes, until the migration lands.'}});
-		bus.send({senderId: gemini, recipientId: claude, channel: 'review', payload: {text: 'Docs for the delivery loop are ready for review.'}});
+		bus.send({
+			senderId: codex,
+			recipientId: claude,
+			channel: 'coordination',
+			priority: 2,
+			payload: {text: 'I am taking J.27.4; leaving the bus module to you.'},
+		});
+		const question = bus.send({
+			senderId: claude,
+			recipientId: codex,
+			channel: 'coordination',
+			payload: {text: 'Are you touching ADR-173.md?'},
+		});
+		bus.send({
+			senderId: codex,
+			recipientId: claude,
+			channel: 'coordination',
+			replyTo: question,
+			payload: {text: 'Yes, until the migration lands.'},
+		});
+		bus.send({
+			senderId: gemini,
+			recipientId: claude,
+			channel: 'review',
+			payload: {text: 'Docs for the delivery loop are ready for review.'},
+		});
 
 		// The conflict detector's alerts: every type, and one it does not know.
-		bus.alert({type: 'project_conflict', priority: 3, sessions: [claude, codex], projectId: 'PILOT', action: 'Coordinate task boundaries to avoid overlap'});
-		bus.alert({type: 'cwd_overlap', priority: 2, sessions: [claude, codex], cwd: PROJECT_ROOT, action: 'One session should work in a subdirectory'});
-		bus.alert({type: 'task_conflict', priority: 2, sessions: [claude, remote], taskId: 'H.13.7', action: 'One session should release the task'});
+		bus.alert({
+			type: 'project_conflict',
+			priority: 3,
+			sessions: [claude, codex],
+			projectId: 'PILOT',
+			action: 'Coordinate task boundaries to avoid overlap',
+		});
+		bus.alert({
+			type: 'cwd_overlap',
+			priority: 2,
+			sessions: [claude, codex],
+			cwd: PROJECT_ROOT,
+			action: 'One session should work in a subdirectory',
+		});
+		bus.alert({
+			type: 'task_conflict',
+			priority: 2,
+			sessions: [claude, remote],
+			taskId: 'H.13.7',
+			action: 'One session should release the task',
+		});
 		bus.alert({type: 'budget_exceeded', priority: 1, sessions: [gemini], projectId: 'DOCS', action: 'Review token spend'});
 		setTimeout(() => {
 			try {
-				bus.alert({type: 'file_conflict', priority: 3, sessions: [claude, gemini], filePath: 'scripts/core/paths.py', action: 'One session should unlock the file'});
+				bus.alert({
+					type: 'file_conflict',
+					priority: 3,
+					sessions: [claude, gemini],
+					filePath: 'scripts/core/paths.py',
+					action: 'One session should unlock the file',
+				});
 			} catch {
 				// the demo is ending
 			}

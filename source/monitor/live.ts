@@ -46,7 +46,8 @@ export type Listener = (state: LiveState) => void;
 export class LiveBus {
 	readonly monitor: BusMonitor;
 	readonly writer: DeliveryWriter;
-	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows'>> & Pick<LiveOptions, 'onCriticalAlert'>;
+	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows'>> &
+		Pick<LiveOptions, 'onCriticalAlert'>;
 	private state: LiveState = {reading: null, error: null, paused: false, changedAt: null};
 	private listeners = new Set<Listener>();
 	private timer: NodeJS.Timeout | null = null;
@@ -165,7 +166,8 @@ export class LiveBus {
 
 	/** Whether judging the same snapshot again would change anything (see the class comment). */
 	private async judgementDue({snapshot, analysis}: Reading, now: number): Promise<boolean> {
-		if (now - this.lastAnalyseAt >= this.options.agesMs && (this.clockTextsChangeAt === null || now >= this.clockTextsChangeAt)) return true;
+		if (now - this.lastAnalyseAt >= this.options.agesMs && (this.clockTextsChangeAt === null || now >= this.clockTextsChangeAt))
+			return true;
 		if (analysis.nextStateChangeAt !== null && now >= analysis.nextStateChangeAt) return true;
 		if (now - this.lastLivenessAt < this.options.livenessMs) return false;
 		this.lastLivenessAt = now;
@@ -229,6 +231,8 @@ export class LiveBus {
 
 	countsNote(): string {
 		const counts = this.state.reading?.snapshot.counts;
-		return counts ? `History counts from ${formatIso(counts.countedAt).slice(11, 19)} UTC (refreshed every ${Math.round(this.options.countsMs / 1000)} s when the bus changes)` : 'History counts not taken yet';
+		return counts
+			? `History counts from ${formatIso(counts.countedAt).slice(11, 19)} UTC (refreshed every ${Math.round(this.options.countsMs / 1000)} s when the bus changes)`
+			: 'History counts not taken yet';
 	}
 }

@@ -90,7 +90,12 @@ export class BusMonitor {
 		const identities = this.identitiesOf(snapshot);
 		const liveness = await this.probe.check(identities);
 		this.lastLiveness = liveness;
-		return analyze(snapshot, {now, liveness, currentRowid: this.currentRowid(snapshot, identities), heartbeatFirstSeen: this.trackHeartbeats(snapshot, now)});
+		return analyze(snapshot, {
+			now,
+			liveness,
+			currentRowid: this.currentRowid(snapshot, identities),
+			heartbeatFirstSeen: this.trackHeartbeats(snapshot, now),
+		});
 	}
 
 	/** Whether a PID of the snapshot's sessions died, came back or was reused since the last analysis (a signal per local PID). */
@@ -104,7 +109,8 @@ export class BusMonitor {
 	}
 
 	private identitiesOf(snapshot: BusSnapshot): SessionIdentity[] {
-		if (this.identities?.snapshot !== snapshot) this.identities = {snapshot, list: snapshot.sessions.filter(row => row.status !== 'ended').map(identity)};
+		if (this.identities?.snapshot !== snapshot)
+			this.identities = {snapshot, list: snapshot.sessions.filter(row => row.status !== 'ended').map(identity)};
 		return this.identities.list;
 	}
 

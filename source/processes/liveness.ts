@@ -31,7 +31,7 @@ export type SessionIdentity = {
 	registeredAtMs: number | null;
 };
 
-export type HostIdentity = { hostname: string; machineUuid: string | null };
+export type HostIdentity = {hostname: string; machineUuid: string | null};
 
 /** ps start times have 1 s resolution (and boot-time arithmetic can drift): allow slack. */
 export const START_TIME_SLACK_MS = 5000;
@@ -55,10 +55,7 @@ function normaliseHostname(name: string): string {
  * Whether a session was registered on this machine: same hostname (case-insensitive,
  * ignoring a trailing '.local' on either side), or the same machine UUID when both known.
  */
-export function isThisHost(
-	session: { hostname: string | null; machineUuid: string | null },
-	host: HostIdentity,
-): boolean {
+export function isThisHost(session: {hostname: string | null; machineUuid: string | null}, host: HostIdentity): boolean {
 	if (session.machineUuid != null && host.machineUuid != null) {
 		const a = session.machineUuid.trim().toLowerCase();
 		const b = host.machineUuid.trim().toLowerCase();
@@ -72,21 +69,16 @@ export function isThisHost(
 }
 
 /** Pure verdict from what was observed about a session's PID. */
-export function judge(
-	session: SessionIdentity,
-	host: HostIdentity,
-	probe: { exists: boolean; startedAt: number | null },
-): Liveness {
-	if (!isCheckablePid(session.pid)) return { state: 'no-pid', processStartedAt: null };
-	if (!isThisHost(session, host)) return { state: 'remote', processStartedAt: null };
-	if (!probe.exists) return { state: 'dead', processStartedAt: null };
+export function judge(session: SessionIdentity, host: HostIdentity, probe: {exists: boolean; startedAt: number | null}): Liveness {
+	if (!isCheckablePid(session.pid)) return {state: 'no-pid', processStartedAt: null};
+	if (!isThisHost(session, host)) return {state: 'remote', processStartedAt: null};
+	if (!probe.exists) return {state: 'dead', processStartedAt: null};
 	const startedAt = probe.startedAt != null && Number.isFinite(probe.startedAt) ? probe.startedAt : null;
-	const registeredAt =
-		session.registeredAtMs != null && Number.isFinite(session.registeredAtMs) ? session.registeredAtMs : null;
+	const registeredAt = session.registeredAtMs != null && Number.isFinite(session.registeredAtMs) ? session.registeredAtMs : null;
 	if (startedAt != null && registeredAt != null && startedAt > registeredAt + START_TIME_SLACK_MS) {
-		return { state: 'reused', processStartedAt: startedAt };
+		return {state: 'reused', processStartedAt: startedAt};
 	}
-	return { state: 'alive', processStartedAt: startedAt };
+	return {state: 'alive', processStartedAt: startedAt};
 }
 
 /** Is there a process with this PID? (EPERM: yes, someone else's.) Invalid PIDs: false. */
@@ -100,7 +92,7 @@ export function pidExists(pid: number): boolean {
 	}
 }
 
-export type ProcessInfo = { pid: number; ppid: number; startedAt: number | null };
+export type ProcessInfo = {pid: number; ppid: number; startedAt: number | null};
 export type ProcessTable = Map<number, ProcessInfo>;
 
 // The unit of /proc start times (USER_HZ): 100 on every Linux architecture Node runs on.
@@ -135,7 +127,11 @@ export function readProcfsTable(procRoot = '/proc'): ProcessTable | null {
 		const pid = Number(name);
 		const ppid = Number(fields[1]); // field 4
 		const ticks = Number(fields[19]); // field 22: start time in ticks since boot
-		table.set(pid, {pid, ppid: Number.isSafeInteger(ppid) ? ppid : 0, startedAt: Number.isFinite(ticks) ? bootMs + (ticks * 1000) / USER_HZ : null});
+		table.set(pid, {
+			pid,
+			ppid: Number.isSafeInteger(ppid) ? ppid : 0,
+			startedAt: Number.isFinite(ticks) ? bootMs + (ticks * 1000) / USER_HZ : null,
+		});
 	}
 	return table;
 }
@@ -227,9 +223,9 @@ export class LivenessProbe {
 		const result = new Map<number, Liveness>();
 		for (const s of sessions) {
 			const pidOk = isCheckablePid(s.pid);
-			const e = pidOk ? exists.get(s.pid as number) ?? false : false;
-			const startedAt = pidOk && e ? this._table.get(s.pid as number)?.startedAt ?? null : null;
-			result.set(s.rowid, judge(s, this.host, { exists: e, startedAt }));
+			const e = pidOk ? (exists.get(s.pid as number) ?? false) : false;
+			const startedAt = pidOk && e ? (this._table.get(s.pid as number)?.startedAt ?? null) : null;
+			result.set(s.rowid, judge(s, this.host, {exists: e, startedAt}));
 		}
 		return result;
 	}
@@ -293,7 +289,7 @@ export function findAncestorSession(
 			const startedAt = info?.startedAt ?? null;
 			let best: SessionIdentity | null = null;
 			for (const s of candidates) {
-				if (judge(s, host, { exists: true, startedAt }).state === 'reused') continue;
+				if (judge(s, host, {exists: true, startedAt}).state === 'reused') continue;
 				if (
 					best == null ||
 					(s.registeredAtMs ?? -Infinity) > (best.registeredAtMs ?? -Infinity) ||

@@ -69,13 +69,12 @@ export function vendorText(view: SessionView): string {
 
 export function holdsText(holds: Array<ClaimRow | LockRow>, f: ValueFormat): string {
 	if (holds.length === 0) return '(none)';
-	return holds
-		.map(hold => ('taskId' in hold ? `${f.text(hold.taskId)} (${f.text(hold.claimType)})` : f.text(hold.filePath)))
-		.join(', ');
+	return holds.map(hold => ('taskId' in hold ? `${f.text(hold.taskId)} (${f.text(hold.claimType)})` : f.text(hold.filePath))).join(', ');
 }
 
 export function heartbeatText(view: SessionView): string {
-	const age = view.heartbeatAgeMs === null ? `unreadable (${view.row.lastHeartbeat.text ?? 'NULL'})` : `${formatDuration(view.heartbeatAgeMs)} ago`;
+	const age =
+		view.heartbeatAgeMs === null ? `unreadable (${view.row.lastHeartbeat.text ?? 'NULL'})` : `${formatDuration(view.heartbeatAgeMs)} ago`;
 	const notes: string[] = [];
 	if (view.state === 'late') notes.push('late; PID alive, kept');
 	if (view.state === 'stale') notes.push('stale');
@@ -104,7 +103,11 @@ export function sessionBlock(view: SessionView, f: ValueFormat, now: number, ver
 	);
 	if (verbose || view.state !== 'active' || view.clockAhead) lines.push(`- **Heartbeat:** ${heartbeatText(view)}`);
 	if (verbose) {
-		lines.push(`- **Registered:** ${stampText(row.registeredAt)}`, `- **Last Heartbeat:** ${stampText(row.lastHeartbeat)}`, `- **Status:** ${f.text(row.status)}`);
+		lines.push(
+			`- **Registered:** ${stampText(row.registeredAt)}`,
+			`- **Last Heartbeat:** ${stampText(row.lastHeartbeat)}`,
+			`- **Status:** ${f.text(row.status)}`,
+		);
 	}
 	return lines;
 }
@@ -124,7 +127,9 @@ export function alertBullets(analysis: Analysis, f: ValueFormat, verbose: boolea
 			const who = sessions.length > 0 ? sessions.join(' + ') : '(no sessions named)';
 			const on = sessions.length === 2 ? 'both on' : sessions.length > 2 ? 'all on' : 'on';
 			const when = verbose ? ` at ${stampText(alert.createdAt)}` : '';
-			lines.push(`- ${f.text(group.type)} (priority ${alert.priority}/${priorityLabel(alert.priority)}): ${who} ${on} ${resourceText(alert, f)} [${f.text(alert.status)}]${when}`);
+			lines.push(
+				`- ${f.text(group.type)} (priority ${alert.priority}/${priorityLabel(alert.priority)}): ${who} ${on} ${resourceText(alert, f)} [${f.text(alert.status)}]${when}`,
+			);
 			const action = payloadString(alert.payload, 'action');
 			if (action) lines.push(`- ${f.text(action)}`);
 		}
@@ -190,7 +195,12 @@ export function statsFacts(snapshot: BusSnapshot, analysis: Analysis): StatsFact
 const STATUS_ORDER = ['pending', 'delivered', 'read', 'expired'];
 
 export function statusBreakdown(byStatus: Record<string, number>): string {
-	const keys = [...STATUS_ORDER, ...Object.keys(byStatus).filter(key => !STATUS_ORDER.includes(key)).sort()];
+	const keys = [
+		...STATUS_ORDER,
+		...Object.keys(byStatus)
+			.filter(key => !STATUS_ORDER.includes(key))
+			.sort(),
+	];
 	return keys
 		.filter(key => STATUS_ORDER.slice(0, 3).includes(key) || (byStatus[key] ?? 0) > 0)
 		.map(key => `${byStatus[key] ?? 0} ${key}`)
@@ -249,7 +259,11 @@ function dashboardBody(input: ReportInput, f: ValueFormat): string[] {
 	for (const view of ordered) lines.push(...sessionBlock(view, f, analysis.now, verbose), '');
 	lines.push('**Operator Alerts (ADR-173):**', ...alertBullets(analysis, f, verbose), '');
 	const events = snapshot.lifecycle.slice(0, 10);
-	lines.push('**Session Lifecycle (ADR-173, last 10):**', ...(events.length > 0 ? events.map(event => lifecycleBullet(event, f)) : ['- No lifecycle events']), '');
+	lines.push(
+		'**Session Lifecycle (ADR-173, last 10):**',
+		...(events.length > 0 ? events.map(event => lifecycleBullet(event, f)) : ['- No lifecycle events']),
+		'',
+	);
 	lines.push('**Bus Statistics:**', ...statsBullets(snapshot, analysis, f, verbose), '');
 	lines.push('**Observations:**', ...[...observations(snapshot, analysis, f), ...input.notes].map(line => `- ${line}`));
 	return lines;
@@ -292,7 +306,9 @@ export function renderStats(input: ReportInput): string[] {
 		`Total sessions: ${facts.historical} (historical)`,
 		`Legacy messages: ${countText(facts.legacy)}`,
 		`v2 messages: ${countText(facts.v2)}`,
-		...(facts.v2 === null ? [] : STATUS_ORDER.filter(key => key !== 'expired' || facts.byStatus[key]).map(key => `v2 ${key}: ${facts.byStatus[key] ?? 0}`)),
+		...(facts.v2 === null
+			? []
+			: STATUS_ORDER.filter(key => key !== 'expired' || facts.byStatus[key]).map(key => `v2 ${key}: ${facts.byStatus[key] ?? 0}`)),
 		`Unread alerts: ${facts.unreadAlerts}`,
 		`File locks: ${facts.locks}`,
 		`Task claims: ${facts.claims.length}`,
@@ -308,13 +324,17 @@ export function renderStats(input: ReportInput): string[] {
 }
 
 export function alertBlock(alert: MessageRow, f: ValueFormat, verbose: boolean): string[] {
-	const lines = [`[${priorityLabel(alert.priority).toUpperCase()}] ${f.text(alert.messageType ?? '(untyped)')} — ${stampText(alert.createdAt)}`];
+	const lines = [
+		`[${priorityLabel(alert.priority).toUpperCase()}] ${f.text(alert.messageType ?? '(untyped)')} — ${stampText(alert.createdAt)}`,
+	];
 	const sessions = alertSessions(alert);
 	if (sessions.length > 0) lines.push(`Sessions: ${sessions.map(f.text).join(', ')}`);
 	for (const resource of alertResources(alert)) lines.push(`${resource.label}: ${f.text(resource.value)}`);
 	const action = payloadString(alert.payload, 'action');
 	if (action) lines.push(`Action: ${f.text(action)}`);
-	lines.push(`Status: ${f.text(alert.status)}${alert.deliveredAt.ms !== null && verbose ? ` (delivered ${stampText(alert.deliveredAt)})` : ''}`);
+	lines.push(
+		`Status: ${f.text(alert.status)}${alert.deliveredAt.ms !== null && verbose ? ` (delivered ${stampText(alert.deliveredAt)})` : ''}`,
+	);
 	if (verbose) lines.push(`Id: ${alert.id}`);
 	return lines;
 }
@@ -330,7 +350,10 @@ export function renderAlerts(input: ReportInput): string[] {
 export function renderLifecycle(input: ReportInput): string[] {
 	const f = valueFormat('terminal');
 	const events = input.snapshot.lifecycle.slice(0, 20);
-	return titled('Session Lifecycle Events (last 20)', events.length > 0 ? events.map(event => lifecycleLine(event, f)) : ['No lifecycle events']);
+	return titled(
+		'Session Lifecycle Events (last 20)',
+		events.length > 0 ? events.map(event => lifecycleLine(event, f)) : ['No lifecycle events'],
+	);
 }
 
 export function expiryText(expires: {ms: number | null; text: string | null}, expired: boolean, now: number): string {
@@ -381,7 +404,9 @@ export function renderUnread(input: ReportInput, recipient: string | null): {lin
 	const total = summaries.reduce((sum, entry) => sum + entry.count, 0);
 	lines.push(plural(total, 'unread message'));
 	for (const entry of summaries) {
-		lines.push(`${f.text(entry.recipientId)}: ${entry.count} (${entry.byChannel.map(item => `${item.count} ${f.text(item.channel)}`).join(', ')})`);
+		lines.push(
+			`${f.text(entry.recipientId)}: ${entry.count} (${entry.byChannel.map(item => `${item.count} ${f.text(item.channel)}`).join(', ')})`,
+		);
 	}
 	if (shown.length > 0) lines.push('');
 	for (const message of shown) {

@@ -135,5 +135,8 @@ export function toJsonDocument(snapshot: BusSnapshot, analysis: Analysis, host: 
 
 /** JSON.stringify leaves C1 controls, bidi overrides and DEL raw: escape them too, as \uXXXX. */
 export function stringifySafe(value: unknown): string {
-	return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	return JSON.stringify(value, null, 2).replace(
+		/[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g,
+		char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+	);
 }

@@ -1,7 +1,16 @@
 import type {BusSnapshot} from '../bus/types.js';
 import type {Liveness} from '../processes/liveness.js';
 import {formatDuration} from '../bus/time.js';
-import {type Analysis, type SessionView, alertResources, alertSessions, groupBy, plural, priorityLabel, recommendation} from '../analysis/analyze.js';
+import {
+	type Analysis,
+	type SessionView,
+	alertResources,
+	alertSessions,
+	groupBy,
+	plural,
+	priorityLabel,
+	recommendation,
+} from '../analysis/analyze.js';
 import type {ValueFormat} from './format.js';
 
 function shortUuid(uuid: string): string {
@@ -69,8 +78,10 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 	// Stale and late sessions
 	const stale = analysis.sessions.filter(view => view.state === 'stale' && view.row.status === 'active');
 	const late = analysis.sessions.filter(view => view.state === 'late');
-	const age = (view: SessionView) => (view.heartbeatAgeMs === null ? 'heartbeat unreadable' : `heartbeat ${formatDuration(view.heartbeatAgeMs)} ago`);
-	if (stale.length > 0) lines.push(`Stale: ${stale.map(view => `${id(view)} (${age(view)}${view.clockAhead ? ', clock ahead' : ''})`).join(', ')}`);
+	const age = (view: SessionView) =>
+		view.heartbeatAgeMs === null ? 'heartbeat unreadable' : `heartbeat ${formatDuration(view.heartbeatAgeMs)} ago`;
+	if (stale.length > 0)
+		lines.push(`Stale: ${stale.map(view => `${id(view)} (${age(view)}${view.clockAhead ? ', clock ahead' : ''})`).join(', ')}`);
 	if (late.length > 0) lines.push(`Heartbeat late but PID alive, kept: ${late.map(view => `${id(view)} (${age(view)})`).join(', ')}`);
 	const ahead = analysis.sessions.filter(view => view.clockAhead && view.state !== 'ended');
 	if (ahead.length > 0) lines.push(`Clock ahead of this machine (heartbeat in the future): ${ids(ahead)}`);
@@ -79,7 +90,9 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 	// File locks and claims
 	if (analysis.lockConflicts.length === 0) lines.push('No file lock conflicts detected');
 	for (const conflict of analysis.lockConflicts) {
-		lines.push(`File lock conflict: ${f.text(conflict.first.sessionId)} and ${f.text(conflict.second.sessionId)} (${f.text(conflict.reason)})`);
+		lines.push(
+			`File lock conflict: ${f.text(conflict.first.sessionId)} and ${f.text(conflict.second.sessionId)} (${f.text(conflict.reason)})`,
+		);
 	}
 	const orphanedLocks = analysis.locks.filter(lock => lock.orphaned);
 	if (orphanedLocks.length > 0) {

@@ -62,7 +62,6 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 	return align === 'right' ? pad + shown : shown + pad;
 }
 
-
 /**
  * Breaks text into lines of at most `width` cells, at spaces where it can and
  * inside a word where it must; continuation lines start with `indent`.

@@ -28,7 +28,8 @@ export class GraphemeSegmenter {
 	private segmenter: Intl.Segmenter | null = null;
 
 	constructor(locales?: string | string[], options?: Intl.SegmenterOptions) {
-		if (options?.granularity !== undefined && options.granularity !== 'grapheme') throw new RangeError('GraphemeSegmenter splits graphemes only');
+		if (options?.granularity !== undefined && options.granularity !== 'grapheme')
+			throw new RangeError('GraphemeSegmenter splits graphemes only');
 		this.locales = locales;
 		this.options = options;
 	}

@@ -8,7 +8,8 @@
 
 // C0, DEL, C1; the bidi controls (ALM, LRM, RLM, embeddings/overrides, isolates);
 // line/paragraph separators; zero-width and BOM characters that hide text.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE =
+	/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function visibleEscape(char: string): string {
 	const code = char.charCodeAt(0);

@@ -45,9 +45,26 @@ export type AppProps = {
 type Message = {text: string; tone: 'good' | 'bad' | 'normal'; path?: string};
 
 const NO_KEY: Key = {
-	upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-	return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false,
-	capsLock: false, numLock: false,
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
 };
 
 const TAB_COMMANDS: Partial<Record<Command, TabId>> = Object.fromEntries(TABS.map(({id}, index) => [`tab-${index + 1}`, id]));
@@ -73,12 +90,30 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		const screen = screenOf(model.view, tabState, ui.mode, columns, rows);
 		const rowsShown = screen.visible.slice(screen.top, screen.top + screen.page);
 		const shown = rowsShown.map(row => [row.key, row.cells, row.tone]);
-		const detail = ui.mode.kind === 'detail' ? (model.view?.rows.find(row => row.key === (ui.mode as {key: string}).key)?.detail() ?? null) : null;
+		const detail =
+			ui.mode.kind === 'detail' ? (model.view?.rows.find(row => row.key === (ui.mode as {key: string}).key)?.detail() ?? null) : null;
 		const {view: shownView, state: shownState} = model;
 		return {
-			text: JSON.stringify([model.badges, shownView?.id, shownView?.empty, screen.header, shown, screen.selected, screen.visible.length, shownView?.rows.length, detail, shownState.error, shownState.paused]),
+			text: JSON.stringify([
+				model.badges,
+				shownView?.id,
+				shownView?.empty,
+				screen.header,
+				shown,
+				screen.selected,
+				screen.visible.length,
+				shownView?.rows.length,
+				detail,
+				shownState.error,
+				shownState.paused,
+			]),
 			// A detail view gives ages to the second (unknown: judged again every few seconds); help never changes.
-			changesAt: ui.mode.kind === 'detail' ? null : ui.mode.kind === 'help' ? Infinity : Math.min(...rowsShown.map(row => row.changesAt ?? Infinity)),
+			changesAt:
+				ui.mode.kind === 'detail'
+					? null
+					: ui.mode.kind === 'help'
+						? Infinity
+						: Math.min(...rowsShown.map(row => row.changesAt ?? Infinity)),
 		};
 	};
 	const {state, view, badges} = useDashboard(live, ui.tab, ui.showEnded, onScreen);
@@ -88,7 +123,14 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		return () => live.stop();
 	}, [live]);
 
-	const {visible, selected, top, page, header: headerLines, filterLine} = useMemo(() => screenOf(view, tabState, ui.mode, columns, rows), [view, tabState, ui.mode, columns, rows]);
+	const {
+		visible,
+		selected,
+		top,
+		page,
+		header: headerLines,
+		filterLine,
+	} = useMemo(() => screenOf(view, tabState, ui.mode, columns, rows), [view, tabState, ui.mode, columns, rows]);
 	const selectedRow: Row | null = selected >= 0 ? visible[selected]! : null;
 	const height = Math.max(1, rows - 1);
 
@@ -128,7 +170,10 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 			const reading = await live.exactReading();
 			const now = Date.now();
 			const file = logFilePath(config.logBase, logProject(reading.analysis), now);
-			appendLogEntry(file, renderLogEntry({...reading, verbose: false, notes: []}, {timestamp: now, author: logAuthor(reading.analysis, config.author)}));
+			appendLogEntry(
+				file,
+				renderLogEntry({...reading, verbose: false, notes: []}, {timestamp: now, author: logAuthor(reading.analysis, config.author)}),
+			);
 			return {text: 'Log entry appended: ', path: file, tone: 'good'};
 		});
 	};
@@ -150,7 +195,8 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 			return;
 		}
 		if (refuseReadOnly(command)) return;
-		const move = (motion: number | 'top' | 'bottom') => setUi(current => updateTab(current, moveSelection(current.tabs[current.tab], visible, motion, page)));
+		const move = (motion: number | 'top' | 'bottom') =>
+			setUi(current => updateTab(current, moveSelection(current.tabs[current.tab], visible, motion, page)));
 		switch (command) {
 			case 'help':
 				setUi(current => ({...current, mode: {kind: 'help', scroll: 0}}));
@@ -195,21 +241,33 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 			case 'acknowledge': {
 				const ids = selectedRow?.alertIds;
 				if (ui.tab !== 'alerts' || !ids) return say('Select an open alert in the Alerts view to acknowledge it', 'bad');
-				runWrite(async () => ((await live.acknowledge(ids)) > 0 ? `Acknowledged alert #${ids[0]}` : `Alert #${ids[0]} was already acknowledged`));
+				runWrite(async () =>
+					(await live.acknowledge(ids)) > 0 ? `Acknowledged alert #${ids[0]}` : `Alert #${ids[0]} was already acknowledged`,
+				);
 				return;
 			}
 			case 'acknowledge-all': {
 				if (ui.tab !== 'alerts') return say('A acknowledges the alerts of the Alerts view: press 4 first', 'bad');
 				const ids = visible.flatMap(row => row.alertIds ?? []);
 				if (ids.length === 0) return say('No open alerts in this view', 'bad');
-				setUi(current => ({...current, mode: {kind: 'confirm', prompt: `Acknowledge ${ids.length} alert${ids.length === 1 ? '' : 's'}${tabState.filter ? ` matching "${tabState.filter}"` : ''}?`, action: {kind: 'acknowledge-all', ids}}}));
+				setUi(current => ({
+					...current,
+					mode: {
+						kind: 'confirm',
+						prompt: `Acknowledge ${ids.length} alert${ids.length === 1 ? '' : 's'}${tabState.filter ? ` matching "${tabState.filter}"` : ''}?`,
+						action: {kind: 'acknowledge-all', ids},
+					},
+				}));
 				return;
 			}
 			case 'release': {
 				if (!selectedRow) return;
 				if (!selectedRow.release) return say(selectedRow.releaseRefusal ?? 'Nothing to release here', 'bad');
 				const target = selectedRow.release;
-				const what = target.kind === 'session' ? `session ${target.sessionId} (${target.reason.replace('released from the dashboard: ', '')}), its locks and claims` : `${target.kind} ${target.key} held by ${target.sessionId}`;
+				const what =
+					target.kind === 'session'
+						? `session ${target.sessionId} (${target.reason.replace('released from the dashboard: ', '')}), its locks and claims`
+						: `${target.kind} ${target.key} held by ${target.sessionId}`;
 				setUi(current => ({...current, mode: {kind: 'confirm', prompt: `Release ${what}?`, action: {kind: 'release', row: selectedRow}}}));
 				return;
 			}
@@ -248,7 +306,8 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	useLayoutEffect(() => {
 		onInput.current = (input: string, key: Key) => {
 			const chars = Array.from(input);
-			if (chars.length > 1 && ui.mode.kind !== 'filter' && !key.ctrl && !key.meta && !input.includes('\u001b')) setPending(rest => [...rest, ...chars]);
+			if (chars.length > 1 && ui.mode.kind !== 'filter' && !key.ctrl && !key.meta && !input.includes('\u001b'))
+				setPending(rest => [...rest, ...chars]);
 			else handleKey(input, key);
 		};
 	});
@@ -260,8 +319,10 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		if (mode.kind === 'filter') {
 			if (key.escape) setUi(current => ({...updateTab(current, {filter: ''}), mode: {kind: 'list'}}));
 			else if (key.return) setUi(current => ({...current, mode: {kind: 'list'}}));
-			else if (key.backspace || key.delete) setUi(current => updateTab(current, {filter: current.tabs[current.tab].filter.slice(0, -1), index: 0, top: 0}));
-			else if (input && !key.ctrl && !key.meta) setUi(current => updateTab(current, {filter: current.tabs[current.tab].filter + input, index: 0, top: 0}));
+			else if (key.backspace || key.delete)
+				setUi(current => updateTab(current, {filter: current.tabs[current.tab].filter.slice(0, -1), index: 0, top: 0}));
+			else if (input && !key.ctrl && !key.meta)
+				setUi(current => updateTab(current, {filter: current.tabs[current.tab].filter + input, index: 0, top: 0}));
 			return;
 		}
 		if (mode.kind === 'confirm') {
@@ -273,7 +334,14 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		const command = commandFor(input, key);
 		// Help and detail scroll their text, kept within it (so k works at once after G).
 		const scroll = (delta: number) =>
-			setUi(current => (current.mode.kind === 'detail' || current.mode.kind === 'help' ? {...current, mode: {...current.mode, scroll: Math.max(0, Math.min(scrollMax, Math.min(current.mode.scroll, scrollMax) + delta))}} : current));
+			setUi(current =>
+				current.mode.kind === 'detail' || current.mode.kind === 'help'
+					? {
+							...current,
+							mode: {...current.mode, scroll: Math.max(0, Math.min(scrollMax, Math.min(current.mode.scroll, scrollMax) + delta))},
+						}
+					: current,
+			);
 		const scrolled = (): boolean => {
 			if (command === 'down') scroll(1);
 			else if (command === 'up') scroll(-1);
@@ -303,10 +371,20 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	const textHeight = Math.max(1, bodyHeight - 1);
 	const detailKey = ui.mode.kind === 'detail' ? ui.mode.key : null;
 	const detailRow = detailKey === null ? undefined : view?.rows.find(item => item.key === detailKey);
-	const textLines = ui.mode.kind === 'help' ? helpLines(config.readOnly) : ui.mode.kind === 'detail' ? (detailRow ? detailRow.detail() : ['This item is no longer on the bus.']) : [];
+	const textLines =
+		ui.mode.kind === 'help'
+			? helpLines(config.readOnly)
+			: ui.mode.kind === 'detail'
+				? detailRow
+					? detailRow.detail()
+					: ['This item is no longer on the bus.']
+				: [];
 	const scrollMax = Math.max(0, textLines.length - textHeight);
 	const textScroll = ui.mode.kind === 'help' || ui.mode.kind === 'detail' ? Math.min(ui.mode.scroll, scrollMax) : 0;
-	const textRange = textLines.length > textHeight ? ` (${textScroll + 1}-${Math.min(textLines.length, textScroll + textHeight)} of ${textLines.length})` : '';
+	const textRange =
+		textLines.length > textHeight
+			? ` (${textScroll + 1}-${Math.min(textLines.length, textScroll + textHeight)} of ${textLines.length})`
+			: '';
 
 	if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
 		return <Text wrap="truncate">{fit(`Terminal too small: ${columns}x${rows}, need ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`, columns)}</Text>;
@@ -314,10 +392,13 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 
 	let body: React.ReactNode;
 	if (ui.mode.kind === 'help' || ui.mode.kind === 'detail') {
-		const title = ui.mode.kind === 'help' ? `Keys${textRange ? ` — j/k scroll${textRange}` : ''}` : `Detail — Esc back, j/k scroll${textRange}`;
+		const title =
+			ui.mode.kind === 'help' ? `Keys${textRange ? ` — j/k scroll${textRange}` : ''}` : `Detail — Esc back, j/k scroll${textRange}`;
 		body = (
 			<Box flexDirection="column">
-				<Text bold wrap="truncate">{fit(title, columns)}</Text>
+				<Text bold wrap="truncate">
+					{fit(title, columns)}
+				</Text>
 				<ScrollText lines={textLines} width={columns} height={textHeight} top={textScroll} />
 			</Box>
 		);
@@ -331,17 +412,33 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 						{fit(line, columns)}
 					</Text>
 				))}
-				{view.id === 'stats' ? null : <TableHeader columns={view.columns} width={columns} sortColumn={tabState.sortColumn} reverse={tabState.reverse} />}
+				{view.id === 'stats' ? null : (
+					<TableHeader columns={view.columns} width={columns} sortColumn={tabState.sortColumn} reverse={tabState.reverse} />
+				)}
 				{visible.length === 0 ? (
-					<Text wrap="truncate">{fit(tabState.filter ? `Nothing matches "${tabState.filter}" (Esc clears the filter)` : view.empty, columns)}</Text>
+					<Text wrap="truncate">
+						{fit(tabState.filter ? `Nothing matches "${tabState.filter}" (Esc clears the filter)` : view.empty, columns)}
+					</Text>
 				) : (
-					<TableRows columns={view.columns} rows={visible} width={columns} top={top} height={view.id === 'stats' ? page + 1 : page} selected={view.id === 'stats' ? -1 : selected} />
+					<TableRows
+						columns={view.columns}
+						rows={visible}
+						width={columns}
+						top={top}
+						height={view.id === 'stats' ? page + 1 : page}
+						selected={view.id === 'stats' ? -1 : selected}
+					/>
 				)}
 			</Box>
 		);
 	}
 
-	const filterText = ui.mode.kind === 'filter' ? `/${tabState.filter}▏ (Enter keeps, Esc clears)` : tabState.filter ? `filter: ${tabState.filter} (${visible.length} of ${view?.rows.length ?? 0}; / edits, Esc clears)` : '';
+	const filterText =
+		ui.mode.kind === 'filter'
+			? `/${tabState.filter}▏ (Enter keeps, Esc clears)`
+			: tabState.filter
+				? `filter: ${tabState.filter} (${visible.length} of ${view?.rows.length ?? 0}; / edits, Esc clears)`
+				: '';
 
 	return (
 		<ThemeContext.Provider value={theme}>
@@ -351,8 +448,17 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 				<Box flexDirection="column" flexGrow={1}>
 					{body}
 				</Box>
-				{filterLine && ui.mode.kind !== 'help' && ui.mode.kind !== 'detail' ? <Text wrap="truncate">{fit(filterText, columns)}</Text> : null}
-				<StatusBar config={config} columns={columns} state={state} message={message} prompt={ui.mode.kind === 'confirm' ? ui.mode.prompt : null} selectedPosition={view && ui.mode.kind === 'list' && view.id !== 'stats' ? `${selected + 1}/${visible.length}` : ''} />
+				{filterLine && ui.mode.kind !== 'help' && ui.mode.kind !== 'detail' ? (
+					<Text wrap="truncate">{fit(filterText, columns)}</Text>
+				) : null}
+				<StatusBar
+					config={config}
+					columns={columns}
+					state={state}
+					message={message}
+					prompt={ui.mode.kind === 'confirm' ? ui.mode.prompt : null}
+					selectedPosition={view && ui.mode.kind === 'list' && view.id !== 'stats' ? `${selected + 1}/${visible.length}` : ''}
+				/>
 			</Box>
 		</ThemeContext.Provider>
 	);
@@ -384,7 +490,13 @@ function StatusBar({
 	const narrow = columns < 70;
 	const flags = [state.paused ? 'PAUSED' : null, config.readOnly ? (narrow ? 'RO' : 'read-only') : null].filter(Boolean).join(' · ');
 	const time = state.changedAt ? `${formatIso(state.changedAt).slice(11, 19)}Z` : '';
-	const freshness = state.error ? `OUT OF DATE: ${state.error.split('\n')[0]}` : state.changedAt ? (narrow ? time : `live ${time}`) : 'reading...';
+	const freshness = state.error
+		? `OUT OF DATE: ${state.error.split('\n')[0]}`
+		: state.changedAt
+			? narrow
+				? time
+				: `live ${time}`
+			: 'reading...';
 	const database = narrow ? null : truncateStart(config.dbPath, Math.max(12, Math.floor(columns / 4)));
 	// Characters that are graphemes on their own (source/text/graphemes.ts), as the first
 	// frame's own text is: any other text loads ICU's break rules, some 15 ms of the first frame.
@@ -403,9 +515,13 @@ function StatusBar({
 			: fit(right, room, 'right');
 	return (
 		<Text wrap="truncate">
-			<Text inverse color={style.color} bold={style.bold}>{leftShown}</Text>
+			<Text inverse color={style.color} bold={style.bold}>
+				{leftShown}
+			</Text>
 			<Text> </Text>
-			<Text color={messageStyle.color} bold={messageStyle.bold}>{rightShown}</Text>
+			<Text color={messageStyle.color} bold={messageStyle.bold}>
+				{rightShown}
+			</Text>
 		</Text>
 	);
 }

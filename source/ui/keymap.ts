@@ -11,7 +11,13 @@ export type Command =
 	| 'help'
 	| 'tab-next'
 	| 'tab-prev'
-	| 'tab-1' | 'tab-2' | 'tab-3' | 'tab-4' | 'tab-5' | 'tab-6' | 'tab-7'
+	| 'tab-1'
+	| 'tab-2'
+	| 'tab-3'
+	| 'tab-4'
+	| 'tab-5'
+	| 'tab-6'
+	| 'tab-7'
 	| 'down'
 	| 'up'
 	| 'page-down'
@@ -56,7 +62,13 @@ export const KEYMAP: Binding[] = [
 	{command: 'tab-6', chords: [{input: '6'}], label: '6', description: 'Lifecycle', section: 'Views'},
 	{command: 'tab-7', chords: [{input: '7'}], label: '7', description: 'Stats and observations', section: 'Views'},
 	{command: 'tab-next', chords: [{key: 'tab', shift: false}, {input: ']'}], label: 'Tab ]', description: 'next view', section: 'Views'},
-	{command: 'tab-prev', chords: [{key: 'tab', shift: true}, {input: '['}], label: 'S-Tab [', description: 'previous view', section: 'Views'},
+	{
+		command: 'tab-prev',
+		chords: [{key: 'tab', shift: true}, {input: '['}],
+		label: 'S-Tab [',
+		description: 'previous view',
+		section: 'Views',
+	},
 	{command: 'down', chords: [{input: 'j'}, {key: 'downArrow'}], label: 'j ↓', description: 'move down', section: 'Move'},
 	{command: 'up', chords: [{input: 'k'}, {key: 'upArrow'}], label: 'k ↑', description: 'move up', section: 'Move'},
 	{command: 'page-down', chords: [{key: 'pageDown'}, {input: 'd', ctrl: true}], label: 'PgDn', description: 'page down', section: 'Move'},
@@ -70,8 +82,22 @@ export const KEYMAP: Binding[] = [
 	{command: 'sort-reverse', chords: [{input: 'S'}], label: 'S', description: 'reverse the sort', section: 'Move'},
 	{command: 'toggle-ended', chords: [{input: 'e'}], label: 'e', description: 'show or hide ended sessions', section: 'Move'},
 	{command: 'acknowledge', chords: [{input: 'a'}], label: 'a', description: 'acknowledge the selected alert', writes: true, section: 'Act'},
-	{command: 'acknowledge-all', chords: [{input: 'A'}], label: 'A', description: 'acknowledge every alert in this view', writes: true, section: 'Act'},
-	{command: 'release', chords: [{input: 'x'}], label: 'x', description: 'release a dead or stale session, lock or claim', writes: true, section: 'Act'},
+	{
+		command: 'acknowledge-all',
+		chords: [{input: 'A'}],
+		label: 'A',
+		description: 'acknowledge every alert in this view',
+		writes: true,
+		section: 'Act',
+	},
+	{
+		command: 'release',
+		chords: [{input: 'x'}],
+		label: 'x',
+		description: 'release a dead or stale session, lock or claim',
+		writes: true,
+		section: 'Act',
+	},
 	{command: 'log', chords: [{input: 'L'}], label: 'L', description: 'write a session-log entry', section: 'Act'},
 	{command: 'copy', chords: [{input: 'y'}], label: 'y', description: 'copy the id or path (OSC 52)', section: 'Act'},
 	{command: 'refresh', chords: [{input: 'r'}], label: 'r', description: 'refresh now', section: 'App'},

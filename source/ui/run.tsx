@@ -69,7 +69,10 @@ export async function runDashboard(config: Config): Promise<number> {
 	});
 
 	stdout.write(ENTER_ALT_SCREEN);
-	const instance = render(<App live={live} config={config} writeRaw={data => stdout.write(data)} />, {exitOnCtrlC: false, patchConsole: true});
+	const instance = render(<App live={live} config={config} writeRaw={data => stdout.write(data)} />, {
+		exitOnCtrlC: false,
+		patchConsole: true,
+	});
 
 	const terminate = (signal: NodeJS.Signals) => {
 		instance.unmount();

@@ -200,7 +200,13 @@ function sessionRows(reading: Reading, showEnded: boolean): Row[] {
 			const state = sessionStateWord(view);
 			const release: ReleaseTarget | undefined =
 				view.releaseReason && view.row.status === 'active'
-					? {kind: 'session', rowid: view.row.rowid, sessionId: view.row.sessionId, heartbeatText: view.row.lastHeartbeat.text, reason: `released from the dashboard: ${view.releaseReason}`}
+					? {
+							kind: 'session',
+							rowid: view.row.rowid,
+							sessionId: view.row.sessionId,
+							heartbeatText: view.row.lastHeartbeat.text,
+							reason: `released from the dashboard: ${view.releaseReason}`,
+						}
 					: undefined;
 			const cells = {
 				id: `${view.isCurrent ? '▶ ' : ''}${view.row.sessionId}`,
@@ -216,7 +222,12 @@ function sessionRows(reading: Reading, showEnded: boolean): Row[] {
 			return {
 				key: `session:${view.row.rowid}`,
 				cells,
-				changesAt: now + Math.min(view.uptimeMs === null ? Infinity : hoursAgeChangesIn(view.uptimeMs), heartbeatCellChangesIn(view, reading.snapshot.staleTimeoutMs)),
+				changesAt:
+					now +
+					Math.min(
+						view.uptimeMs === null ? Infinity : hoursAgeChangesIn(view.uptimeMs),
+						heartbeatCellChangesIn(view, reading.snapshot.staleTimeoutMs),
+					),
 				tone: sessionTone(view),
 				sort: {
 					id: view.row.sessionId,
@@ -230,7 +241,15 @@ function sessionRows(reading: Reading, showEnded: boolean): Row[] {
 					locks: view.locks.length,
 					unread: view.unread,
 				},
-				search: [view.row.sessionId, cells.vendor, cells.project, state, view.row.cwd ?? '', view.row.hostname ?? '', view.row.sessionUuid ?? ''].join(' '),
+				search: [
+					view.row.sessionId,
+					cells.vendor,
+					cells.project,
+					state,
+					view.row.cwd ?? '',
+					view.row.hostname ?? '',
+					view.row.sessionUuid ?? '',
+				].join(' '),
 				copy: view.row.sessionId,
 				release,
 				releaseRefusal: release
@@ -270,7 +289,10 @@ function holdRows(holds: Array<HoldView<ClaimRow | LockRow>>, kind: 'lock' | 'cl
 			sort: {key, holder, type, age: sinceStamp.ms ?? 0, expires: row.expiresAt.ms ?? Number.MAX_SAFE_INTEGER},
 			search: [key, holder, type].join(' '),
 			copy: key,
-			release: hold.orphaned || row.expired ? {kind, rowid: row.rowid, key, sessionId: row.sessionId, reason: hold.orphanReason ?? 'expired'} : undefined,
+			release:
+				hold.orphaned || row.expired
+					? {kind, rowid: row.rowid, key, sessionId: row.sessionId, reason: hold.orphanReason ?? 'expired'}
+					: undefined,
 			releaseRefusal: `the holder ${row.sessionId} is alive: only a ${kind} held by a dead or stale session can be released`,
 			detail: () => [
 				`${kind === 'lock' ? 'File lock' : 'Task claim'}: ${key}`,
@@ -310,7 +332,14 @@ function thread(message: MessageRow, reading: Reading): string[] {
 }
 
 function messageDetail(message: MessageRow, reading: Reading, head: string[]): string[] {
-	return [...head, '', `Message #${message.id} on ${message.channel} from ${message.senderId}`, 'Payload:', ...prettyJson(message.payload).map(line => `  ${line}`), ...thread(message, reading)];
+	return [
+		...head,
+		'',
+		`Message #${message.id} on ${message.channel} from ${message.senderId}`,
+		'Payload:',
+		...prettyJson(message.payload).map(line => `  ${line}`),
+		...thread(message, reading),
+	];
 }
 
 const PRIORITY_TONE: Tone[] = ['muted', 'normal', 'warn', 'critical'];
@@ -341,8 +370,18 @@ function alertRows(reading: Reading): Row[] {
 			cells,
 			changesAt: now + sinceChangesIn(alert.createdAt.ms, now),
 			tone: isOpen ? priorityTone(alert.priority) : 'muted',
-			sort: {order, priority: alert.priority, type: cells.type, sessions: cells.sessions, resource: cells.resource, status: cells.status, age: alert.createdAt.ms ?? 0},
-			search: [cells.type, cells.priority, cells.sessions, cells.resource, cells.status, payloadString(alert.payload, 'action') ?? ''].join(' '),
+			sort: {
+				order,
+				priority: alert.priority,
+				type: cells.type,
+				sessions: cells.sessions,
+				resource: cells.resource,
+				status: cells.status,
+				age: alert.createdAt.ms ?? 0,
+			},
+			search: [cells.type, cells.priority, cells.sessions, cells.resource, cells.status, payloadString(alert.payload, 'action') ?? ''].join(
+				' ',
+			),
 			copy: String(alert.id),
 			alertIds: isOpen ? [alert.id] : undefined,
 			shownIds: alert.status === 'pending' ? [alert.id] : undefined,
@@ -378,18 +417,27 @@ function unreadRows(reading: Reading): Row[] {
 				cells,
 				changesAt: now + sinceChangesIn(message.createdAt.ms, now),
 				tone: mine ? 'accent' : priorityTone(message.priority),
-				sort: {order, recipient: cells.recipient, priority: message.priority, channel: cells.channel, from: cells.from, age: message.createdAt.ms ?? 0, summary: cells.summary},
+				sort: {
+					order,
+					recipient: cells.recipient,
+					priority: message.priority,
+					channel: cells.channel,
+					from: cells.from,
+					age: message.createdAt.ms ?? 0,
+					summary: cells.summary,
+				},
 				search: Object.values(cells).join(' '),
 				copy: String(message.id),
 				// Only the recipient's own view delivers a message.
 				shownIds: mine && message.status === 'pending' ? [message.id] : undefined,
-				detail: () => messageDetail(message, reading, [
-					`[${priorityLabel(message.priority).toUpperCase()}] ${message.messageType ?? '(untyped)'} — ${stampText(message.createdAt)}`,
-					`To: ${cells.recipient}`,
-					`Status: ${message.status}`,
-					...(message.taskId ? [`Task: ${message.taskId}`] : []),
-					...(message.projectId ? [`Project: ${message.projectId}`] : []),
-				]),
+				detail: () =>
+					messageDetail(message, reading, [
+						`[${priorityLabel(message.priority).toUpperCase()}] ${message.messageType ?? '(untyped)'} — ${stampText(message.createdAt)}`,
+						`To: ${cells.recipient}`,
+						`Status: ${message.status}`,
+						...(message.taskId ? [`Task: ${message.taskId}`] : []),
+						...(message.projectId ? [`Project: ${message.projectId}`] : []),
+					]),
 			} satisfies Row;
 		});
 }
@@ -402,7 +450,9 @@ function lifecycleRows(reading: Reading): Row[] {
 			event: event.messageType ?? '(untyped)',
 			session: lifecycleSession(event),
 			project: lifecycleProject(event) ?? '—',
-			where: [payloadString(event.payload, 'cwd'), payloadString(event.payload, 'reason') && `(${payloadString(event.payload, 'reason')})`].filter(Boolean).join(' '),
+			where: [payloadString(event.payload, 'cwd'), payloadString(event.payload, 'reason') && `(${payloadString(event.payload, 'reason')})`]
+				.filter(Boolean)
+				.join(' '),
 		};
 		return {
 			key: `event:${event.id}`,
@@ -499,7 +549,11 @@ export function wrapRows(rows: Row[], cell: string, width: number): Row[] {
 	return rows.flatMap(row => {
 		const text = row.cells[cell] ?? '';
 		const indent = ' '.repeat(Math.min(8, text.length - text.trimStart().length + 2));
-		return wrapText(text, width, indent).map((line, index) => (index === 0 ? {...row, cells: {...row.cells, [cell]: line}} : {...row, key: `${row.key}:${index}`, cells: {...row.cells, [cell]: line}}));
+		return wrapText(text, width, indent).map((line, index) =>
+			index === 0
+				? {...row, cells: {...row.cells, [cell]: line}}
+				: {...row, key: `${row.key}:${index}`, cells: {...row.cells, [cell]: line}},
+		);
 	});
 }
 
@@ -510,12 +564,21 @@ export type Badge = {count: number; tone: Tone};
 /** The tab bar's counts and colours: from the analysis alone, without building any rows. */
 export function tabBadges(reading: Reading): Record<TabId, Badge> {
 	const {analysis, snapshot} = reading;
-	const maxPriority = analysis.openAlerts.reduce<number | null>((max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)), null);
+	const maxPriority = analysis.openAlerts.reduce<number | null>(
+		(max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)),
+		null,
+	);
 	const problems = analysis.sessions.some(view => view.state !== 'ended' && sessionTone(view) === 'bad');
 	return {
 		sessions: {count: analysis.active.length, tone: problems ? 'bad' : 'normal'},
-		locks: {count: analysis.locks.filter(lock => !lock.row.expired).length, tone: analysis.locks.some(lock => lock.orphaned) ? 'bad' : 'normal'},
-		claims: {count: analysis.claims.filter(claim => !claim.row.expired).length, tone: analysis.claims.some(claim => claim.orphaned) ? 'bad' : 'normal'},
+		locks: {
+			count: analysis.locks.filter(lock => !lock.row.expired).length,
+			tone: analysis.locks.some(lock => lock.orphaned) ? 'bad' : 'normal',
+		},
+		claims: {
+			count: analysis.claims.filter(claim => !claim.row.expired).length,
+			tone: analysis.claims.some(claim => claim.orphaned) ? 'bad' : 'normal',
+		},
 		alerts: {count: analysis.openAlerts.length, tone: maxTone(maxPriority)},
 		unread: {count: analysis.unreadTotal, tone: 'normal'},
 		lifecycle: {count: snapshot.lifecycle.length, tone: 'normal'},
@@ -531,25 +594,46 @@ function unreadHeader(reading: Reading): string[] {
 	// At most three lines above the rows; say how many recipients did not fit.
 	return recipients.length <= MAX_HEADER_LINES
 		? recipients
-		: [...recipients.slice(0, MAX_HEADER_LINES - 1), `+${recipients.length - MAX_HEADER_LINES + 1} more recipients (the TO column lists them)`];
+		: [
+				...recipients.slice(0, MAX_HEADER_LINES - 1),
+				`+${recipients.length - MAX_HEADER_LINES + 1} more recipients (the TO column lists them)`,
+			];
 }
 
 type TabContent = Pick<TabView, 'columns' | 'rows' | 'header' | 'empty'>;
 
-const noV2 = (reading: Reading, what: string) => (reading.snapshot.database.schema.hasV2Messages ? `No ${what}.` : `This database has no v2 message columns: no ${what}.`);
+const noV2 = (reading: Reading, what: string) =>
+	reading.snapshot.database.schema.hasV2Messages ? `No ${what}.` : `This database has no v2 message columns: no ${what}.`;
 const noTable = (reading: Reading, table: string, what: string) =>
 	reading.snapshot.database.schema.missing.includes(`table ${table}`) ? `This database has no ${table} table.` : `No ${what}.`;
 
 /** Each tab's rows, built only for the tab on screen. */
 const TAB_CONTENT: Record<TabId, (reading: Reading, options: ViewOptions) => TabContent> = {
 	sessions: (reading, options) => ({
-		columns: SESSION_COLUMNS, rows: sessionRows(reading, options.showEnded), header: [],
+		columns: SESSION_COLUMNS,
+		rows: sessionRows(reading, options.showEnded),
+		header: [],
 		empty: 'No LLM sessions are currently registered. Run /session-register in an agent session to register it.',
 	}),
-	locks: reading => ({columns: HOLD_COLUMNS('FILE'), rows: holdRows(reading.analysis.locks, 'lock', reading.analysis.now), header: [], empty: noTable(reading, 'file_locks', 'file locks')}),
-	claims: reading => ({columns: HOLD_COLUMNS('TASK'), rows: holdRows(reading.analysis.claims, 'claim', reading.analysis.now), header: [], empty: noTable(reading, 'task_claims', 'task claims')}),
+	locks: reading => ({
+		columns: HOLD_COLUMNS('FILE'),
+		rows: holdRows(reading.analysis.locks, 'lock', reading.analysis.now),
+		header: [],
+		empty: noTable(reading, 'file_locks', 'file locks'),
+	}),
+	claims: reading => ({
+		columns: HOLD_COLUMNS('TASK'),
+		rows: holdRows(reading.analysis.claims, 'claim', reading.analysis.now),
+		header: [],
+		empty: noTable(reading, 'task_claims', 'task claims'),
+	}),
 	alerts: reading => ({columns: ALERT_COLUMNS, rows: alertRows(reading), header: [], empty: noV2(reading, 'operator alerts')}),
-	unread: reading => ({columns: UNREAD_COLUMNS, rows: unreadRows(reading), header: unreadHeader(reading), empty: noV2(reading, 'unread messages')}),
+	unread: reading => ({
+		columns: UNREAD_COLUMNS,
+		rows: unreadRows(reading),
+		header: unreadHeader(reading),
+		empty: noV2(reading, 'unread messages'),
+	}),
 	lifecycle: reading => ({columns: LIFECYCLE_COLUMNS, rows: lifecycleRows(reading), header: [], empty: 'No lifecycle events.'}),
 	stats: (reading, options) => ({columns: STATS_COLUMNS, rows: statsRows(reading, options.countsNote), header: [], empty: ''}),
 };

@@ -24,7 +24,9 @@ export function launchedCommand(trace: string): string {
 /** Fails loudly, once, when the CLI was not built (npm test builds before testing). */
 export function requireBuiltCli(): void {
 	if (!fs.existsSync(CLI)) {
-		throw new Error(`${CLI} does not exist: these tests run the built CLI. Run \`npm run build\` first (\`npm test\` builds before testing).`);
+		throw new Error(
+			`${CLI} does not exist: these tests run the built CLI. Run \`npm run build\` first (\`npm test\` builds before testing).`,
+		);
 	}
 }
 
@@ -59,7 +61,13 @@ export function run(args: string[], options: RunOptions = {}): RunResult {
 	const home = options.home ?? scratch('home-');
 	const env: Record<string, string> = {PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', ...options.env};
 	const started = Date.now();
-	const result = spawnSync(process.execPath, [CLI, ...args], {cwd: home, env, encoding: 'buffer', timeout: options.timeoutMs ?? 20_000, maxBuffer: 512 * 1024 * 1024});
+	const result = spawnSync(process.execPath, [CLI, ...args], {
+		cwd: home,
+		env,
+		encoding: 'buffer',
+		timeout: options.timeoutMs ?? 20_000,
+		maxBuffer: 512 * 1024 * 1024,
+	});
 	const ms = Date.now() - started;
 	if (result.error) throw result.error;
 	const stdout = result.stdout.toString('utf8');
@@ -78,7 +86,9 @@ export function run(args: string[], options: RunOptions = {}): RunResult {
 export function dumpDatabase(dbPath: string): Record<string, unknown[]> {
 	const db = new Database(dbPath, {readonly: true, fileMustExist: true});
 	try {
-		const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{name: string}>).map(row => row.name);
+		const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as Array<{name: string}>).map(
+			row => row.name,
+		);
 		return Object.fromEntries(tables.map(table => [table, db.prepare(`SELECT rowid AS _rowid, * FROM "${table}" ORDER BY rowid`).all()]));
 	} finally {
 		db.close();

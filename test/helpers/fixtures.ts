@@ -35,20 +35,41 @@ export function documentedExample(dbPath: string, pids: {claude: number; codex: 
 	const bus = new BusWriter(dbPath);
 	const host = os.hostname();
 	bus.register({
-		sessionId: 'claude-29583', sessionUuid: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890', machineUuid: MACHINE, hostname: host,
-		vendor: 'claude', model: 'opus-4.6', projectId: 'PILOT', cwd: '/Users/halcasteel/PROJECTS/coditect-rollout-master',
-		pid: pids.claude, registeredAt: now,
+		sessionId: 'claude-29583',
+		sessionUuid: 'a1b2c3d4-e5f6-7890-abcd-ef1234567890',
+		machineUuid: MACHINE,
+		hostname: host,
+		vendor: 'claude',
+		model: 'opus-4.6',
+		projectId: 'PILOT',
+		cwd: '/Users/halcasteel/PROJECTS/coditect-rollout-master',
+		pid: pids.claude,
+		registeredAt: now,
 	});
 	bus.register({
-		sessionId: 'codex-41200', sessionUuid: 'f9e8d7c6-b5a4-3210-fedc-ba9876543210', machineUuid: MACHINE, hostname: host,
-		vendor: 'codex', model: 'o3', projectId: 'PILOT', cwd: '/Users/halcasteel/PROJECTS/coditect-rollout-master/submodules/core/coditect-core',
-		pid: pids.codex, registeredAt: now,
+		sessionId: 'codex-41200',
+		sessionUuid: 'f9e8d7c6-b5a4-3210-fedc-ba9876543210',
+		machineUuid: MACHINE,
+		hostname: host,
+		vendor: 'codex',
+		model: 'o3',
+		projectId: 'PILOT',
+		cwd: '/Users/halcasteel/PROJECTS/coditect-rollout-master/submodules/core/coditect-core',
+		pid: pids.codex,
+		registeredAt: now,
 	});
 	bus.claim('H.13.7', 'claude-29583');
 	bus.claim('J.27.4', 'codex-41200');
 	bus.lock('session_message_bus.py', 'claude-29583');
-	bus.alert({type: 'project_conflict', priority: 3, sessions: ['claude-29583', 'codex-41200'], projectId: 'PILOT', action: 'Coordinate task boundaries to avoid overlap'});
-	for (let i = 0; i < 3; i++) bus.send({senderId: 'codex-41200', recipientId: 'claude-29583', channel: 'coordination', payload: {text: `note ${i}`}});
+	bus.alert({
+		type: 'project_conflict',
+		priority: 3,
+		sessions: ['claude-29583', 'codex-41200'],
+		projectId: 'PILOT',
+		action: 'Coordinate task boundaries to avoid overlap',
+	});
+	for (let i = 0; i < 3; i++)
+		bus.send({senderId: 'codex-41200', recipientId: 'claude-29583', channel: 'coordination', payload: {text: `note ${i}`}});
 	for (let i = 0; i < 3; i++) bus.send({senderId: 'claude-29583', channel: 'legacy', messageType: null, payload: {text: 'old'}});
 	return bus;
 }

@@ -139,11 +139,27 @@ function next(): void {
 		}
 		case 2:
 		case 6:
-			attempt('send', () => bus.send({senderId: me, recipientId: pick(others), channel: pick(['coordination', 'review', 'handoff']), priority: n % 4, payload: {text: `message ${n} from ${me}`}}));
+			attempt('send', () =>
+				bus.send({
+					senderId: me,
+					recipientId: pick(others),
+					channel: pick(['coordination', 'review', 'handoff']),
+					priority: n % 4,
+					payload: {text: `message ${n} from ${me}`},
+				}),
+			);
 			break;
 		case 3:
 			attempt('alert', () =>
-				bus.alert({type: pick(ALERT_TYPES), priority: (n >> 3) % 4, sessions: [me, pick(others)], projectId: 'STRESS', filePath: `/stress/${index}/file-${n}.ts`, taskId: `T.${index}.${n}`, action: 'Coordinate'}),
+				bus.alert({
+					type: pick(ALERT_TYPES),
+					priority: (n >> 3) % 4,
+					sessions: [me, pick(others)],
+					projectId: 'STRESS',
+					filePath: `/stress/${index}/file-${n}.ts`,
+					taskId: `T.${index}.${n}`,
+					action: 'Coordinate',
+				}),
 			);
 			break;
 		case 4:

@@ -131,10 +131,14 @@ const STATUS_RANK: Record<string, number> = {pending: 0, delivered: 1, read: 2, 
 type Writer = {child: ChildProcess; stdout: string; stderr: string; exit: Promise<number | null>};
 
 function startWriter(dbPath: string, index: number, count: number, durationMs: number, gapMs: number, nice: number): Writer {
-	const child = spawn(process.execPath, ['--import', 'tsx', WRITER_SCRIPT, dbPath, String(index), String(count), String(durationMs), String(gapMs)], {
-		cwd: ROOT,
-		stdio: ['pipe', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		process.execPath,
+		['--import', 'tsx', WRITER_SCRIPT, dbPath, String(index), String(count), String(durationMs), String(gapMs)],
+		{
+			cwd: ROOT,
+			stdio: ['pipe', 'pipe', 'pipe'],
+		},
+	);
 	if (nice !== 0 && child.pid !== undefined) {
 		try {
 			os.setPriority(child.pid, nice);
@@ -156,7 +160,8 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 	}
 }
 
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!);
+const percentile = (sorted: number[], p: number) =>
+	sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
 export async function runStress(options: StressOptions): Promise<StressReport> {
 	const count = options.writers ?? 8;
@@ -171,7 +176,9 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
 	setup.db.exec(AUDIT);
 	setup.close();
 
-	const writers = Array.from({length: count}, (_, index) => startWriter(dbPath, index, count, options.durationMs, gapMs, options.writerNice ?? 10));
+	const writers = Array.from({length: count}, (_, index) =>
+		startWriter(dbPath, index, count, options.durationMs, gapMs, options.writerNice ?? 10),
+	);
 	try {
 		await waitFor(() => writers.every(w => w.stdout.includes('ready\n') || w.child.exitCode !== null), 60_000, 'the writers to register');
 		const early = writers.find(w => w.child.exitCode !== null);
@@ -253,12 +260,16 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
 			// What a frame of the Alerts and Unread views shows becomes delivered.
 			const shown = [
 				...reading.analysis.openAlerts.filter(alert => alert.status === 'pending').map(alert => alert.id),
-				...reading.snapshot.unread.filter(message => message.recipientId === 'stress-0' && message.status === 'pending').map(message => message.id),
+				...reading.snapshot.unread
+					.filter(message => message.recipientId === 'stress-0' && message.status === 'pending')
+					.map(message => message.id),
 			];
 			if (shown.length > 0) void live.markShown(shown);
 			// The operator acknowledges: alerts already delivered, and every third one straight from pending.
 			if (ackInFlight) return;
-			const ids = reading.analysis.openAlerts.filter(alert => !acknowledged.has(alert.id) && (alert.status === 'delivered' || alert.id % 3 === 0)).map(alert => alert.id);
+			const ids = reading.analysis.openAlerts
+				.filter(alert => !acknowledged.has(alert.id) && (alert.status === 'delivered' || alert.id % 3 === 0))
+				.map(alert => alert.id);
 			if (ids.length === 0) return;
 			ackInFlight = true;
 			dashboard.acknowledge.calls++;
@@ -330,30 +341,48 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
 		const db = new Database(dbPath, {readonly: true, fileMustExist: true});
 		let checks: StressReport['checks'];
 		try {
-			const violations = (db.prepare(`SELECT what || ': ' || detail FROM stress_violations`).pluck().all() as string[]);
-			const transitions = Object.fromEntries((db.prepare(`SELECT k, n FROM stress_transitions ORDER BY k`).all() as Array<{k: string; n: number}>).map(row => [row.k, row.n]));
+			const violations = db.prepare(`SELECT what || ': ' || detail FROM stress_violations`).pluck().all() as string[];
+			const transitions = Object.fromEntries(
+				(db.prepare(`SELECT k, n FROM stress_transitions ORDER BY k`).all() as Array<{k: string; n: number}>).map(row => [row.k, row.n]),
+			);
 			const status = db.prepare(`SELECT status, read_at FROM session_messages WHERE id = ?`);
 			const acknowledgedNotRead = [...acknowledged].filter(id => {
 				const row = status.get(id) as {status: string; read_at: string | null} | undefined;
 				return !row || row.status !== 'read' || row.read_at === null;
 			});
-			const readAlerts = db.prepare(`SELECT count(*) FROM session_messages WHERE channel = 'operator_alerts' AND status = 'read'`).pluck().get() as number;
-			const sessions = db.prepare(`SELECT session_id, status FROM session_registry ORDER BY session_id`).all() as Array<{session_id: string; status: string}>;
+			const readAlerts = db
+				.prepare(`SELECT count(*) FROM session_messages WHERE channel = 'operator_alerts' AND status = 'read'`)
+				.pluck()
+				.get() as number;
+			const sessions = db.prepare(`SELECT session_id, status FROM session_registry ORDER BY session_id`).all() as Array<{
+				session_id: string;
+				status: string;
+			}>;
 			const sessionsNotActive = sessions.filter(row => row.status !== 'active').map(row => `${row.session_id}: ${row.status}`);
-			for (const report of reports) if (!sessions.some(row => row.session_id === report.sessionId)) sessionsNotActive.push(`${report.sessionId}: missing`);
-			const endedEvents = db.prepare(`SELECT count(*) FROM session_messages WHERE channel = 'session_lifecycle' AND message_type = 'ended'`).pluck().get() as number;
+			for (const report of reports)
+				if (!sessions.some(row => row.session_id === report.sessionId)) sessionsNotActive.push(`${report.sessionId}: missing`);
+			const endedEvents = db
+				.prepare(`SELECT count(*) FROM session_messages WHERE channel = 'session_lifecycle' AND message_type = 'ended'`)
+				.pluck()
+				.get() as number;
 			const missingHolds: string[] = [];
 			const claimHolder = db.prepare(`SELECT session_id FROM task_claims WHERE task_id = ?`).pluck();
 			const lockHolder = db.prepare(`SELECT session_id FROM file_locks WHERE file_path = ?`).pluck();
 			for (const report of reports) {
-				for (const task of report.heldClaims) if (claimHolder.get(task) !== report.sessionId) missingHolds.push(`claim ${task} of ${report.sessionId}`);
-				for (const file of report.heldLocks) if (lockHolder.get(file) !== report.sessionId) missingHolds.push(`lock ${file} of ${report.sessionId}`);
+				for (const task of report.heldClaims)
+					if (claimHolder.get(task) !== report.sessionId) missingHolds.push(`claim ${task} of ${report.sessionId}`);
+				for (const file of report.heldLocks)
+					if (lockHolder.get(file) !== report.sessionId) missingHolds.push(`lock ${file} of ${report.sessionId}`);
 			}
-			const deletes = db.prepare(`SELECT kind, session_id, count(*) AS n FROM stress_deletes GROUP BY kind, session_id`).all() as Array<{kind: string; session_id: string; n: number}>;
+			const deletes = db.prepare(`SELECT kind, session_id, count(*) AS n FROM stress_deletes GROUP BY kind, session_id`).all() as Array<{
+				kind: string;
+				session_id: string;
+				n: number;
+			}>;
 			const foreignDeletes: string[] = [];
 			for (const row of deletes) {
 				const report = reports.find(r => r.sessionId === row.session_id);
-				const own = report ? (row.kind === 'lock' ? report.ops['unlock'] ?? 0 : report.ops['release'] ?? 0) : 0;
+				const own = report ? (row.kind === 'lock' ? (report.ops['unlock'] ?? 0) : (report.ops['release'] ?? 0)) : 0;
 				if (row.n !== own) foreignDeletes.push(`${row.kind}s of ${row.session_id}: ${row.n} deleted, the writer released ${own}`);
 			}
 			checks = {
@@ -383,7 +412,10 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
 			totalOps,
 			opsPerSecond: totalOps / runSeconds,
 			opsByKind,
-			writerFailures: {busy: reports.reduce((sum, r) => sum + r.failures.busy, 0), other: reports.reduce((sum, r) => sum + r.failures.other, 0)},
+			writerFailures: {
+				busy: reports.reduce((sum, r) => sum + r.failures.busy, 0),
+				other: reports.reduce((sum, r) => sum + r.failures.other, 0),
+			},
 			writerErrors: reports.flatMap(r => r.errors.map(error => `${r.sessionId}: ${error}`)),
 			slowestWriterOpMs: Math.max(...reports.map(r => r.slowestOpMs)),
 			dashboard,
@@ -412,8 +444,12 @@ async function differencesFromFresh(monitor: BusMonitor): Promise<string[]> {
 	const now = Date.now();
 	const fresh = new BusMonitor({...monitor.options, reuseRows: false});
 	try {
-		const [kept, anew] = [await monitor.read({countHistory: false, now}), await fresh.read({countHistory: false, now})].map(reading => reading.snapshot);
-		const parts = ['sessions', 'claims', 'locks', 'alerts', 'unread', 'unreadByRecipient', 'lifecycle'] as const satisfies ReadonlyArray<keyof BusSnapshot>;
+		const [kept, anew] = [await monitor.read({countHistory: false, now}), await fresh.read({countHistory: false, now})].map(
+			reading => reading.snapshot,
+		);
+		const parts = ['sessions', 'claims', 'locks', 'alerts', 'unread', 'unreadByRecipient', 'lifecycle'] as const satisfies ReadonlyArray<
+			keyof BusSnapshot
+		>;
 		return parts.filter(part => JSON.stringify(kept![part]) !== JSON.stringify(anew![part]));
 	} finally {
 		fresh.close();
@@ -427,32 +463,52 @@ export function stressFailures(report: StressReport, limits: GapLimits): string[
 	report.writerExitCodes.forEach((code, index) => {
 		if (code !== 0) failures.push(`writer ${index} exited with ${code}`);
 	});
-	if (report.writerFailures.busy > 0) failures.push(`writers hit SQLITE_BUSY ${report.writerFailures.busy} times: ${report.writerErrors.slice(0, 3).join('; ')}`);
-	if (report.writerFailures.other > 0) failures.push(`writers failed ${report.writerFailures.other} other operations: ${report.writerErrors.slice(0, 3).join('; ')}`);
+	if (report.writerFailures.busy > 0)
+		failures.push(`writers hit SQLITE_BUSY ${report.writerFailures.busy} times: ${report.writerErrors.slice(0, 3).join('; ')}`);
+	if (report.writerFailures.other > 0)
+		failures.push(`writers failed ${report.writerFailures.other} other operations: ${report.writerErrors.slice(0, 3).join('; ')}`);
 	if (report.writerStderr.length > 0) failures.push(`writers wrote to stderr: ${report.writerStderr.join(' | ').slice(0, 500)}`);
 	if (dashboard.readErrors.length > 0) failures.push(`the dashboard failed to read: ${dashboard.readErrors.slice(0, 3).join('; ')}`);
-	if (dashboard.acknowledge.failures.length > 0) failures.push(`acknowledgements failed: ${dashboard.acknowledge.failures.slice(0, 3).join('; ')}`);
-	if (dashboard.markDelivered.failures.length > 0) failures.push(`marking delivered failed: ${dashboard.markDelivered.failures.slice(0, 3).join('; ')}`);
-	if (checks.acknowledgedNotRead.length > 0) failures.push(`${checks.acknowledgedNotRead.length} acknowledged alerts are not read in the database: ${checks.acknowledgedNotRead.slice(0, 10).join(', ')}`);
-	if (checks.readAlertsNotAcknowledged !== 0) failures.push(`${checks.readAlertsNotAcknowledged} read alerts were never acknowledged by the dashboard`);
-	if (checks.violations.length > 0) failures.push(`the audit triggers recorded ${checks.violations.length} violations: ${checks.violations.slice(0, 5).join('; ')}`);
-	if (dashboard.observedBackwards.length > 0) failures.push(`the dashboard saw messages move backwards: ${dashboard.observedBackwards.slice(0, 5).join('; ')}`);
+	if (dashboard.acknowledge.failures.length > 0)
+		failures.push(`acknowledgements failed: ${dashboard.acknowledge.failures.slice(0, 3).join('; ')}`);
+	if (dashboard.markDelivered.failures.length > 0)
+		failures.push(`marking delivered failed: ${dashboard.markDelivered.failures.slice(0, 3).join('; ')}`);
+	if (checks.acknowledgedNotRead.length > 0)
+		failures.push(
+			`${checks.acknowledgedNotRead.length} acknowledged alerts are not read in the database: ${checks.acknowledgedNotRead.slice(0, 10).join(', ')}`,
+		);
+	if (checks.readAlertsNotAcknowledged !== 0)
+		failures.push(`${checks.readAlertsNotAcknowledged} read alerts were never acknowledged by the dashboard`);
+	if (checks.violations.length > 0)
+		failures.push(`the audit triggers recorded ${checks.violations.length} violations: ${checks.violations.slice(0, 5).join('; ')}`);
+	if (dashboard.observedBackwards.length > 0)
+		failures.push(`the dashboard saw messages move backwards: ${dashboard.observedBackwards.slice(0, 5).join('; ')}`);
 	if (checks.sessionsNotActive.length > 0) failures.push(`sessions no longer active: ${checks.sessionsNotActive.join(', ')}`);
 	if (checks.endedEvents > 0) failures.push(`${checks.endedEvents} lifecycle 'ended' events (nobody ended a session)`);
-	if (checks.missingHolds.length > 0) failures.push(`claims/locks of live sessions were released: ${checks.missingHolds.slice(0, 5).join(', ')}`);
-	if (checks.staleAfterRun.length > 0) failures.push(`the dashboard's reader, reading again only what changed, differs from a fresh read in: ${checks.staleAfterRun.join(', ')}`);
-	if (checks.foreignDeletes.length > 0) failures.push(`claims/locks deleted by someone other than their holder: ${checks.foreignDeletes.join('; ')}`);
+	if (checks.missingHolds.length > 0)
+		failures.push(`claims/locks of live sessions were released: ${checks.missingHolds.slice(0, 5).join(', ')}`);
+	if (checks.staleAfterRun.length > 0)
+		failures.push(
+			`the dashboard's reader, reading again only what changed, differs from a fresh read in: ${checks.staleAfterRun.join(', ')}`,
+		);
+	if (checks.foreignDeletes.length > 0)
+		failures.push(`claims/locks deleted by someone other than their holder: ${checks.foreignDeletes.join('; ')}`);
 	if (dashboard.refreshes < 10) failures.push(`the dashboard refreshed only ${dashboard.refreshes} times`);
 	if (dashboard.acknowledge.ids === 0) failures.push('the dashboard acknowledged nothing (the run proved nothing about acknowledgements)');
 	if (dashboard.markDelivered.changed === 0) failures.push('the dashboard marked nothing delivered');
-	if ((checks.transitions['pending -> read'] ?? 0) + (checks.transitions['delivered -> read'] ?? 0) === 0) failures.push('no message was read');
+	if ((checks.transitions['pending -> read'] ?? 0) + (checks.transitions['delivered -> read'] ?? 0) === 0)
+		failures.push('no message was read');
 	const gap = dashboard.maxGap;
 	const describe = `${gap.wallMs.toFixed(0)} ms (${gap.cpuMs.toFixed(0)} ms of CPU in this process during it, ${gap.atMs.toFixed(0)} ms into the run)`;
 	if (limits.loadedMaxGapMs === undefined) {
 		if (gap.wallMs > limits.maxGapMs) failures.push(`the event loop stalled for ${describe}; limit ${limits.maxGapMs} ms`);
 	} else {
-		if (dashboard.maxCpuInGapMs > limits.maxGapMs) failures.push(`the dashboard's own work stalled the event loop for ${dashboard.maxCpuInGapMs.toFixed(0)} ms of CPU; limit ${limits.maxGapMs} ms`);
-		if (gap.wallMs > limits.loadedMaxGapMs) failures.push(`the event loop stalled for ${describe}; limit ${limits.loadedMaxGapMs} ms on a loaded machine`);
+		if (dashboard.maxCpuInGapMs > limits.maxGapMs)
+			failures.push(
+				`the dashboard's own work stalled the event loop for ${dashboard.maxCpuInGapMs.toFixed(0)} ms of CPU; limit ${limits.maxGapMs} ms`,
+			);
+		if (gap.wallMs > limits.loadedMaxGapMs)
+			failures.push(`the event loop stalled for ${describe}; limit ${limits.loadedMaxGapMs} ms on a loaded machine`);
 	}
 	return failures;
 }
@@ -462,12 +518,19 @@ export function formatStressSummary(report: StressReport): string {
 	const ms = (value: number) => `${value.toFixed(1)} ms`;
 	const lines = [
 		`Stress run: ${report.writers.length} writer processes for ${(report.durationMs / 1000).toFixed(1)} s against ${report.dbPath}`,
-		`  writer operations: ${report.totalOps} (${report.opsPerSecond.toFixed(0)} ops/s): ${Object.entries(report.opsByKind).sort().map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
+		`  writer operations: ${report.totalOps} (${report.opsPerSecond.toFixed(0)} ops/s): ${Object.entries(report.opsByKind)
+			.sort()
+			.map(([kind, n]) => `${kind} ${n}`)
+			.join(', ')}`,
 		`  writer failures: ${report.writerFailures.busy} SQLITE_BUSY, ${report.writerFailures.other} other; slowest writer operation ${ms(report.slowestWriterOpMs)}`,
 		`  dashboard: ${dashboard.refreshes} refreshes (${dashboard.refreshesPerSecond.toFixed(0)}/s) in ${dashboard.ticks} ticks; refresh median ${ms(dashboard.medianRefreshMs)}, p99 ${ms(dashboard.p99RefreshMs)}, slowest ${ms(dashboard.slowestRefreshMs)}`,
 		`  event loop: longest gap ${ms(dashboard.maxGap.wallMs)} (${ms(dashboard.maxGap.cpuMs)} CPU in it); longest CPU-bound gap ${ms(dashboard.maxCpuInGapMs)}; gaps over 100 ms: ${dashboard.gapsOver100ms.length}`,
 		`  delivery: ${dashboard.markDelivered.changed} marked delivered in ${dashboard.markDelivered.calls} writes (${dashboard.markDelivered.failures.length} failed); ${dashboard.acknowledge.ids} alerts acknowledged in ${dashboard.acknowledge.calls} writes (${dashboard.acknowledge.failures.length} failed)`,
-		`  transitions: ${Object.entries(checks.transitions).map(([k, n]) => `${k} ${n}`).join(', ') || '(none)'}`,
+		`  transitions: ${
+			Object.entries(checks.transitions)
+				.map(([k, n]) => `${k} ${n}`)
+				.join(', ') || '(none)'
+		}`,
 		`  checks: ${checks.violations.length} trigger violations, ${dashboard.observedBackwards.length} backward moves seen, ${checks.acknowledgedNotRead.length} acknowledgements missing, ${checks.sessionsNotActive.length} sessions not active, ${checks.missingHolds.length} holds lost, ${checks.foreignDeletes.length} foreign deletes, ${checks.endedEvents} ended events`,
 		`  database: ${checks.messages} messages, ${(checks.dbBytes / 1024).toFixed(0)} KB (+ ${(checks.walBytes / 1024).toFixed(0)} KB WAL)`,
 	];

@@ -29,7 +29,9 @@ function commit(random: (n: number) => number): void {
 		case 3:
 			return bus.unlock(path);
 		case 4:
-			bus.db.prepare(`UPDATE file_locks SET lock_type = ? WHERE rowid = (SELECT min(rowid) FROM file_locks)`).run(pick(random, ['shared', 'exclusive']));
+			bus.db
+				.prepare(`UPDATE file_locks SET lock_type = ? WHERE rowid = (SELECT min(rowid) FROM file_locks)`)
+				.run(pick(random, ['shared', 'exclusive']));
 			return;
 		case 5:
 			return bus.claim(`T.${random(20)}`, session);
@@ -39,7 +41,9 @@ function commit(random: (n: number) => number): void {
 			bus.send({senderId: session, recipientId: pick(random, sessions), channel: 'direct', payload: {text: 'x'.repeat(random(3000))}});
 			return;
 		case 8:
-			bus.db.prepare(`UPDATE session_messages SET status = 'read' WHERE id = (SELECT min(id) FROM session_messages WHERE status = 'pending')`).run();
+			bus.db
+				.prepare(`UPDATE session_messages SET status = 'read' WHERE id = (SELECT min(id) FROM session_messages WHERE status = 'pending')`)
+				.run();
 			return;
 		case 9:
 			// Many pages at once: the tables grow and shrink, pages move between them.

@@ -30,11 +30,26 @@ export function layoutColumns(columns: Column[], width: number): Array<Column & 
 	return result;
 }
 
-export function TableHeader({columns, width, sortColumn, reverse}: {columns: Column[]; width: number; sortColumn: string | null; reverse: boolean}) {
+export function TableHeader({
+	columns,
+	width,
+	sortColumn,
+	reverse,
+}: {
+	columns: Column[];
+	width: number;
+	sortColumn: string | null;
+	reverse: boolean;
+}) {
 	const laid = layoutColumns(columns, width);
 	// The sort arrow stays visible in a narrow column: the title gives way to it.
 	const text = laid
-		.map(column => fit(column.id === sortColumn ? `${column.title.slice(0, Math.max(0, column.shown - 1))}${reverse ? '↑' : '↓'}` : column.title, column.shown))
+		.map(column =>
+			fit(
+				column.id === sortColumn ? `${column.title.slice(0, Math.max(0, column.shown - 1))}${reverse ? '↑' : '↓'}` : column.title,
+				column.shown,
+			),
+		)
 		.join(' ');
 	return (
 		<Text bold wrap="truncate">
@@ -43,7 +58,21 @@ export function TableHeader({columns, width, sortColumn, reverse}: {columns: Col
 	);
 }
 
-export function TableRows({columns, rows, width, top, height, selected}: {columns: Column[]; rows: Row[]; width: number; top: number; height: number; selected: number}) {
+export function TableRows({
+	columns,
+	rows,
+	width,
+	top,
+	height,
+	selected,
+}: {
+	columns: Column[];
+	rows: Row[];
+	width: number;
+	top: number;
+	height: number;
+	selected: number;
+}) {
 	const theme = useTheme();
 	const laid = layoutColumns(columns, width);
 	const shown = rows.slice(top, top + height);
