@@ -1,6 +1,6 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
-import {groupAlerts} from '../source/analysis/analyze.js';
+import {groupAlerts} from '../source/analysis/alerts.js';
 import type {MessageRow} from '../source/bus/types.js';
 
 const none = {text: null, ms: null};

@@ -111,9 +111,7 @@ function splitDashboard(lines: string[]): {head: string[]; observations: string[
 	return {head: lines.slice(0, at + 1).filter(line => line !== ''), observations: rest.slice(0, end), tail: rest.slice(end)};
 }
 
-function messageRows(
-	dbPath: string,
-): Array<{
+function messageRows(dbPath: string): Array<{
 	id: number;
 	channel: string;
 	recipient_id: string | null;

@@ -154,7 +154,7 @@ describe('reuse between refreshes', () => {
 
 	it('rows that keep changing are read at once: a change back, a pause, then a change are each seen, unchanged rows as the same objects', () => {
 		const {bus, read} = lockedBus('src/x.ts', 'src/y.ts');
-		const lockTypes = (snapshot: BusSnapshot) => snapshot.locks.map(lock => lock.lockType).join(' ');
+		const lockTypes = (snapshot: BusSnapshot) => snapshot.locks.map(lock => lock.type).join(' ');
 		const setType = (type: string) => bus.db.prepare(`UPDATE file_locks SET lock_type = ? WHERE file_path = 'src/x.ts'`).run(type);
 		const first = read();
 		assert.equal(lockTypes(first), 'exclusive exclusive');
@@ -176,7 +176,7 @@ describe('reuse between refreshes', () => {
 
 	it('values that hold the fingerprint’s separators cannot pass for other values', () => {
 		const {bus, dbPath, read} = lockedBus('p');
-		const lock = (snapshot: BusSnapshot) => [snapshot.locks[0]!.filePath, snapshot.locks[0]!.sessionId];
+		const lock = (snapshot: BusSnapshot) => [snapshot.locks[0]!.key, snapshot.locks[0]!.sessionId];
 		// Path and holder side by side in the row: joined with the separator between them, both rows read the same.
 		bus.db.prepare(`UPDATE file_locks SET file_path = 'p' || char(31) || 'a', session_id = 'b'`).run();
 		// Read until the reader checks by fingerprint (the first read, one to take it, one check).
@@ -195,7 +195,7 @@ describe('reuse between refreshes', () => {
 		const read = reads(dbPath);
 		let last = read();
 		const changes: Array<[string, (snapshot: BusSnapshot) => unknown]> = [
-			[`UPDATE file_locks SET lock_type = 'shared'`, snapshot => snapshot.locks[0]!.lockType],
+			[`UPDATE file_locks SET lock_type = 'shared'`, snapshot => snapshot.locks[0]!.type],
 			[`UPDATE file_locks SET expires_at = NULL`, snapshot => snapshot.locks[0]!.expiresAt.text],
 			[`UPDATE file_locks SET session_id = X'3132'`, snapshot => snapshot.locks[0]!.sessionId],
 			[`UPDATE session_messages SET payload = '{"text":"bye"}'`, snapshot => snapshot.unread[0]!.payload],

@@ -142,9 +142,9 @@ describe('snapshot of a canonical bus', () => {
 		bus.close();
 
 		const snap = snapshot(dbPath);
-		const claims = [...snap.claims].sort((a, b) => a.taskId.localeCompare(b.taskId));
+		const claims = [...snap.claims].sort((a, b) => a.key.localeCompare(b.key));
 		assert.deepEqual(
-			claims.map(claim => [claim.taskId, claim.sessionId, claim.claimType, claim.expired, claim.expiresAt.ms]),
+			claims.map(claim => [claim.key, claim.sessionId, claim.type, claim.expired, claim.expiresAt.ms]),
 			[
 				['T1', 'claude-1', 'exclusive', false, null],
 				['T2', 'codex-2', 'shared', true, NOW - 1],
@@ -152,10 +152,10 @@ describe('snapshot of a canonical bus', () => {
 				['T4', 'claude-1', 'exclusive', true, NOW],
 			],
 		);
-		assert.equal(claims[0]!.claimedAt.ms, NOW - 1000);
-		const locks = [...snap.locks].sort((a, b) => a.filePath.localeCompare(b.filePath));
+		assert.equal(claims[0]!.since.ms, NOW - 1000);
+		const locks = [...snap.locks].sort((a, b) => a.key.localeCompare(b.key));
 		assert.deepEqual(
-			locks.map(lock => [lock.filePath, lock.sessionId, lock.lockType, lock.expired, lock.lockedAt.ms]),
+			locks.map(lock => [lock.key, lock.sessionId, lock.type, lock.expired, lock.since.ms]),
 			[
 				['/repo/a.ts', 'claude-1', 'exclusive', false, NOW],
 				['/repo/b.ts', 'codex-2', 'shared', true, NOW - 120_000],
@@ -467,7 +467,7 @@ describe('snapshot of old databases', () => {
 		assert.deepEqual(snap.database.schema, {missing: ['table task_claims'], hasV2Messages: true});
 		assert.deepEqual(snap.claims, []);
 		assert.equal(snap.locks.length, 1);
-		assert.equal(snap.locks[0]!.filePath, '/a');
+		assert.equal(snap.locks[0]!.key, '/a');
 	});
 
 	it('reads a bus without session_messages at all', () => {
@@ -870,7 +870,7 @@ describe('SnapshotReader over time', () => {
 		const afterTable = read();
 		assert.ok(!afterTable.database.schema.missing.includes('table file_locks'));
 		assert.deepEqual(
-			afterTable.locks.map(lock => lock.filePath),
+			afterTable.locks.map(lock => lock.key),
 			['/a'],
 		);
 

@@ -1,5 +1,7 @@
-import type {ClaimRow, LockRow, MessageRow, SessionRow, BusSnapshot, JsonValue} from '../bus/types.js';
+import type {BusSnapshot, Hold, MessageRow, SessionRow} from '../bus/types.js';
 import type {Liveness} from '../processes/liveness.js';
+import {type AlertGroup, groupAlerts, isOpen} from './alerts.js';
+import {groupBy} from './group-by.js';
 
 /**
  * Pure: snapshot + liveness -> what the views show. No SQL, no processes, no
@@ -17,8 +19,8 @@ export type SessionView = {
 	heartbeatAgeMs: number | null;
 	/** The writer's clock is ahead of ours: its heartbeat lies in the future. */
 	clockAhead: boolean;
-	claims: ClaimRow[];
-	locks: LockRow[];
+	claims: Hold[];
+	locks: Hold[];
 	unread: number;
 	/** How long the process has run (from its start time), when alive. */
 	uptimeMs: number | null;
@@ -26,17 +28,15 @@ export type SessionView = {
 	releaseReason: string | null;
 };
 
-export type HoldView<T extends ClaimRow | LockRow> = {
-	row: T;
+export type HoldView = {
+	row: Hold;
 	holder: SessionView | null;
 	/** Held by a session that is dead, reused, stale, ended, or not registered at all. */
 	orphaned: boolean;
 	orphanReason: string | null;
 };
 
-export type AlertGroup = {type: string; maxPriority: number; alerts: MessageRow[]};
-
-export type LockConflict = {first: LockRow; second: LockRow; reason: string};
+export type LockConflict = {first: Hold; second: Hold; reason: string};
 
 export type Analysis = {
 	now: number;
@@ -44,8 +44,8 @@ export type Analysis = {
 	/** Active and late sessions (late = heartbeat expired, PID alive here). */
 	active: SessionView[];
 	current: SessionView | null;
-	locks: Array<HoldView<LockRow>>;
-	claims: Array<HoldView<ClaimRow>>;
+	locks: HoldView[];
+	claims: HoldView[];
 	lockConflicts: LockConflict[];
 	openAlerts: MessageRow[];
 	alertGroups: AlertGroup[];
@@ -76,24 +76,6 @@ export type AnalysisContext = {
 
 // A heartbeat this far ahead of our clock means the writer's clock is ahead.
 export const CLOCK_SKEW_TOLERANCE_MS = 60_000;
-
-export const PRIORITY_LABELS = ['low', 'normal', 'high', 'critical'] as const;
-
-export function priorityLabel(priority: number): string {
-	return PRIORITY_LABELS[priority] ?? (priority > 3 ? 'critical' : 'low');
-}
-
-/** What the operator should do about each kind of alert. */
-export const ALERT_RECOMMENDATIONS: Record<string, string> = {
-	project_conflict: 'ensure non-overlapping tasks',
-	task_conflict: 'one session should release the task',
-	cwd_overlap: 'one session should work in a subdirectory',
-	file_conflict: 'one session should unlock the file before the other edits it',
-};
-
-export function recommendation(type: string): string {
-	return ALERT_RECOMMENDATIONS[type] ?? 'review the alert payload';
-}
 
 const UNKNOWN_LIVENESS: Liveness = {state: 'no-pid', processStartedAt: null};
 
@@ -140,66 +122,6 @@ export function nextHeartbeatChange(heartbeatMs: number | null, firstSeenMs: num
 	return expires > now ? expires : null;
 }
 
-export function payloadObject(payload: JsonValue): {[key: string]: JsonValue} {
-	return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? payload : {};
-}
-
-export function payloadString(payload: JsonValue, key: string): string | null {
-	const value = payloadObject(payload)[key];
-	if (value === undefined || value === null) return null;
-	return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-export function alertSessions(alert: MessageRow): string[] {
-	const sessions = payloadObject(alert.payload)['sessions'];
-	if (Array.isArray(sessions)) return sessions.map(item => (typeof item === 'string' ? item : JSON.stringify(item)));
-	return typeof sessions === 'string' ? [sessions] : [];
-}
-
-export type AlertResource = {label: 'Project' | 'Task' | 'CWD' | 'File'; value: string};
-
-const RESOURCE_KEYS: Array<[string, AlertResource['label']]> = [
-	['project_id', 'Project'],
-	['task_id', 'Task'],
-	['cwd', 'CWD'],
-	['file_path', 'File'],
-];
-const PREFERRED_RESOURCE: Record<string, string> = {
-	project_conflict: 'project_id',
-	task_conflict: 'task_id',
-	cwd_overlap: 'cwd',
-	file_conflict: 'file_path',
-};
-
-/** The resources an alert names, the one its type is about first. */
-export function alertResources(alert: MessageRow): AlertResource[] {
-	const preferred = PREFERRED_RESOURCE[alert.messageType ?? ''];
-	const keys = [...RESOURCE_KEYS].sort(([a], [b]) => Number(b === preferred) - Number(a === preferred));
-	const resources: AlertResource[] = [];
-	for (const [key, label] of keys) {
-		const value = payloadString(alert.payload, key) ?? (key === 'project_id' ? alert.projectId : key === 'task_id' ? alert.taskId : null);
-		if (value) resources.push({label, value});
-	}
-	return resources;
-}
-
-function isOpen(message: MessageRow): boolean {
-	return message.status === 'pending' || message.status === 'delivered';
-}
-
-// Code-unit order for the few alert types: the same on every machine, and it keeps a one-shot
-// run from setting up a locale collator for one sort (10-15 ms).
-const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-export function groupAlerts(alerts: MessageRow[]): AlertGroup[] {
-	return [...groupBy(alerts, alert => alert.messageType ?? '(untyped)').entries()]
-		.map(([type, items]) => {
-			const sorted = [...items].sort((a, b) => b.priority - a.priority || b.id - a.id);
-			return {type, maxPriority: sorted[0]!.priority, alerts: sorted};
-		})
-		.sort((a, b) => b.maxPriority - a.maxPriority || byCodeUnits(a.type, b.type));
-}
-
 // An absolute path with no empty, '.' or '..' segment and no trailing slash is already normal.
 const NEEDS_NORMALISING = /\/\/|\/\.\.?(?:\/|$)|\/$/;
 
@@ -220,9 +142,9 @@ function normalisePath(filePath: string, cwd: string | null): string {
  * written, so one session's relative path and another's absolute path, or a
  * directory lock and a file inside it, can cover the same file.
  */
-export function findLockConflicts(locks: Array<HoldView<LockRow>>): LockConflict[] {
+export function findLockConflicts(locks: HoldView[]): LockConflict[] {
 	const held = locks.filter(lock => !lock.row.expired);
-	const resolved = held.map(lock => ({lock: lock.row, path: normalisePath(lock.row.filePath, lock.holder?.row.cwd ?? null)}));
+	const resolved = held.map(lock => ({lock: lock.row, path: normalisePath(lock.row.key, lock.holder?.row.cwd ?? null)}));
 	// Only pairs with equal paths, or where one path is a directory prefix of the other, can
 	// conflict: find those through a path -> indexes map and each path's ancestors (O(n * depth),
 	// not every pair: 5,000 locks took seconds), then judge them in the order of the full pair loop.
@@ -248,7 +170,7 @@ export function findLockConflicts(locks: Array<HoldView<LockRow>>): LockConflict
 		const a = resolved[i]!;
 		const b = resolved[j]!;
 		if (a.lock.sessionId === b.lock.sessionId) continue;
-		if (a.lock.lockType === 'shared' && b.lock.lockType === 'shared') continue;
+		if (a.lock.type === 'shared' && b.lock.type === 'shared') continue;
 		if (a.path === b.path) conflicts.push({first: a.lock, second: b.lock, reason: `both lock ${a.path}`});
 		else if (b.path.startsWith(`${a.path}/`)) conflicts.push({first: a.lock, second: b.lock, reason: `${b.path} is inside ${a.path}`});
 		else if (a.path.startsWith(`${b.path}/`)) conflicts.push({first: b.lock, second: a.lock, reason: `${a.path} is inside ${b.path}`});
@@ -256,7 +178,7 @@ export function findLockConflicts(locks: Array<HoldView<LockRow>>): LockConflict
 	return conflicts;
 }
 
-function holdView<T extends ClaimRow | LockRow>(row: T, bySessionId: Map<string, SessionView>): HoldView<T> {
+function holdView(row: Hold, bySessionId: Map<string, SessionView>): HoldView {
 	const holder = bySessionId.get(row.sessionId) ?? null;
 	let orphanReason: string | null = null;
 	if (!holder) orphanReason = 'holder not registered';
@@ -271,12 +193,12 @@ function holdView<T extends ClaimRow | LockRow>(row: T, bySessionId: Map<string,
 // not on time or liveness. The snapshot reader hands back the same locks array while the
 // rows are unchanged, so re-judging and heartbeat-only refreshes reuse the conflicts (5,000
 // locks: ~10 ms) after checking those cwds.
-const conflictCache = new WeakMap<LockRow[], {cwds: Map<string, string | null>; conflicts: LockConflict[]}>();
+const conflictCache = new WeakMap<Hold[], {cwds: Map<string, string | null>; conflicts: LockConflict[]}>();
 
-function conflictsOf(rows: LockRow[], locks: Array<HoldView<LockRow>>): LockConflict[] {
+function conflictsOf(rows: Hold[], locks: HoldView[]): LockConflict[] {
 	const cached = conflictCache.get(rows);
-	const cwdOf = (lock: HoldView<LockRow>) => lock.holder?.row.cwd ?? null;
-	const holders = new Map(locks.filter(lock => !lock.row.filePath.startsWith('/')).map(lock => [lock.row.sessionId, cwdOf(lock)]));
+	const cwdOf = (lock: HoldView) => lock.holder?.row.cwd ?? null;
+	const holders = new Map(locks.filter(lock => !lock.row.key.startsWith('/')).map(lock => [lock.row.sessionId, cwdOf(lock)]));
 	if (cached && cached.cwds.size === holders.size && [...holders].every(([sessionId, cwd]) => cached.cwds.get(sessionId) === cwd))
 		return cached.conflicts;
 	const conflicts = findLockConflicts(locks);
@@ -285,10 +207,10 @@ function conflictsOf(rows: LockRow[], locks: Array<HoldView<LockRow>>): LockConf
 }
 
 // Holds by holder, for each list of holds the snapshot reader hands back (the same array while its rows are unchanged).
-const heldByCache = new WeakMap<Array<ClaimRow | LockRow>, Map<string, Array<ClaimRow | LockRow>>>();
+const heldByCache = new WeakMap<Hold[], Map<string, Hold[]>>();
 
-function heldBy<T extends ClaimRow | LockRow>(holds: T[]): Map<string, T[]> {
-	let map = heldByCache.get(holds) as Map<string, T[]> | undefined;
+function heldBy(holds: Hold[]): Map<string, Hold[]> {
+	let map = heldByCache.get(holds);
 	if (!map) {
 		map = groupBy(
 			holds.filter(hold => !hold.expired),
@@ -356,19 +278,4 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 		unreadTotal: snapshot.unreadByRecipient.reduce((sum, entry) => sum + entry.count, 0),
 		nextStateChangeAt,
 	};
-}
-
-export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-	const map = new Map<string, T[]>();
-	for (const item of items) {
-		const k = key(item);
-		const list = map.get(k);
-		if (list) list.push(item);
-		else map.set(k, [item]);
-	}
-	return map;
-}
-
-export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
-	return `${count} ${count === 1 ? singular : pluralForm}`;
 }

@@ -3,6 +3,7 @@ import {cleanText} from '../text/sanitize.js';
 import {BusError, explainSqliteError, fileIdentity, openWriter} from './open.js';
 import {type BusSchema, hasColumn, hasV2Messages, introspect, selectList} from './schema.js';
 import {isoNow} from './time.js';
+import {OPEN_STATUS_SQL} from './rules.js';
 
 /**
  * The only writes the dashboard makes: delivery state, acknowledgements, and
@@ -116,11 +117,7 @@ export class DeliveryWriter {
 	/** pending|delivered -> read (acknowledged). */
 	async acknowledge(ids: number[]): Promise<number> {
 		if (ids.length === 0) return 0;
-		return this.updateMessages(
-			ids,
-			{status: "'read'", read_at: '@now', delivered_at: 'COALESCE(delivered_at, @now)'},
-			"status IN ('pending','delivered')",
-		);
+		return this.updateMessages(ids, {status: "'read'", read_at: '@now', delivered_at: 'COALESCE(delivered_at, @now)'}, OPEN_STATUS_SQL);
 	}
 
 	/** `assignments`: column -> SQL value; columns an older schema lacks are left out. */

@@ -2,9 +2,10 @@ import type Database from 'better-sqlite3';
 import {cleanText} from '../text/sanitize.js';
 import {parseTimestamp} from './time.js';
 import {fileSize} from './open.js';
+import {OPEN_MESSAGE_SQL} from './rules.js';
 import {WalWatch, walPathOf} from './wal.js';
 import {type BusSchema, describeSchema, hasV2Messages, introspect, selectList} from './schema.js';
-import type {BusSnapshot, ClaimRow, JsonValue, LockRow, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
+import type {BusSnapshot, Hold, HoldKind, JsonValue, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
 
 /**
  * One short read transaction -> BusSnapshot. Every query is bounded by what is
@@ -79,8 +80,8 @@ function positions<const C extends readonly string[]>(columns: C): {readonly [K 
 }
 
 const SESSION = positions(['rowid', ...SESSION_COLUMNS]);
-const CLAIM = positions(['rowid', ...HOLD_COLUMNS.task_claims]);
-const LOCK = positions(['rowid', ...HOLD_COLUMNS.file_locks]);
+// Both hold tables are read in the same column order: key, holder, type, since, expiry.
+const HOLD = positions(['rowid', 'key', 'session_id', 'type', 'since', 'expires_at']);
 const MESSAGE = positions(MESSAGE_COLUMNS);
 const UNREAD_SUMMARY = positions(UNREAD_SUMMARY_COLUMNS);
 
@@ -197,27 +198,18 @@ function toSession(row: Row, c: Convert = PLAIN): SessionRow {
 	};
 }
 
-function toClaim(row: Row, now: number, c: Convert = PLAIN): ClaimRow {
-	const expiresAt = stamp(c, row[CLAIM.expires_at]);
-	return {
-		rowid: Number(row[CLAIM.rowid]),
-		taskId: requiredText(c, row[CLAIM.task_id], '(no id)'),
-		sessionId: requiredText(c, row[CLAIM.session_id], '(no session)'),
-		claimType: requiredText(c, row[CLAIM.claim_type], 'exclusive'),
-		claimedAt: stamp(c, row[CLAIM.claimed_at]),
-		expiresAt,
-		expired: expiredAt(expiresAt, now),
-	};
-}
+/** The key column of each hold table, and what stands in for a missing key. */
+const HOLD_KEY = {claim: '(no id)', lock: '(no path)'} as const;
 
-function toLock(row: Row, now: number, c: Convert = PLAIN): LockRow {
-	const expiresAt = stamp(c, row[LOCK.expires_at]);
+function toHold(kind: HoldKind, row: Row, now: number, c: Convert = PLAIN): Hold {
+	const expiresAt = stamp(c, row[HOLD.expires_at]);
 	return {
-		rowid: Number(row[LOCK.rowid]),
-		filePath: requiredText(c, row[LOCK.file_path], '(no path)'),
-		sessionId: requiredText(c, row[LOCK.session_id], '(no session)'),
-		lockType: requiredText(c, row[LOCK.lock_type], 'exclusive'),
-		lockedAt: stamp(c, row[LOCK.locked_at]),
+		kind,
+		rowid: Number(row[HOLD.rowid]),
+		key: requiredText(c, row[HOLD.key], HOLD_KEY[kind]),
+		sessionId: requiredText(c, row[HOLD.session_id], '(no session)'),
+		type: requiredText(c, row[HOLD.type], 'exclusive'),
+		since: stamp(c, row[HOLD.since]),
 		expiresAt,
 		expired: expiredAt(expiresAt, now),
 	};
@@ -276,7 +268,7 @@ export function snapshotSql(schema: BusSchema): Record<Exclude<keyof Statements,
 	const v2 = hasV2Messages(schema);
 	const messages = schema.columns.has('session_messages');
 	const select = messages ? selectList(schema, 'session_messages', MESSAGE_COLUMNS) : '';
-	const open = `status IN ('pending','delivered') AND message_type IS NOT NULL`;
+	const open = OPEN_MESSAGE_SQL;
 	return {
 		sessions: schema.columns.has('session_registry')
 			? `SELECT rowid, ${selectList(schema, 'session_registry', SESSION_COLUMNS)} FROM session_registry`
@@ -337,8 +329,8 @@ type FingerprintedName = (typeof FINGERPRINTED)[number];
 /** The column that tells one row of a statement from another (null: rows are matched by position). */
 const ROW_KEY: Record<FingerprintedName | 'sessions', number | null> = {
 	sessions: SESSION.rowid,
-	claims: CLAIM.rowid,
-	locks: LOCK.rowid,
+	claims: HOLD.rowid,
+	locks: HOLD.rowid,
 	openAlerts: MESSAGE.id,
 	readAlerts: MESSAGE.id,
 	unreadRows: MESSAGE.id,
@@ -501,17 +493,17 @@ export class SnapshotReader {
 	}
 
 	// Rows read again with the same values come back as the same arrays (keepEqualRows): convert each once.
-	private converted = new WeakMap<Row, SessionRow | ClaimRow | LockRow | MessageRow>();
+	private converted = new WeakMap<Row, SessionRow | Hold | MessageRow>();
 
 	/** What `convert` makes of a row, made once for each row array. */
-	private once<T extends SessionRow | ClaimRow | LockRow | MessageRow>(row: Row, convert: (row: Row) => T): T {
+	private once<T extends SessionRow | Hold | MessageRow>(row: Row, convert: (row: Row) => T): T {
 		let converted = this.converted.get(row) as T | undefined;
 		if (!converted) this.converted.set(row, (converted = convert(row)));
 		return converted;
 	}
 
 	/** A claim or lock, converted once; only `expired` follows the clock. */
-	private hold<T extends ClaimRow | LockRow>(row: Row, now: number, convert: (row: Row) => T): T {
+	private hold(row: Row, now: number, convert: (row: Row) => Hold): Hold {
 		const hold = this.once(row, convert);
 		const expired = expiredAt(hold.expiresAt, now);
 		return expired === hold.expired ? hold : {...hold, expired};
@@ -666,8 +658,8 @@ export class SnapshotReader {
 
 		const c = this.reads++ === 0 ? PLAIN : this.convert;
 		const message = (row: Row) => toMessage(row, c);
-		const claim = (row: Row) => toClaim(row, now, c);
-		const lock = (row: Row) => toLock(row, now, c);
+		const claim = (row: Row) => toHold('claim', row, now, c);
+		const lock = (row: Row) => toHold('lock', row, now, c);
 		const unexpired = <P extends {expires_at: number; created_at: number; ttl_seconds: number}>(rows: Row[], at: P) =>
 			rows.filter(row => !messageExpired(row[at.expires_at], row[at.created_at], row[at.ttl_seconds], now, c));
 		const snapshot: BusSnapshot = {

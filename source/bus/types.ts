@@ -32,24 +32,21 @@ export type SessionRow = {
 	metadata: JsonValue;
 };
 
-export type ClaimRow = {
-	rowid: number;
-	taskId: string;
-	sessionId: string;
-	claimType: string;
-	claimedAt: Stamp;
-	expiresAt: Stamp;
-	/** expires_at has passed: the claim is no longer held. */
-	expired: boolean;
-};
+/** A file lock or a task claim: the two tables have the same shape. */
+export type HoldKind = 'lock' | 'claim';
 
-export type LockRow = {
+export type Hold = {
+	kind: HoldKind;
 	rowid: number;
-	filePath: string;
+	/** The lock's file path, or the claim's task id. */
+	key: string;
 	sessionId: string;
-	lockType: string;
-	lockedAt: Stamp;
+	/** exclusive | shared (as stored). */
+	type: string;
+	/** locked_at or claimed_at. */
+	since: Stamp;
 	expiresAt: Stamp;
+	/** expires_at has passed: no longer held. */
 	expired: boolean;
 };
 
@@ -106,8 +103,8 @@ export type BusSnapshot = {
 	};
 	staleTimeoutMs: number;
 	sessions: SessionRow[];
-	claims: ClaimRow[];
-	locks: LockRow[];
+	claims: Hold[];
+	locks: Hold[];
 	/** Open operator alerts (pending or delivered), highest priority first, bounded. */
 	alerts: MessageRow[];
 	/** Open directed messages, highest priority first, bounded. */

@@ -2,9 +2,11 @@ import {BusError} from '../bus/open.js';
 import {EXIT_CODES} from '../exit-codes.js';
 import {DeliveryWriter} from '../bus/delivery.js';
 import {formatDuration} from '../bus/time.js';
+import {isCritical} from '../bus/rules.js';
 import type {Config} from '../config.js';
 import {BusMonitor, type Reading} from '../monitor/monitor.js';
-import {type SessionView, plural} from '../analysis/analyze.js';
+import {type SessionView} from '../analysis/analyze.js';
+import {plural} from '../text/plural.js';
 import {
 	type ReportInput,
 	renderAlerts,
@@ -62,7 +64,7 @@ async function releaseStale(reading: Reading, writer: DeliveryWriter, io: Output
 }
 
 function hasCriticalAlert(reading: Reading): boolean {
-	return reading.analysis.openAlerts.some(alert => alert.priority >= 3);
+	return reading.analysis.openAlerts.some(alert => isCritical(alert.priority));
 }
 
 export async function runPrint(config: Config, section: PrintSection, io: Output, options: PrintOptions = {}): Promise<number> {

@@ -5,7 +5,9 @@ import {openReader} from '../bus/open.js';
 import {messageExpired} from '../bus/snapshot.js';
 import {hasColumn, hasV2Messages, introspect, selectList} from '../bus/schema.js';
 import {parseTimestamp} from '../bus/time.js';
-import {CLOCK_SKEW_TOLERANCE_MS, judgeState, plural} from '../analysis/analyze.js';
+import {OPEN_MESSAGE_SQL, isCritical} from '../bus/rules.js';
+import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
+import {plural} from '../text/plural.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
 import {type Config, resolveConfig} from '../config.js';
 import {type Flags, UsageError} from './flags.js';
@@ -68,13 +70,13 @@ export function countBus(db: Database.Database, config: Config, now: number): St
 	}
 	if (hasV2Messages(schema)) {
 		const expiry = selectList(schema, 'session_messages', ['created_at', 'ttl_seconds', 'expires_at']);
-		const open = `status IN ('pending','delivered') AND message_type IS NOT NULL`;
+		const open = OPEN_MESSAGE_SQL;
 		const alerts = db
 			.prepare(`SELECT priority, ${expiry} FROM session_messages WHERE channel = 'operator_alerts' AND ${open}`)
 			.all() as Array<Record<string, unknown>>;
 		for (const alert of alerts.filter(row => !messageExpired(row['expires_at'], row['created_at'], row['ttl_seconds'], now))) {
 			counts.alerts++;
-			if (Number(alert['priority']) >= 3) counts.critical++;
+			if (isCritical(Number(alert['priority']))) counts.critical++;
 		}
 		const mine = config.sessionId === null ? '' : ' AND recipient_id = ?';
 		const unread = db.prepare(`SELECT ${expiry} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open}${mine}`);

@@ -1,6 +1,7 @@
 import {BusError} from '../bus/open.js';
 import {DeliveryWriter, type ReleaseResult, type ReleaseTarget} from '../bus/delivery.js';
 import {formatIso} from '../bus/time.js';
+import {isCritical} from '../bus/rules.js';
 import {BusMonitor, type MonitorOptions, type Reading} from './monitor.js';
 
 /**
@@ -180,7 +181,7 @@ export class LiveBus {
 	}
 
 	private ringForNewCritical(reading: Reading): void {
-		const critical = new Set(reading.analysis.openAlerts.filter(alert => alert.priority >= 3).map(alert => alert.id));
+		const critical = new Set(reading.analysis.openAlerts.filter(alert => isCritical(alert.priority)).map(alert => alert.id));
 		if (this.knownCritical === null) {
 			this.knownCritical = critical;
 			return;

@@ -1,16 +1,9 @@
 import type {BusSnapshot, MessageRow} from '../bus/types.js';
 import {formatDuration, formatIso, formatRelative} from '../bus/time.js';
-import {
-	type Analysis,
-	type HoldView,
-	type SessionView,
-	alertResources,
-	alertSessions,
-	payloadString,
-	plural,
-	priorityLabel,
-} from '../analysis/analyze.js';
-import type {ClaimRow, LockRow} from '../bus/types.js';
+import {type Analysis, type HoldView, type SessionView} from '../analysis/analyze.js';
+import {alertResources, alertSessions, payloadString, priorityLabel} from '../analysis/alerts.js';
+import {plural} from '../text/plural.js';
+import type {Hold} from '../bus/types.js';
 import {type ValueFormat, RULE, formatBytes, valueFormat} from './format.js';
 import {observations} from './observations.js';
 
@@ -67,9 +60,9 @@ export function vendorText(view: SessionView): string {
 	return view.row.model ? `${vendor} (${view.row.model})` : vendor;
 }
 
-export function holdsText(holds: Array<ClaimRow | LockRow>, f: ValueFormat): string {
+export function holdsText(holds: Hold[], f: ValueFormat): string {
 	if (holds.length === 0) return '(none)';
-	return holds.map(hold => ('taskId' in hold ? `${f.text(hold.taskId)} (${f.text(hold.claimType)})` : f.text(hold.filePath))).join(', ');
+	return holds.map(hold => (hold.kind === 'claim' ? `${f.text(hold.key)} (${f.text(hold.type)})` : f.text(hold.key))).join(', ');
 }
 
 export function heartbeatText(view: SessionView): string {
@@ -183,7 +176,7 @@ export function statsFacts(snapshot: BusSnapshot, analysis: Analysis): StatsFact
 		historical: snapshot.sessions.length,
 		stale: analysis.sessions.filter(view => view.state === 'stale').length,
 		locks: snapshot.locks.filter(lock => !lock.expired).length,
-		claims: snapshot.claims.filter(claim => !claim.expired).map(claim => claim.taskId),
+		claims: snapshot.claims.filter(claim => !claim.expired).map(claim => claim.key),
 		legacy: counts?.legacy ?? null,
 		v2: counts?.v2 ?? null,
 		byStatus: counts?.byStatus ?? {},
@@ -361,23 +354,20 @@ export function expiryText(expires: {ms: number | null; text: string | null}, ex
 	return expired ? `expired ${formatRelative(expires.ms, now)}` : `expires ${formatRelative(expires.ms, now)}`;
 }
 
-export function holderText(hold: HoldView<ClaimRow | LockRow>): string {
+export function holderText(hold: HoldView): string {
 	return hold.orphanReason ? `${hold.row.sessionId} [${hold.orphanReason}]` : hold.row.sessionId;
 }
 
-function holdLine(hold: HoldView<ClaimRow | LockRow>, now: number, verbose: boolean): string {
+function holdLine(hold: HoldView, now: number, verbose: boolean): string {
 	const {row} = hold;
-	const key = 'taskId' in row ? row.taskId : row.filePath;
-	const type = 'taskId' in row ? row.claimType : row.lockType;
-	const since = 'taskId' in row ? row.claimedAt : row.lockedAt;
-	const when = verbose ? stampText(since) : formatRelative(since.ms, now);
-	return `${key} — ${holderText(hold)} (${type}, since ${when}, ${expiryText(row.expiresAt, row.expired, now)})`;
+	const when = verbose ? stampText(row.since) : formatRelative(row.since.ms, now);
+	return `${row.key} — ${holderText(hold)} (${row.type}, since ${when}, ${expiryText(row.expiresAt, row.expired, now)})`;
 }
 
 export function renderHolds(kind: 'locks' | 'claims', input: ReportInput): string[] {
 	const {analysis, snapshot} = input;
 	const table = kind === 'locks' ? 'file_locks' : 'task_claims';
-	const holds: Array<HoldView<ClaimRow | LockRow>> = kind === 'locks' ? analysis.locks : analysis.claims;
+	const holds: Array<HoldView> = kind === 'locks' ? analysis.locks : analysis.claims;
 	const title = kind === 'locks' ? 'File Locks' : 'Task Claims';
 	if (snapshot.database.schema.missing.includes(`table ${table}`)) return titled(title, [`This database has no ${table} table.`]);
 	const lines = [plural(holds.length, kind === 'locks' ? 'file lock' : 'task claim')];

@@ -1,6 +1,6 @@
 import type {BusSnapshot, MessageRow, Stamp} from '../bus/types.js';
-import {type Analysis, type HoldView, alertResources, alertSessions, payloadString, priorityLabel} from '../analysis/analyze.js';
-import type {ClaimRow, LockRow} from '../bus/types.js';
+import {type Analysis, type HoldView} from '../analysis/analyze.js';
+import {alertResources, alertSessions, payloadString, priorityLabel} from '../analysis/alerts.js';
 import {escapeControls} from '../text/sanitize.js';
 import {statsFacts, lifecycleProject, lifecycleSession} from './dashboard.js';
 import {valueFormat} from './format.js';
@@ -17,7 +17,7 @@ export const JSON_SCHEMA_VERSION = 1;
 const iso = (stamp: Stamp): string | null => (stamp.ms === null ? null : new Date(stamp.ms).toISOString());
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms / 1000));
 
-function hold(view: HoldView<ClaimRow | LockRow>) {
+function hold(view: HoldView) {
 	const {row} = view;
 	const common = {
 		sessionId: row.sessionId,
@@ -26,9 +26,9 @@ function hold(view: HoldView<ClaimRow | LockRow>) {
 		orphaned: view.orphaned,
 		orphanReason: view.orphanReason,
 	};
-	return 'taskId' in row
-		? {taskId: row.taskId, claimType: row.claimType, claimedAt: iso(row.claimedAt), ...common}
-		: {filePath: row.filePath, lockType: row.lockType, lockedAt: iso(row.lockedAt), ...common};
+	return row.kind === 'claim'
+		? {taskId: row.key, claimType: row.type, claimedAt: iso(row.since), ...common}
+		: {filePath: row.key, lockType: row.type, lockedAt: iso(row.since), ...common};
 }
 
 function message(row: MessageRow) {
@@ -97,8 +97,8 @@ export function toJsonDocument(snapshot: BusSnapshot, analysis: Analysis, host: 
 			heartbeatAgeSeconds: seconds(view.heartbeatAgeMs),
 			clockAhead: view.clockAhead,
 			isCurrent: view.isCurrent,
-			claims: view.claims.map(claim => claim.taskId),
-			locks: view.locks.map(lock => lock.filePath),
+			claims: view.claims.map(claim => claim.key),
+			locks: view.locks.map(lock => lock.key),
 			unread: view.unread,
 			releaseReason: view.releaseReason,
 			metadata: view.row.metadata,
@@ -106,8 +106,8 @@ export function toJsonDocument(snapshot: BusSnapshot, analysis: Analysis, host: 
 		locks: analysis.locks.map(hold),
 		claims: analysis.claims.map(hold),
 		lockConflicts: analysis.lockConflicts.map(conflict => ({
-			first: {filePath: conflict.first.filePath, sessionId: conflict.first.sessionId},
-			second: {filePath: conflict.second.filePath, sessionId: conflict.second.sessionId},
+			first: {filePath: conflict.first.key, sessionId: conflict.first.sessionId},
+			second: {filePath: conflict.second.key, sessionId: conflict.second.sessionId},
 			reason: conflict.reason,
 		})),
 		alerts: snapshot.alerts.map(alert => ({

@@ -1,16 +1,10 @@
 import type {BusSnapshot} from '../bus/types.js';
 import type {Liveness} from '../processes/liveness.js';
 import {formatDuration} from '../bus/time.js';
-import {
-	type Analysis,
-	type SessionView,
-	alertResources,
-	alertSessions,
-	groupBy,
-	plural,
-	priorityLabel,
-	recommendation,
-} from '../analysis/analyze.js';
+import {type Analysis, type SessionView} from '../analysis/analyze.js';
+import {alertResources, alertSessions, priorityLabel, recommendation} from '../analysis/alerts.js';
+import {groupBy} from '../analysis/group-by.js';
+import {plural} from '../text/plural.js';
 import type {ValueFormat} from './format.js';
 
 function shortUuid(uuid: string): string {
@@ -97,13 +91,13 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 	const orphanedLocks = analysis.locks.filter(lock => lock.orphaned);
 	if (orphanedLocks.length > 0) {
 		lines.push(
-			`Locks held by dead or stale sessions: ${orphanedLocks.map(lock => `${f.code(lock.row.filePath)} (${f.text(lock.row.sessionId)}, ${lock.orphanReason})`).join(', ')}`,
+			`Locks held by dead or stale sessions: ${orphanedLocks.map(lock => `${f.code(lock.row.key)} (${f.text(lock.row.sessionId)}, ${lock.orphanReason})`).join(', ')}`,
 		);
 	}
 	const orphanedClaims = analysis.claims.filter(claim => claim.orphaned);
 	if (orphanedClaims.length > 0) {
 		lines.push(
-			`Claims held by dead or stale sessions: ${orphanedClaims.map(claim => `${f.text(claim.row.taskId)} (${f.text(claim.row.sessionId)}, ${claim.orphanReason})`).join(', ')}`,
+			`Claims held by dead or stale sessions: ${orphanedClaims.map(claim => `${f.text(claim.row.key)} (${f.text(claim.row.sessionId)}, ${claim.orphanReason})`).join(', ')}`,
 		);
 	}
 

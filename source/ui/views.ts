@@ -1,15 +1,8 @@
-import type {ClaimRow, JsonValue, LockRow, MessageRow} from '../bus/types.js';
+import type {JsonValue, MessageRow} from '../bus/types.js';
 import type {ReleaseTarget} from '../bus/delivery.js';
 import {formatDuration, formatIso} from '../bus/time.js';
-import {
-	type HoldView,
-	type SessionView,
-	alertResources,
-	alertSessions,
-	groupAlerts,
-	payloadString,
-	priorityLabel,
-} from '../analysis/analyze.js';
+import {type HoldView, type SessionView} from '../analysis/analyze.js';
+import {alertResources, alertSessions, groupAlerts, isOpen, payloadString, priorityLabel} from '../analysis/alerts.js';
 import type {Reading} from '../monitor/monitor.js';
 import {
 	alertBlock,
@@ -273,12 +266,10 @@ function currentKey(reading: Reading): string | null {
 	return reading.analysis.current ? `session:${reading.analysis.current.row.rowid}` : null;
 }
 
-function holdRows(holds: Array<HoldView<ClaimRow | LockRow>>, kind: 'lock' | 'claim', now: number): Row[] {
+function holdRows(holds: Array<HoldView>, kind: 'lock' | 'claim', now: number): Row[] {
 	return holds.map(hold => {
 		const {row} = hold;
-		const key = 'taskId' in row ? row.taskId : row.filePath;
-		const type = 'taskId' in row ? row.claimType : row.lockType;
-		const sinceStamp = 'taskId' in row ? row.claimedAt : row.lockedAt;
+		const {key, type, since: sinceStamp} = row;
 		const holder = hold.orphanReason ? `${row.sessionId} (${hold.orphanReason.replace('holder ', '')})` : row.sessionId;
 		const cells = {key, holder, type, age: since(sinceStamp.ms, now), expires: countdown(row.expiresAt, row.expired, now)};
 		return {
@@ -364,12 +355,12 @@ function alertRows(reading: Reading): Row[] {
 			status: alert.status,
 			age: since(alert.createdAt.ms, now),
 		};
-		const isOpen = alert.status === 'pending' || alert.status === 'delivered';
+		const open = isOpen(alert);
 		return {
 			key: `alert:${alert.id}`,
 			cells,
 			changesAt: now + sinceChangesIn(alert.createdAt.ms, now),
-			tone: isOpen ? priorityTone(alert.priority) : 'muted',
+			tone: open ? priorityTone(alert.priority) : 'muted',
 			sort: {
 				order,
 				priority: alert.priority,
@@ -383,7 +374,7 @@ function alertRows(reading: Reading): Row[] {
 				' ',
 			),
 			copy: String(alert.id),
-			alertIds: isOpen ? [alert.id] : undefined,
+			alertIds: open ? [alert.id] : undefined,
 			shownIds: alert.status === 'pending' ? [alert.id] : undefined,
 			detail: () => messageDetail(alert, reading, alertBlock(alert, f, true)),
 		} satisfies Row;
