@@ -1,11 +1,26 @@
 import type {BusSnapshot, MessageRow} from '../bus/types.js';
-import {formatDuration, formatIso, formatRelative} from '../bus/time.js';
-import {type Analysis, type HoldView, type SessionView} from '../analysis/analyze.js';
+import {formatIso, formatRelative} from '../bus/time.js';
+import type {Analysis, HoldView, SessionView} from '../analysis/analyze.js';
 import {alertResources, alertSessions, payloadString, priorityLabel} from '../analysis/alerts.js';
 import {plural} from '../text/plural.js';
-import type {Hold} from '../bus/types.js';
 import {type ValueFormat, RULE, formatBytes, valueFormat} from './format.js';
 import {observations} from './observations.js';
+import {
+	STATUS_ORDER,
+	alertLines,
+	composedText,
+	countText,
+	expiryText,
+	holderText,
+	lifecycleLine,
+	lifecycleProject,
+	lifecycleSession,
+	messageSummary,
+	sessionFacts,
+	stampText,
+	statsFacts,
+	statsLines,
+} from './describe.js';
 
 /**
  * The dashboard as text: the printed view (`--once`) and the session-log entry
@@ -20,89 +35,10 @@ export type ReportInput = {
 	notes: string[];
 };
 
-export function stampText(stamp: {text: string | null; ms: number | null}): string {
-	if (stamp.ms !== null) return formatIso(stamp.ms);
-	return stamp.text === null ? '(no time)' : `(unreadable time: ${stamp.text})`;
-}
-
-export function pidText(view: SessionView, now: number): string {
-	const {pid} = view.row;
-	const {liveness} = view;
-	switch (liveness.state) {
-		case 'alive':
-			return `${pid} (uptime ${view.uptimeMs === null ? 'unknown' : formatDuration(view.uptimeMs)})`;
-		case 'dead':
-			return `${pid} (not running)`;
-		case 'reused':
-			return `${pid} (PID reused: its process started ${liveness.processStartedAt === null ? 'after' : `${formatRelative(liveness.processStartedAt, now)}, after`} this session registered)`;
-		case 'remote':
-			return `${pid ?? '(none)'} (on another machine: not checkable)`;
-		case 'no-pid':
-			return pid === null ? '(none)' : `${pid} (not a valid PID)`;
-	}
-}
-
-/**
- * A composed value such as `claude (opus-4.6)` or `Claude (opus-4.6)`: its parts
- * formatted, its parentheses kept. In the log, escaping the whole text turned the
- * documented `**Author:** Claude (opus-4.6)` into `Claude \(opus-4.6\)`; parentheses
- * are harmless there, since `[` and `]` inside a value are escaped and no link can form.
- */
-export function composedText(value: string, f: ValueFormat): string {
-	return value
-		.split(/([()])/)
-		.map(part => (part === '(' || part === ')' ? part : f.text(part)))
-		.join('');
-}
-
-export function vendorText(view: SessionView): string {
-	const vendor = view.row.vendor ?? '(unknown)';
-	return view.row.model ? `${vendor} (${view.row.model})` : vendor;
-}
-
-export function holdsText(holds: Hold[], f: ValueFormat): string {
-	if (holds.length === 0) return '(none)';
-	return holds.map(hold => (hold.kind === 'claim' ? `${f.text(hold.key)} (${f.text(hold.type)})` : f.text(hold.key))).join(', ');
-}
-
-export function heartbeatText(view: SessionView): string {
-	const age =
-		view.heartbeatAgeMs === null ? `unreadable (${view.row.lastHeartbeat.text ?? 'NULL'})` : `${formatDuration(view.heartbeatAgeMs)} ago`;
-	const notes: string[] = [];
-	if (view.state === 'late') notes.push('late; PID alive, kept');
-	if (view.state === 'stale') notes.push('stale');
-	if (view.clockAhead) notes.push(`clock ahead: stamped ${view.row.lastHeartbeat.text}`);
-	return notes.length > 0 ? `${age} (${notes.join('; ')})` : age;
-}
-
 /** The per-session detail block of the documentation, every field. */
 export function sessionBlock(view: SessionView, f: ValueFormat, now: number, verbose: boolean): string[] {
-	const {row} = view;
-	const lines = [
-		`**Session: ${f.text(row.sessionId)}**${view.isCurrent ? ' (THIS SESSION)' : ''}`,
-		`- **Session UUID:** ${f.code(row.sessionUuid ?? '(none)')}`,
-		`- **Machine UUID:** ${f.code(row.machineUuid ?? '(none)')}`,
-		`- **Hostname:** ${f.code(row.hostname ?? '(none)')}`,
-		`- **Vendor:** ${composedText(vendorText(view), f)}`,
-		`- **Project:** ${row.projectId === null ? '(not set)' : f.text(row.projectId)}`,
-	];
-	if (row.tty !== null) lines.push(`- **TTY:** ${f.text(row.tty)}`);
-	lines.push(
-		`- **CWD:** ${f.code(row.cwd ?? '(none)')}`,
-		`- **PID:** ${pidText(view, now)}`,
-		`- **Claimed Task:** ${holdsText(view.claims, f)}`,
-		`- **File Locks:** ${holdsText(view.locks, f)}`,
-		`- **Unread Messages:** ${view.unread}`,
-	);
-	if (verbose || view.state !== 'active' || view.clockAhead) lines.push(`- **Heartbeat:** ${heartbeatText(view)}`);
-	if (verbose) {
-		lines.push(
-			`- **Registered:** ${stampText(row.registeredAt)}`,
-			`- **Last Heartbeat:** ${stampText(row.lastHeartbeat)}`,
-			`- **Status:** ${f.text(row.status)}`,
-		);
-	}
-	return lines;
+	const title = `**Session: ${f.text(view.row.sessionId)}**${view.isCurrent ? ' (THIS SESSION)' : ''}`;
+	return [title, ...sessionFacts(view, now, verbose).map(fact => `- **${fact.label}:** ${fact.value(f)}`)];
 }
 
 function resourceText(alert: MessageRow, f: ValueFormat): string {
@@ -130,102 +66,14 @@ export function alertBullets(analysis: Analysis, f: ValueFormat, verbose: boolea
 	return lines;
 }
 
-export function lifecycleSession(event: MessageRow): string {
-	return payloadString(event.payload, 'session_id') ?? event.senderId;
-}
-
-export function lifecycleProject(event: MessageRow): string | null {
-	return payloadString(event.payload, 'project_id') ?? event.projectId;
-}
-
 /** `2026-02-11T00:31:37Z started claude-29583 (PILOT)` */
 export function lifecycleBullet(event: MessageRow, f: ValueFormat): string {
 	const project = lifecycleProject(event);
 	return `- ${stampText(event.createdAt)} ${f.text(event.messageType ?? '(untyped)')} ${f.text(lifecycleSession(event))}${project ? ` (${f.text(project)})` : ''}`;
 }
 
-/** `2026-02-11T00:31:37Z started claude-29583 PILOT /cwd (reason)`, the --lifecycle line. */
-export function lifecycleLine(event: MessageRow, f: ValueFormat): string {
-	const parts = [stampText(event.createdAt), f.text(event.messageType ?? '(untyped)'), f.text(lifecycleSession(event))];
-	const project = lifecycleProject(event);
-	const cwd = payloadString(event.payload, 'cwd');
-	const reason = payloadString(event.payload, 'reason');
-	if (project) parts.push(f.text(project));
-	if (cwd) parts.push(f.text(cwd));
-	if (reason) parts.push(`(${f.text(reason)})`);
-	return parts.join(' ');
-}
-
-export type StatsFacts = {
-	active: number;
-	historical: number;
-	stale: number;
-	locks: number;
-	claims: string[];
-	legacy: number | null;
-	v2: number | null;
-	byStatus: Record<string, number>;
-	unreadAlerts: number;
-	countsAgeMs: number | null;
-};
-
-export function statsFacts(snapshot: BusSnapshot, analysis: Analysis): StatsFacts {
-	const counts = snapshot.counts;
-	return {
-		active: analysis.active.length,
-		historical: snapshot.sessions.length,
-		stale: analysis.sessions.filter(view => view.state === 'stale').length,
-		locks: snapshot.locks.filter(lock => !lock.expired).length,
-		claims: snapshot.claims.filter(claim => !claim.expired).map(claim => claim.key),
-		legacy: counts?.legacy ?? null,
-		v2: counts?.v2 ?? null,
-		byStatus: counts?.byStatus ?? {},
-		unreadAlerts: analysis.openAlerts.length,
-		countsAgeMs: counts ? snapshot.takenAt - counts.countedAt : null,
-	};
-}
-
-const STATUS_ORDER = ['pending', 'delivered', 'read', 'expired'];
-
-export function statusBreakdown(byStatus: Record<string, number>): string {
-	const keys = [
-		...STATUS_ORDER,
-		...Object.keys(byStatus)
-			.filter(key => !STATUS_ORDER.includes(key))
-			.sort(),
-	];
-	return keys
-		.filter(key => STATUS_ORDER.slice(0, 3).includes(key) || (byStatus[key] ?? 0) > 0)
-		.map(key => `${byStatus[key] ?? 0} ${key}`)
-		.join(', ');
-}
-
-const countText = (value: number | null) => (value === null ? '(not counted)' : String(value));
-
-export function databaseText(snapshot: BusSnapshot, f: ValueFormat): string {
-	return `${f.code(snapshot.database.path)} (${formatBytes(snapshot.database.sizeBytes)}, ${snapshot.database.journalMode} mode)`;
-}
-
 export function statsBullets(snapshot: BusSnapshot, analysis: Analysis, f: ValueFormat, verbose: boolean): string[] {
-	const facts = statsFacts(snapshot, analysis);
-	const lines = [
-		`- Active sessions: ${facts.active} / ${facts.historical} historical`,
-		`- File locks: ${facts.locks}`,
-		`- Task claims: ${facts.claims.length}${facts.claims.length > 0 ? ` (${facts.claims.map(f.text).join(', ')})` : ''}`,
-		`- Legacy messages: ${countText(facts.legacy)}`,
-		`- v2 messages: ${countText(facts.v2)}${facts.v2 === null ? '' : ` (${statusBreakdown(facts.byStatus)})`}`,
-		`- Unread alerts: ${facts.unreadAlerts}`,
-		`- Database: ${databaseText(snapshot, f)}`,
-	];
-	if (verbose) {
-		lines.push(
-			`- Stale sessions: ${facts.stale}`,
-			`- Stale timeout: ${snapshot.staleTimeoutMs / 1000} s`,
-			`- Schema: ${snapshot.database.schema.missing.length === 0 ? 'complete (v2)' : `lacks ${snapshot.database.schema.missing.join(', ')}`}`,
-			`- Snapshot taken: ${formatIso(snapshot.takenAt)}`,
-		);
-	}
-	return lines;
+	return statsLines(snapshot, analysis, f, verbose).map(line => `- ${line}`);
 }
 
 export function headerLine(analysis: Analysis, snapshot: BusSnapshot): string {
@@ -316,27 +164,11 @@ export function renderStats(input: ReportInput): string[] {
 	return titled('Inter-Session Message Bus Statistics', lines);
 }
 
-export function alertBlock(alert: MessageRow, f: ValueFormat, verbose: boolean): string[] {
-	const lines = [
-		`[${priorityLabel(alert.priority).toUpperCase()}] ${f.text(alert.messageType ?? '(untyped)')} — ${stampText(alert.createdAt)}`,
-	];
-	const sessions = alertSessions(alert);
-	if (sessions.length > 0) lines.push(`Sessions: ${sessions.map(f.text).join(', ')}`);
-	for (const resource of alertResources(alert)) lines.push(`${resource.label}: ${f.text(resource.value)}`);
-	const action = payloadString(alert.payload, 'action');
-	if (action) lines.push(`Action: ${f.text(action)}`);
-	lines.push(
-		`Status: ${f.text(alert.status)}${alert.deliveredAt.ms !== null && verbose ? ` (delivered ${stampText(alert.deliveredAt)})` : ''}`,
-	);
-	if (verbose) lines.push(`Id: ${alert.id}`);
-	return lines;
-}
-
 export function renderAlerts(input: ReportInput): string[] {
 	const f = valueFormat('terminal');
 	const {analysis} = input;
 	const lines = [plural(analysis.openAlerts.length, 'unread alert')];
-	for (const group of analysis.alertGroups) for (const alert of group.alerts) lines.push('', ...alertBlock(alert, f, input.verbose));
+	for (const group of analysis.alertGroups) for (const alert of group.alerts) lines.push('', ...alertLines(alert, f, input.verbose));
 	return titled('Operator Alerts', lines);
 }
 
@@ -347,15 +179,6 @@ export function renderLifecycle(input: ReportInput): string[] {
 		'Session Lifecycle Events (last 20)',
 		events.length > 0 ? events.map(event => lifecycleLine(event, f)) : ['No lifecycle events'],
 	);
-}
-
-export function expiryText(expires: {ms: number | null; text: string | null}, expired: boolean, now: number): string {
-	if (expires.ms === null) return expires.text === null ? 'no expiry' : `expiry unreadable (${expires.text})`;
-	return expired ? `expired ${formatRelative(expires.ms, now)}` : `expires ${formatRelative(expires.ms, now)}`;
-}
-
-export function holderText(hold: HoldView): string {
-	return hold.orphanReason ? `${hold.row.sessionId} [${hold.orphanReason}]` : hold.row.sessionId;
 }
 
 function holdLine(hold: HoldView, now: number, verbose: boolean): string {
@@ -373,14 +196,6 @@ export function renderHolds(kind: 'locks' | 'claims', input: ReportInput): strin
 	const lines = [plural(holds.length, kind === 'locks' ? 'file lock' : 'task claim')];
 	for (const hold of holds) lines.push(holdLine(hold, analysis.now, input.verbose));
 	return titled(title, lines);
-}
-
-export function messageSummary(message: MessageRow): string {
-	for (const key of ['text', 'message', 'body', 'summary', 'content', 'raw']) {
-		const value = payloadString(message.payload, key);
-		if (value) return value;
-	}
-	return JSON.stringify(message.payload);
 }
 
 /** Unread messages for `recipient` (or every recipient when null); returns the lines and the ids it showed. */

@@ -2,12 +2,13 @@ import {codeSpan, markdownText} from '../text/markdown.js';
 import {truncateEnd} from '../text/truncate.js';
 
 /**
- * How a value is placed in the printed dashboard or the markdown log. Values are
- * already control-escaped (snapshot.ts); the log additionally keeps markdown in a
- * value from changing the entry's structure and keeps every value whole, while a
- * printed view cuts very long values.
+ * How a value is placed in the printed dashboard, the markdown log or the live
+ * dashboard. Values are already control-escaped when read; the log also keeps markdown
+ * in a value from changing the entry's structure and keeps every value whole; the
+ * printed view and the live dashboard cut very long values, and the live dashboard
+ * shows code as plain text.
  */
-export type Flavor = 'terminal' | 'log';
+export type Flavor = 'terminal' | 'log' | 'plain';
 
 export type ValueFormat = {
 	/** Plain text inside a sentence. */
@@ -28,8 +29,15 @@ const logFormat: ValueFormat = {
 	code: codeSpan,
 };
 
+const plainFormat: ValueFormat = {
+	text: value => truncateEnd(value, TERMINAL_VALUE_LIMIT),
+	code: value => truncateEnd(value, TERMINAL_VALUE_LIMIT),
+};
+
+const FORMATS: Record<Flavor, ValueFormat> = {terminal: terminalFormat, log: logFormat, plain: plainFormat};
+
 export function valueFormat(flavor: Flavor): ValueFormat {
-	return flavor === 'log' ? logFormat : terminalFormat;
+	return FORMATS[flavor];
 }
 
 export function formatBytes(bytes: number): string {

@@ -2,7 +2,7 @@ import type {BusSnapshot, MessageRow, Stamp} from '../bus/types.js';
 import {type Analysis, type HoldView} from '../analysis/analyze.js';
 import {alertResources, alertSessions, payloadString, priorityLabel} from '../analysis/alerts.js';
 import {escapeControls} from '../text/sanitize.js';
-import {statsFacts, lifecycleProject, lifecycleSession} from './dashboard.js';
+import {statsFacts, lifecycleProject, lifecycleSession} from './describe.js';
 import {valueFormat} from './format.js';
 import {observations} from './observations.js';
 

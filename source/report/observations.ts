@@ -26,7 +26,7 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 	const alive = by('alive');
 	const checkable = active.length - by('remote').length - by('no-pid').length;
 	if (active.length === 0) lines.push('No active sessions to check');
-	else if (alive.length === active.length) lines.push(`All ${plural(active.length, 'PID')} confirmed alive via \`ps\``);
+	else if (alive.length === active.length) lines.push(`All ${plural(active.length, 'PID')} confirmed alive via ${f.code('ps')}`);
 	else {
 		const parts = [`${alive.length} of ${checkable} checkable ${checkable === 1 ? 'PID' : 'PIDs'} alive`];
 		for (const [state, words] of [

@@ -4,19 +4,8 @@ import {formatDuration, formatIso} from '../bus/time.js';
 import {type HoldView, type SessionView} from '../analysis/analyze.js';
 import {alertResources, alertSessions, groupAlerts, isOpen, payloadString, priorityLabel} from '../analysis/alerts.js';
 import type {Reading} from '../monitor/monitor.js';
-import {
-	alertBlock,
-	heartbeatText,
-	lifecycleLine,
-	lifecycleProject,
-	lifecycleSession,
-	messageSummary,
-	pidText,
-	sessionBlock,
-	stampText,
-	statsBullets,
-	vendorText,
-} from '../report/dashboard.js';
+import {alertLines, heartbeatText, lifecycleLine, lifecycleProject, lifecycleSession, messageSummary, pidText, stampText, vendorText} from '../report/describe.js';
+import {sessionBlock, statsBullets} from '../report/dashboard.js';
 import {valueFormat} from '../report/format.js';
 import {wrapText} from '../text/fit.js';
 import {observations} from '../report/observations.js';
@@ -376,7 +365,7 @@ function alertRows(reading: Reading): Row[] {
 			copy: String(alert.id),
 			alertIds: open ? [alert.id] : undefined,
 			shownIds: alert.status === 'pending' ? [alert.id] : undefined,
-			detail: () => messageDetail(alert, reading, alertBlock(alert, f, true)),
+			detail: () => messageDetail(alert, reading, alertLines(alert, f, true)),
 		} satisfies Row;
 	});
 }
