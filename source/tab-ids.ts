@@ -23,6 +23,6 @@ export function isTabId(value: unknown): value is TabId {
 	return (TAB_IDS as readonly unknown[]).includes(value);
 }
 
-export function tabInfo(id: TabId): TabInfo {
-	return TABS.find(tab => tab.id === id)!;
+export function tabInfo<K extends TabId>(id: K): Extract<TabInfo, {id: K}> {
+	return TABS.find((tab): tab is Extract<TabInfo, {id: K}> => tab.id === id)!;
 }

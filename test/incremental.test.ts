@@ -12,7 +12,7 @@ import type {BusSnapshot} from '../source/bus/types.js';
 import {CLOCK_SKEW_TOLERANCE_MS, analyze, findLockConflicts, nextHeartbeatChange} from '../source/analysis/analyze.js';
 import type {Liveness} from '../source/processes/liveness.js';
 import {LiveBus, type LiveState} from '../source/monitor/live.js';
-import {coarseAge, coarseAgeChangesIn, countdown, countdownChangesIn, hoursAge, hoursAgeChangesIn} from '../source/ui/views.js';
+import {coarseAge, coarseAgeChangesIn, countdown, countdownChangesIn, hoursAge, hoursAgeChangesIn} from '../source/ui/tabs/cells.js';
 
 /**
  * What the live loop skips must not change what it shows: rows the reader hands back

@@ -6,7 +6,11 @@ import type {ChildProcess} from 'node:child_process';
 import {deadPid, liveProcess, seededRandom, tempDir} from './helpers/fixtures.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {BusMonitor, type Reading} from '../source/monitor/monitor.js';
-import {type Column, type Row, type TabView, TABS, buildTabs, coarseAge, countdown} from '../source/ui/views.js';
+import {TABS} from '../source/tab-ids.js';
+import {buildTabs} from '../source/ui/tabs/index.js';
+import {coarseAge, countdown} from '../source/ui/tabs/cells.js';
+import type {Column, Row, TabView} from '../source/ui/tabs/types.js';
+import {visibleRows, wrapRows} from '../source/ui/screen.js';
 import {
 	type TabState,
 	cycleSort,
@@ -14,10 +18,8 @@ import {
 	moveSelection,
 	scrollTop,
 	selectedIndex,
-	stepTab,
-	switchTab,
+	uiReducer,
 	updateTab,
-	visibleRows,
 } from '../source/ui/state.js';
 
 /**
@@ -213,14 +215,14 @@ describe('buildTabs', () => {
 			assert.equal(tabs[id]!.id, id);
 			assert.equal(tabs[id]!.title, title);
 		}
-		assert.equal(tabs['sessions']!.count, 3, 'claude, codex and the remote session are active');
-		assert.equal(tabs['locks']!.count, 2);
-		assert.equal(tabs['claims']!.count, 2);
-		assert.equal(tabs['alerts']!.count, 3, 'open alerts only');
-		assert.equal(tabs['unread']!.count, 4);
-		assert.equal(tabs['alerts']!.badgeTone, 'critical', 'the badge takes the colour of the highest open priority');
-		assert.equal(tabs['sessions']!.badgeTone, 'bad', 'a stale session makes the Sessions badge stand out');
-		assert.equal(tabs['locks']!.badgeTone, 'bad', 'a lock held by a stale session');
+		assert.equal(tabs['sessions']!.badge?.count, 3, 'claude, codex and the remote session are active');
+		assert.equal(tabs['locks']!.badge?.count, 2);
+		assert.equal(tabs['claims']!.badge?.count, 2);
+		assert.equal(tabs['alerts']!.badge?.count, 3, 'open alerts only');
+		assert.equal(tabs['unread']!.badge?.count, 4);
+		assert.equal(tabs['alerts']!.badge?.tone, 'critical', 'the badge takes the colour of the highest open priority');
+		assert.equal(tabs['sessions']!.badge?.tone, 'bad', 'a stale session makes the Sessions badge stand out');
+		assert.equal(tabs['locks']!.badge?.tone, 'bad', 'a lock held by a stale session');
 	});
 
 	it('Sessions: current first and marked, ended hidden until asked, dead/stale stand out', () => {
@@ -279,6 +281,10 @@ describe('buildTabs', () => {
 			assert.ok(text.includes(expected), `detail holds ${expected}:\n${text}`);
 		}
 		assert.ok(!text.includes('**'), 'no markdown emphasis in the terminal detail');
+		assert.ok(!text.includes('`'), 'no markdown code spans in the terminal detail');
+		for (const label of ['PID', 'Heartbeat', 'CWD', 'Session UUID']) {
+			assert.equal(lines.filter(line => line.trimStart().startsWith(`${label}:`)).length, 1, `${label} appears once`);
+		}
 		const gemini = rowByCell(tabs['sessions']!, 'id', 'gemini-300').detail().join('\n');
 		assert.match(gemini, /Project: DOCS/);
 		assert.match(gemini, /not running/);
@@ -420,7 +426,16 @@ const COLUMNS: Column[] = [
 ];
 
 function view(rows: Row[]): TabView {
-	return {id: 'sessions', title: 'Sessions', count: rows.length, badgeTone: 'normal', columns: COLUMNS, rows, header: [], empty: 'none'};
+	return {
+		id: 'sessions',
+		title: 'Sessions',
+		layout: 'table',
+		badge: {count: rows.length, tone: 'normal'},
+		columns: COLUMNS,
+		rows,
+		header: [],
+		empty: 'none',
+	};
 }
 
 function tabState(patch: Partial<TabState> = {}): TabState {
@@ -571,11 +586,12 @@ describe('moveSelection and scrollTop', () => {
 });
 
 describe('tabs and updates', () => {
-	it('switchTab and stepTab go back to the list and wrap around', () => {
+	it('switching and stepping tabs go back to the list and wrap around', () => {
+		const stepTab = (state: ReturnType<typeof initialUiState>, delta: number) => uiReducer(state, {type: 'step-tab', delta});
 		let state = initialUiState('alerts');
 		assert.equal(state.tab, 'alerts');
 		state = {...state, mode: {kind: 'help', scroll: 0}};
-		state = switchTab(state, 'locks');
+		state = uiReducer(state, {type: 'switch-tab', tab: 'locks'});
 		assert.deepEqual([state.tab, state.mode.kind], ['locks', 'list']);
 		assert.equal(stepTab(initialUiState('stats'), 1).tab, 'sessions');
 		assert.equal(stepTab(initialUiState('sessions'), -1).tab, 'stats');
@@ -634,7 +650,8 @@ describe('coarse times', () => {
 
 describe('session cells that do not change while the bus is idle', () => {
 	it('a fresh heartbeat reads ok, a late or stale one its age; uptime in hours', async () => {
-		const {heartbeatCell, hoursAge} = await import('../source/ui/views.js');
+		const {heartbeatCell} = await import('../source/ui/tabs/sessions.js');
+		const {hoursAge} = await import('../source/ui/tabs/cells.js');
 		const view = (ageMs: number | null, clockAhead = false) => ({heartbeatAgeMs: ageMs, clockAhead}) as Parameters<typeof heartbeatCell>[0];
 		assert.equal(heartbeatCell(view(10_000), 300_000), 'ok');
 		assert.equal(heartbeatCell(view(299_000), 300_000), 'ok');
@@ -669,7 +686,6 @@ describe('sentences wrap to the width', () => {
 	});
 
 	it('wrapRows keeps the first piece under the row key and gives continuations keys of their own', async () => {
-		const {wrapRows} = await import('../source/ui/views.js');
 		const row = {
 			key: 'stat:3',
 			cells: {text: '  one two three four five six seven'},

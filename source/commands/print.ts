@@ -13,11 +13,11 @@ import {
 	renderDashboard,
 	renderHolds,
 	renderLifecycle,
-	renderLogEntry,
 	renderStats,
 	renderUnread,
 } from '../report/dashboard.js';
-import {LogWriteError, appendLogEntry, logAuthor, logFilePath, logProject} from '../report/session-log.js';
+import type {LogWriteError} from '../report/session-log.js';
+import {writeLogEntry} from '../report/log-entry.js';
 import {stringifySafe, toJsonDocument} from '../report/json.js';
 
 /**
@@ -141,10 +141,8 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 		}
 
 		if (section === 'dashboard' && !config.noLog) {
-			const now = clock();
-			const file = logFilePath(config.logBase, logProject(reading.analysis), now);
 			try {
-				appendLogEntry(file, renderLogEntry(input, {timestamp: now, author: logAuthor(reading.analysis, config.author)}));
+				const file = writeLogEntry(reading, {logBase: config.logBase, author: config.author, now: clock(), verbose: config.verbose, notes});
 				io.out(`Session log entry appended: ${file}`);
 			} catch (error) {
 				io.err(`session-status: ${(error as LogWriteError).message}`);

@@ -1,4 +1,5 @@
 import type {Key} from 'ink';
+import {TABS, type TabId} from '../tab-ids.js';
 
 /**
  * The one table of keys: input handling looks commands up here, and the `?`
@@ -7,17 +8,11 @@ import type {Key} from 'ink';
  */
 
 export type Command =
+	| `tab-${TabId}`
 	| 'quit'
 	| 'help'
 	| 'tab-next'
 	| 'tab-prev'
-	| 'tab-1'
-	| 'tab-2'
-	| 'tab-3'
-	| 'tab-4'
-	| 'tab-5'
-	| 'tab-6'
-	| 'tab-7'
 	| 'down'
 	| 'up'
 	| 'page-down'
@@ -53,14 +48,17 @@ export type Binding = {
 	section: 'Views' | 'Move' | 'Act' | 'App';
 };
 
+/** The number keys, one per tab, in the tab bar's order. */
+const TAB_BINDINGS: Binding[] = TABS.map(({id, title}, index) => ({
+	command: `tab-${id}` as const,
+	chords: [{input: String(index + 1)}],
+	label: String(index + 1),
+	description: title,
+	section: 'Views' as const,
+}));
+
 export const KEYMAP: Binding[] = [
-	{command: 'tab-1', chords: [{input: '1'}], label: '1', description: 'Sessions', section: 'Views'},
-	{command: 'tab-2', chords: [{input: '2'}], label: '2', description: 'Locks', section: 'Views'},
-	{command: 'tab-3', chords: [{input: '3'}], label: '3', description: 'Claims', section: 'Views'},
-	{command: 'tab-4', chords: [{input: '4'}], label: '4', description: 'Alerts', section: 'Views'},
-	{command: 'tab-5', chords: [{input: '5'}], label: '5', description: 'Unread', section: 'Views'},
-	{command: 'tab-6', chords: [{input: '6'}], label: '6', description: 'Lifecycle', section: 'Views'},
-	{command: 'tab-7', chords: [{input: '7'}], label: '7', description: 'Stats and observations', section: 'Views'},
+	...TAB_BINDINGS,
 	{command: 'tab-next', chords: [{key: 'tab', shift: false}, {input: ']'}], label: 'Tab ]', description: 'next view', section: 'Views'},
 	{
 		command: 'tab-prev',
@@ -117,6 +115,11 @@ export function commandFor(input: string, key: Key): Command | null {
 		if (binding.chords.some(chord => matches(chord, input, key))) return binding.command;
 	}
 	return null;
+}
+
+/** The tab a `tab-<id>` command switches to, or null. */
+export function tabOfCommand(command: Command): TabId | null {
+	return command.startsWith('tab-') && command !== 'tab-next' && command !== 'tab-prev' ? (command.slice(4) as TabId) : null;
 }
 
 export function binding(command: Command): Binding {

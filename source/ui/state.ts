@@ -1,9 +1,14 @@
-import type {Column, Row, TabId, TabView} from './views.js';
-import {TABS, wrapRows} from './views.js';
+import type {ReleaseTarget} from '../bus/delivery.js';
+import {TABS, type TabId} from '../tab-ids.js';
+import type {Column, Row} from './tabs/types.js';
 
-/** Pure UI state: which tab, what is selected (by key, not index), sort, filter, mode. */
+/**
+ * The dashboard's UI state and every change to it, as a pure reducer: which tab, what is
+ * selected (by key, not index), sort, filter, mode, the status-bar message. The input
+ * hooks turn keys into these actions; nothing here knows about Ink.
+ */
 
-export type PendingAction = {kind: 'acknowledge-all'; ids: number[]} | {kind: 'release'; row: Row};
+export type PendingAction = {kind: 'acknowledge-all'; ids: number[]} | {kind: 'release'; target: ReleaseTarget};
 
 export type Mode =
 	| {kind: 'list'}
@@ -22,66 +27,97 @@ export type TabState = {
 	reverse: boolean;
 };
 
+/** The last confirmation or error; a `path` after the text is cut from its start in a narrow pane, keeping the file name. */
+export type Message = {text: string; tone: 'good' | 'bad' | 'normal'; path?: string};
+
 export type UiState = {
 	tab: TabId;
 	mode: Mode;
 	tabs: Record<TabId, TabState>;
 	showEnded: boolean;
+	message: Message | null;
 };
+
+export type Motion = number | 'top' | 'bottom';
+
+export type UiAction =
+	| {type: 'switch-tab'; tab: TabId}
+	| {type: 'step-tab'; delta: number}
+	/** `rows`: the tab's rows as listed; `page`: how many fit on screen. */
+	| {type: 'move'; motion: Motion; rows: Row[]; page: number}
+	| {type: 'open'; key: string}
+	| {type: 'help'}
+	/** Back to the list from a detail, the help, a prompt or the filter line (the filter stays). */
+	| {type: 'close'}
+	| {type: 'scroll'; delta: number; max: number}
+	| {type: 'filter-start'}
+	| {type: 'filter-type'; text: string}
+	| {type: 'filter-erase'}
+	/** Clears the filter (and leaves the filter line). */
+	| {type: 'filter-clear'}
+	| {type: 'sort'; columns: Column[]}
+	| {type: 'sort-reverse'}
+	| {type: 'toggle-ended'}
+	| {type: 'confirm'; prompt: string; action: PendingAction}
+	| {type: 'say'; message: Message | null};
+
+const EMPTY_TAB: TabState = {selectedKey: null, index: 0, top: 0, filter: '', sortColumn: null, reverse: false};
 
 export function initialUiState(tab: TabId = 'sessions'): UiState {
-	const tabs = Object.fromEntries(
-		TABS.map(({id}) => [id, {selectedKey: null, index: 0, top: 0, filter: '', sortColumn: null, reverse: false}]),
-	) as Record<TabId, TabState>;
-	return {tab, mode: {kind: 'list'}, tabs, showEnded: false};
+	const tabs = Object.fromEntries(TABS.map(({id}) => [id, EMPTY_TAB])) as Record<TabId, TabState>;
+	return {tab, mode: {kind: 'list'}, tabs, showEnded: false, message: null};
 }
 
-// One collator for every sort: localeCompare with options makes a new one at each call,
-// which took 0.5 s to sort the 5,000 locks of a large bus by path.
-let collator: Intl.Collator | null = null;
-
-function compare(a: string | number | undefined, b: string | number | undefined): number {
-	if (typeof a === 'number' && typeof b === 'number') return a - b;
-	collator ??= new Intl.Collator(undefined, {numeric: true, sensitivity: 'base'});
-	return collator.compare(String(a ?? ''), String(b ?? ''));
+export function uiReducer(state: UiState, action: UiAction): UiState {
+	switch (action.type) {
+		case 'switch-tab':
+			return {...state, tab: action.tab, mode: {kind: 'list'}};
+		case 'step-tab': {
+			const at = TABS.findIndex(entry => entry.id === state.tab);
+			return {...state, tab: TABS[(at + action.delta + TABS.length) % TABS.length]!.id, mode: {kind: 'list'}};
+		}
+		case 'move':
+			return updateTab(state, moveSelection(state.tabs[state.tab], action.rows, action.motion, action.page));
+		case 'open':
+			return {...state, mode: {kind: 'detail', key: action.key, scroll: 0}};
+		case 'help':
+			return {...state, mode: {kind: 'help', scroll: 0}};
+		case 'close':
+			return {...state, mode: {kind: 'list'}};
+		case 'scroll': {
+			const {mode} = state;
+			if (mode.kind !== 'detail' && mode.kind !== 'help') return state;
+			// Kept within the text, so k works at once after G.
+			const scroll = Math.max(0, Math.min(action.max, Math.min(mode.scroll, action.max) + action.delta));
+			return {...state, mode: {...mode, scroll}};
+		}
+		case 'filter-start':
+			return {...state, mode: {kind: 'filter'}};
+		case 'filter-type':
+			return updateTab(state, {filter: state.tabs[state.tab].filter + action.text, index: 0, top: 0});
+		case 'filter-erase':
+			return updateTab(state, {filter: Array.from(state.tabs[state.tab].filter).slice(0, -1).join(''), index: 0, top: 0});
+		case 'filter-clear':
+			return {...updateTab(state, {filter: ''}), mode: {kind: 'list'}};
+		case 'sort':
+			return updateTab(state, cycleSort(state.tabs[state.tab], action.columns));
+		case 'sort-reverse':
+			return updateTab(state, {reverse: !state.tabs[state.tab].reverse});
+		case 'toggle-ended':
+			return {
+				...state,
+				showEnded: !state.showEnded,
+				message: {text: state.showEnded ? 'Ended sessions hidden' : 'Ended sessions shown', tone: 'normal'},
+			};
+		case 'confirm':
+			return {...state, mode: {kind: 'confirm', prompt: action.prompt, action: action.action}};
+		case 'say':
+			return {...state, message: action.message};
+	}
 }
 
-/** The rows a tab shows: filtered (case-insensitive substring of the row's text), then sorted. */
-export function visibleRows(view: TabView, state: TabState): Row[] {
-	const needle = state.filter.toLowerCase();
-	const rows = needle === '' ? view.rows : view.rows.filter(row => row.search.toLowerCase().includes(needle));
-	if (state.sortColumn === null) return state.reverse ? [...rows].reverse() : rows;
-	const column = state.sortColumn;
-	const sorted = [...rows].sort((a, b) => compare(a.sort[column], b.sort[column]));
-	return state.reverse ? sorted.reverse() : sorted;
-}
-
-export type Screen = {
-	/** The tab's rows as listed (filtered, sorted; Stats wrapped to the width). */
-	visible: Row[];
-	selected: number;
-	/** The first row on screen, and how many fit. */
-	top: number;
-	page: number;
-	header: string[];
-	filterLine: boolean;
-};
-
-/**
- * Where a view's rows go in a terminal of `columns` x `rows`: the frame draws this, and
- * the dashboard compares it to tell whether a new reading changes anything on screen.
- */
-export function screenOf(view: TabView | null, state: TabState, mode: Mode, columns: number, rows: number): Screen {
-	const listed = view ? visibleRows(view, state) : [];
-	// Stats and observations are sentences: wrapped to the width rather than cut.
-	const visible = view?.id === 'stats' ? wrapRows(listed, 'text', columns) : listed;
-	const selected = selectedIndex(visible, state);
-	// Frame: tab bar, [header lines], column header, rows, [filter line], status bar; at most rows - 1 tall (ink clears the screen otherwise).
-	const height = Math.max(1, rows - 1);
-	const header = view?.header ?? [];
-	const filterLine = mode.kind === 'filter' || state.filter !== '';
-	const page = Math.max(1, height - 3 - header.length - Number(filterLine));
-	return {visible, selected, top: scrollTop(state.top, Math.max(0, selected), page, visible.length), page, header, filterLine};
+export function updateTab(state: UiState, patch: Partial<TabState>): UiState {
+	return {...state, tabs: {...state.tabs, [state.tab]: {...state.tabs[state.tab], ...patch}}};
 }
 
 /** Index of the selected row: found by key; if it is gone, the row now at its old place. */
@@ -103,8 +139,6 @@ export function scrollTop(top: number, index: number, page: number, total: numbe
 	return Math.max(0, next);
 }
 
-export type Motion = number | 'top' | 'bottom';
-
 export function moveSelection(state: TabState, rows: Row[], motion: Motion, page: number): TabState {
 	if (rows.length === 0) return state;
 	const current = selectedIndex(rows, state);
@@ -117,20 +151,5 @@ export function cycleSort(state: TabState, columns: Column[]): TabState {
 	if (sortable.length === 0) return state;
 	const at = state.sortColumn === null ? -1 : sortable.indexOf(state.sortColumn);
 	// After the last column comes the view's own order again.
-	const next = at + 1 >= sortable.length ? null : sortable[at + 1]!;
-	return {...state, sortColumn: next};
-}
-
-export function switchTab(state: UiState, tab: TabId): UiState {
-	return {...state, tab, mode: {kind: 'list'}};
-}
-
-export function stepTab(state: UiState, delta: number): UiState {
-	const at = TABS.findIndex(entry => entry.id === state.tab);
-	const next = TABS[(at + delta + TABS.length) % TABS.length]!.id;
-	return switchTab(state, next);
-}
-
-export function updateTab(state: UiState, patch: Partial<TabState>): UiState {
-	return {...state, tabs: {...state.tabs, [state.tab]: {...state.tabs[state.tab], ...patch}}};
+	return {...state, sortColumn: at + 1 >= sortable.length ? null : sortable[at + 1]!};
 }

@@ -1,5 +1,5 @@
 import {createContext, useContext} from 'react';
-import type {Tone} from './views.js';
+import type {Tone} from './tabs/types.js';
 
 /** Colours by tone; with colour off (NO_COLOR) tones fall back to bold and dim, which NO_COLOR allows. */
 export type Theme = {color: boolean};

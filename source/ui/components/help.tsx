@@ -16,9 +16,13 @@ export function helpLines(readOnly: boolean): string[] {
 	return lines;
 }
 
-export function ScrollText({lines, width, height, top}: {lines: string[]; width: number; height: number; top: number}) {
+/** A title over `height` lines of text from `top`: the help and the detail views. */
+export function TextPane({title, lines, width, height, top}: {title: string; lines: string[]; width: number; height: number; top: number}) {
 	return (
 		<Box flexDirection="column">
+			<Text bold wrap="truncate">
+				{fit(title, width)}
+			</Text>
 			{lines.slice(top, top + height).map((line, index) => (
 				<Text key={index} wrap="truncate">
 					{fit(line, width)}

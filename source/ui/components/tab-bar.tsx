@@ -1,20 +1,21 @@
 import {Text} from 'ink';
-import {TABS, type Badge, type TabId} from '../views.js';
-import {toneStyle, useTheme} from '../theme.js';
+import {TABS, type TabId} from '../../tab-ids.js';
 import {fit} from '../../text/fit.js';
+import type {Badge} from '../tabs/types.js';
+import {toneStyle, useTheme} from '../theme.js';
 
 /**
  * `1 Sessions 4  2 Locks 3 ...`; in a narrow pane `1Ses·4 2Lck·3 ...`; when even
  * that does not fit (a 40-column pane), only the active tab keeps its name
  * (`1·4 2·3 6Lfc·5 ...`) so the active tab is always in view.
  */
-export function TabBar({active, badges, width}: {active: TabId; badges: Record<TabId, Badge> | null; width: number}) {
+export function TabBar({active, badges, width}: {active: TabId; badges: Record<TabId, Badge | null> | null; width: number}) {
 	const theme = useTheme();
 	const compact = width < 100;
 	const layout = (minimal: boolean) =>
 		TABS.map(({id, title, short}, index) => {
-			const entry = badges?.[id];
-			const badge = entry && id !== 'stats' ? String(entry.count) : '';
+			const entry = badges?.[id] ?? null;
+			const badge = entry ? String(entry.count) : '';
 			const name = minimal && id !== active ? '' : short;
 			const label = compact ? `${index + 1}${name}${badge ? `·${badge}` : ''}` : `${index + 1} ${title}${badge ? ` ${badge}` : ''}`;
 			return {id, label, tone: entry?.tone ?? 'normal'};

@@ -1,12 +1,14 @@
 import {useEffect, useLayoutEffect, useReducer, useRef} from 'react';
 import type {LiveBus, LiveState} from '../../monitor/live.js';
-import {type Badge, type TabId, type TabView, buildTab, tabBadges} from '../views.js';
+import type {TabId} from '../../tab-ids.js';
+import {buildTab, tabBadges} from '../tabs/index.js';
+import type {Badge, TabView} from '../tabs/types.js';
 
 export type DashboardModel = {
 	state: LiveState;
 	/** The tab on screen: the only one whose rows are built. */
 	view: TabView | null;
-	badges: Record<TabId, Badge> | null;
+	badges: Record<TabId, Badge | null> | null;
 };
 
 /** What of a model would be on screen, and when its text next changes with the clock alone (null: unknown). */

@@ -1,0 +1,111 @@
+import type {Screen} from '../screen.js';
+import type {UiAction, UiState} from '../state.js';
+import type {TabView} from '../tabs/types.js';
+import {type Command, binding, commandFor, tabOfCommand} from '../keymap.js';
+import type {Actions} from './use-actions.js';
+import {type KeyQueue, useModeInput} from './use-keys.js';
+
+/** The list: every command of the keymap, on the rows of the tab on screen. */
+
+export type NormalInput = {
+	ui: UiState;
+	dispatch: (action: UiAction) => void;
+	view: TabView | null;
+	screen: Screen;
+	actions: Actions;
+	readOnly: boolean;
+	exit: () => void;
+};
+
+function releasePrompt(target: NonNullable<TabView['rows'][number]['release']>): string {
+	const what =
+		target.kind === 'session'
+			? `session ${target.sessionId} (${target.reason.replace('released from the dashboard: ', '')}), its locks and claims`
+			: `${target.kind} ${target.key} held by ${target.sessionId}`;
+	return `Release ${what}?`;
+}
+
+export function runCommand(command: Command, input: NormalInput): void {
+	const {ui, dispatch, view, screen, actions} = input;
+	const say = (text: string, tone: 'bad' | 'normal' = 'normal') => dispatch({type: 'say', message: {text, tone}});
+	const selected = screen.selected >= 0 && view?.layout === 'table' ? screen.visible[screen.selected]! : null;
+	const tab = tabOfCommand(command);
+	if (tab) return dispatch({type: 'switch-tab', tab});
+	if (input.readOnly && binding(command).writes) {
+		return say(`Read-only: "${binding(command).description}" would write to the bus (started with --read-only)`, 'bad');
+	}
+	const move = (motion: number | 'top' | 'bottom') => dispatch({type: 'move', motion, rows: screen.visible, page: screen.page});
+	switch (command) {
+		case 'quit':
+			return input.exit();
+		case 'help':
+			return dispatch({type: 'help'});
+		case 'tab-next':
+			return dispatch({type: 'step-tab', delta: 1});
+		case 'tab-prev':
+			return dispatch({type: 'step-tab', delta: -1});
+		case 'down':
+			return move(1);
+		case 'up':
+			return move(-1);
+		case 'page-down':
+			return move(screen.page);
+		case 'page-up':
+			return move(-screen.page);
+		case 'top':
+			return move('top');
+		case 'bottom':
+			return move('bottom');
+		case 'open':
+			if (selected) dispatch({type: 'open', key: selected.key});
+			return;
+		case 'back':
+			if (ui.tabs[ui.tab].filter !== '') dispatch({type: 'filter-clear'});
+			return;
+		case 'filter':
+			return dispatch({type: 'filter-start'});
+		case 'sort':
+			if (view) dispatch({type: 'sort', columns: view.columns});
+			return;
+		case 'sort-reverse':
+			return dispatch({type: 'sort-reverse'});
+		case 'toggle-ended':
+			return dispatch({type: 'toggle-ended'});
+		case 'acknowledge': {
+			const ids = selected?.alertIds;
+			if (!ids) return say('Select an open alert in the Alerts view to acknowledge it', 'bad');
+			return actions.acknowledge(ids);
+		}
+		case 'acknowledge-all': {
+			const ids = screen.visible.flatMap(row => row.alertIds ?? []);
+			if (ids.length === 0) return say('No open alerts in this view: A acknowledges the alerts of the Alerts view', 'bad');
+			const filter = ui.tabs[ui.tab].filter;
+			const prompt = `Acknowledge ${ids.length} alert${ids.length === 1 ? '' : 's'}${filter ? ` matching "${filter}"` : ''}?`;
+			return dispatch({type: 'confirm', prompt, action: {kind: 'acknowledge-all', ids}});
+		}
+		case 'release':
+			if (!selected) return;
+			if (!selected.release) return say(selected.releaseRefusal ?? 'Nothing to release here', 'bad');
+			return dispatch({type: 'confirm', prompt: releasePrompt(selected.release), action: {kind: 'release', target: selected.release}});
+		case 'log':
+			return actions.writeLog();
+		case 'copy':
+			if (selected) actions.copy(selected.copy);
+			return;
+		case 'refresh':
+			return actions.refresh();
+		case 'pause':
+			return actions.togglePause();
+	}
+}
+
+export function useNormalInput(queue: KeyQueue, input: NormalInput, options: {isActive: boolean}): void {
+	useModeInput(
+		queue,
+		({input: text, key}) => {
+			const command = commandFor(text, key);
+			if (command) runCommand(command, input);
+		},
+		options,
+	);
+}

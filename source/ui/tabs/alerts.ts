@@ -1,0 +1,79 @@
+import {alertResources, alertSessions, alertType, groupAlerts, isOpen, payloadString, priorityLabel} from '../../analysis/alerts.js';
+import type {MessageRow} from '../../bus/types.js';
+import type {Reading} from '../../monitor/monitor.js';
+import {alertLines} from '../../report/describe.js';
+import {valueFormat} from '../../report/format.js';
+import {tabInfo} from '../../tab-ids.js';
+import {priorityTone, since, sinceChangesIn} from './cells.js';
+import {messageDetail} from './messages.js';
+import type {Column, Row, TabModule} from './types.js';
+
+/** Alerts: open operator alerts grouped by type, highest priority first, then the recently acknowledged. */
+
+const plain = valueFormat('plain');
+
+function alertRow(alert: MessageRow, order: number, reading: Reading): Row {
+	const now = reading.analysis.now;
+	const resource = alertResources(alert)[0];
+	const cells = {
+		priority: priorityLabel(alert.priority),
+		type: alert.messageType ?? '(untyped)',
+		sessions: alertSessions(alert).join(' + ') || '—',
+		resource: resource ? resource.value : '—',
+		status: alert.status,
+		age: since(alert.createdAt.ms, now),
+	};
+	const open = isOpen(alert);
+	const label = alertType(alert.messageType)?.label;
+	return {
+		key: `alert:${alert.id}`,
+		cells,
+		changesAt: now + sinceChangesIn(alert.createdAt.ms, now),
+		tone: open ? priorityTone(alert.priority) : 'muted',
+		sort: {
+			order,
+			priority: alert.priority,
+			type: cells.type,
+			sessions: cells.sessions,
+			resource: cells.resource,
+			status: cells.status,
+			age: alert.createdAt.ms ?? 0,
+		},
+		search: [cells.type, cells.priority, cells.sessions, cells.resource, cells.status, payloadString(alert.payload, 'action') ?? ''].join(
+			' ',
+		),
+		copy: String(alert.id),
+		alertIds: open ? [alert.id] : undefined,
+		shownIds: alert.status === 'pending' ? [alert.id] : undefined,
+		detail: () => messageDetail(alert, reading, [...(label ? [label] : []), ...alertLines(alert, plain, true)]),
+	};
+}
+
+const COLUMNS: Column[] = [
+	{id: 'priority', title: 'PRIO', width: 8, compact: true, sortable: true},
+	{id: 'type', title: 'TYPE', width: 16, compact: true, sortable: true},
+	{id: 'sessions', title: 'SESSIONS', width: 16, grow: true, sortable: true},
+	{id: 'resource', title: 'RESOURCE', width: 14, grow: true, sortable: true},
+	{id: 'status', title: 'STATUS', width: 9, compact: true, sortable: true},
+	{id: 'age', title: 'AGE', width: 6, sortable: true},
+];
+
+export const alertsTab: TabModule<'alerts'> = {
+	...tabInfo('alerts'),
+	layout: 'table',
+	columns: COLUMNS,
+	rows: reading => {
+		const open = reading.analysis.alertGroups.flatMap(group => group.alerts);
+		const read = groupAlerts(reading.snapshot.alerts.filter(alert => alert.status === 'read')).flatMap(group => group.alerts);
+		return [...open, ...read].map((alert, order) => alertRow(alert, order, reading));
+	},
+	badge: ({analysis}) => {
+		const top = analysis.openAlerts.reduce<number | null>(
+			(max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)),
+			null,
+		);
+		return {count: analysis.openAlerts.length, tone: top === null ? 'normal' : priorityTone(top)};
+	},
+	empty: reading =>
+		reading.snapshot.database.schema.hasV2Messages ? 'No operator alerts.' : 'This database has no v2 message columns: no operator alerts.',
+};

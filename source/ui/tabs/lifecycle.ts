@@ -1,0 +1,52 @@
+import {payloadString} from '../../analysis/alerts.js';
+import {formatIso} from '../../bus/time.js';
+import type {MessageRow} from '../../bus/types.js';
+import type {Reading} from '../../monitor/monitor.js';
+import {lifecycleLine, lifecycleProject, lifecycleSession, stampText} from '../../report/describe.js';
+import {valueFormat} from '../../report/format.js';
+import {tabInfo} from '../../tab-ids.js';
+import {since} from './cells.js';
+import {messageDetail} from './messages.js';
+import type {Column, Row, TabModule} from './types.js';
+
+/** Lifecycle: recent started / ended / resumed events. */
+
+const plain = valueFormat('plain');
+
+function eventRow(event: MessageRow, order: number, reading: Reading): Row {
+	const now = reading.analysis.now;
+	const reason = payloadString(event.payload, 'reason');
+	const cells = {
+		time: event.createdAt.ms === null ? stampText(event.createdAt) : formatIso(event.createdAt.ms).slice(5, 16).replace('T', ' '),
+		event: event.messageType ?? '(untyped)',
+		session: lifecycleSession(event),
+		project: lifecycleProject(event) ?? '—',
+		where: [payloadString(event.payload, 'cwd'), reason && `(${reason})`].filter(Boolean).join(' '),
+	};
+	return {
+		key: `event:${event.id}`,
+		cells,
+		tone: event.messageType === 'ended' ? 'muted' : event.messageType === 'started' ? 'good' : 'normal',
+		sort: {order, time: event.createdAt.ms ?? 0, event: cells.event, session: cells.session, project: cells.project, where: cells.where},
+		search: Object.values(cells).join(' '),
+		copy: cells.session,
+		detail: () => messageDetail(event, reading, [lifecycleLine(event, plain), `Age: ${since(event.createdAt.ms, now)}`]),
+	};
+}
+
+const COLUMNS: Column[] = [
+	{id: 'time', title: 'TIME (UTC)', width: 11, compact: true, sortable: true},
+	{id: 'event', title: 'EVENT', width: 8, compact: true, sortable: true},
+	{id: 'session', title: 'SESSION', width: 14, compact: true, sortable: true},
+	{id: 'project', title: 'PROJECT', width: 10, sortable: true},
+	{id: 'where', title: 'CWD / REASON', width: 12, grow: true, sortable: true},
+];
+
+export const lifecycleTab: TabModule<'lifecycle'> = {
+	...tabInfo('lifecycle'),
+	layout: 'table',
+	columns: COLUMNS,
+	rows: reading => reading.snapshot.lifecycle.map((event, order) => eventRow(event, order, reading)),
+	badge: ({snapshot}) => ({count: snapshot.lifecycle.length, tone: 'normal'}),
+	empty: () => 'No lifecycle events.',
+};

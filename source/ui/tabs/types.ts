@@ -1,0 +1,77 @@
+import type {ReleaseTarget} from '../../bus/delivery.js';
+import type {Reading} from '../../monitor/monitor.js';
+import type {TabId, TabInfo} from '../../tab-ids.js';
+
+/** What every tab module provides: its columns, how a reading becomes its rows, its badge, its empty text. */
+
+export type Tone = 'normal' | 'muted' | 'good' | 'warn' | 'bad' | 'critical' | 'accent';
+
+export type Column = {
+	id: string;
+	title: string;
+	/** Narrowest useful width; the column may be given more when its content is wider. */
+	width: number;
+	/** At most this wide, however wide its content (default: unbounded for `grow`, else 40). */
+	max?: number;
+	/** Takes the width left over once every column has what its content needs. */
+	grow?: boolean;
+	/** Kept in a narrow pane. */
+	compact?: boolean;
+	sortable?: boolean;
+};
+
+export type Row = {
+	key: string;
+	cells: Record<string, string>;
+	tone: Tone;
+	/** Sort values by column id (numbers sort numerically). */
+	sort: Record<string, string | number>;
+	/** What `/` matches: the row's text. */
+	search: string;
+	/** What `y` copies: the full id or path. */
+	copy: string;
+	/** Alert ids `a` acknowledges. */
+	alertIds?: number[];
+	/** Message ids that count as shown once this row is on screen. */
+	shownIds?: number[];
+	release?: ReleaseTarget;
+	/** Why `x` is refused for this row, when it is. */
+	releaseRefusal?: string;
+	/** The detail view's lines, built only when opened. */
+	detail: () => string[];
+	/** When a cell next reads differently with the clock alone (epoch ms); absent: never. */
+	changesAt?: number;
+};
+
+export type Badge = {count: number; tone: Tone};
+
+export type ViewOptions = {showEnded: boolean; countsNote: string};
+
+/** `table`: rows under column titles, one selected; `text`: sentences wrapped to the width, nothing selected. */
+export type Layout = 'table' | 'text';
+
+export type TabModule<K extends TabId = TabId> = Extract<TabInfo, {id: K}> & {
+	layout: Layout;
+	columns: Column[];
+	rows: (reading: Reading, options: ViewOptions) => Row[];
+	/** The count in the tab bar; null: none shown. */
+	badge: (reading: Reading) => Badge | null;
+	/** What the tab says when it has no rows. */
+	empty: (reading: Reading) => string;
+	/** Lines above the rows (at most MAX_HEADER_LINES). */
+	header?: (reading: Reading) => string[];
+};
+
+/** One tab built from one reading: what the frame draws. */
+export type TabView = {
+	id: TabId;
+	title: string;
+	layout: Layout;
+	badge: Badge | null;
+	columns: Column[];
+	rows: Row[];
+	header: string[];
+	empty: string;
+};
+
+export const MAX_HEADER_LINES = 3;

@@ -1,0 +1,98 @@
+import type {MessageRow} from '../../bus/types.js';
+import {priorityLabel} from '../../analysis/alerts.js';
+import type {Reading} from '../../monitor/monitor.js';
+import {messageHeading, messageSummary} from '../../report/describe.js';
+import {valueFormat} from '../../report/format.js';
+import {tabInfo} from '../../tab-ids.js';
+import {priorityTone, since, sinceChangesIn} from './cells.js';
+import {messageDetail} from './messages.js';
+import {type Column, MAX_HEADER_LINES, type Row, type TabModule} from './types.js';
+
+/** Unread: open directed messages by recipient, the current session's first. */
+
+const plain = valueFormat('plain');
+
+function unreadRow(message: MessageRow, order: number, reading: Reading, current: string | null): Row {
+	const now = reading.analysis.now;
+	const cells = {
+		recipient: message.recipientId ?? '(all)',
+		priority: priorityLabel(message.priority),
+		channel: message.channel,
+		from: message.senderId,
+		age: since(message.createdAt.ms, now),
+		summary: messageSummary(message),
+	};
+	const mine = current !== null && message.recipientId === current;
+	return {
+		key: `message:${message.id}`,
+		cells,
+		changesAt: now + sinceChangesIn(message.createdAt.ms, now),
+		tone: mine ? 'accent' : priorityTone(message.priority),
+		sort: {
+			order,
+			recipient: cells.recipient,
+			priority: message.priority,
+			channel: cells.channel,
+			from: cells.from,
+			age: message.createdAt.ms ?? 0,
+			summary: cells.summary,
+		},
+		search: Object.values(cells).join(' '),
+		copy: String(message.id),
+		// Only the recipient's own view delivers a message.
+		shownIds: mine && message.status === 'pending' ? [message.id] : undefined,
+		detail: () =>
+			messageDetail(message, reading, [
+				messageHeading(message, plain),
+				`To: ${cells.recipient}`,
+				`Status: ${message.status}`,
+				...(message.taskId ? [`Task: ${message.taskId}`] : []),
+				...(message.projectId ? [`Project: ${message.projectId}`] : []),
+			]),
+	};
+}
+
+/** Unread counts per recipient above the rows, at most MAX_HEADER_LINES lines. */
+function header(reading: Reading): string[] {
+	const current = reading.analysis.current?.row.sessionId ?? null;
+	const recipients = [...reading.snapshot.unreadByRecipient]
+		.sort((a, b) => Number(b.recipientId === current) - Number(a.recipientId === current))
+		.map(entry => `${entry.recipientId}: ${entry.count} (${entry.byChannel.map(item => `${item.count} ${item.channel}`).join(', ')})`);
+	return recipients.length <= MAX_HEADER_LINES
+		? recipients
+		: [
+				...recipients.slice(0, MAX_HEADER_LINES - 1),
+				`+${recipients.length - MAX_HEADER_LINES + 1} more recipients (the TO column lists them)`,
+			];
+}
+
+const COLUMNS: Column[] = [
+	{id: 'recipient', title: 'TO', width: 14, compact: true, sortable: true},
+	{id: 'priority', title: 'PRIO', width: 8, sortable: true},
+	{id: 'channel', title: 'CHANNEL', width: 12, sortable: true},
+	{id: 'from', title: 'FROM', width: 14, sortable: true},
+	{id: 'age', title: 'AGE', width: 6, sortable: true},
+	{id: 'summary', title: 'MESSAGE', width: 12, grow: true, compact: true, sortable: true},
+];
+
+export const unreadTab: TabModule<'unread'> = {
+	...tabInfo('unread'),
+	layout: 'table',
+	columns: COLUMNS,
+	rows: reading => {
+		const current = reading.analysis.current?.row.sessionId ?? null;
+		return [...reading.snapshot.unread]
+			.sort(
+				(a, b) =>
+					Number(b.recipientId === current) - Number(a.recipientId === current) ||
+					(a.recipientId ?? '').localeCompare(b.recipientId ?? '') ||
+					b.priority - a.priority ||
+					b.id - a.id,
+			)
+			.map((message, order) => unreadRow(message, order, reading, current));
+	},
+	badge: ({analysis}) => ({count: analysis.unreadTotal, tone: 'normal'}),
+	empty: reading =>
+		reading.snapshot.database.schema.hasV2Messages ? 'No unread messages.' : 'This database has no v2 message columns: no unread messages.',
+	header,
+};
