@@ -262,18 +262,31 @@ function legacyBus(dbPath: string): void {
 	db.close();
 }
 
+/** Registered sessions, none of them active: stale on this machine and on another. */
+function staleBus(dbPath: string): void {
+	const bus = new BusWriter(dbPath);
+	bus.register({sessionId: 'codex-1', hostname: os.hostname(), vendor: 'codex', pid: NO_PROCESS, registeredAt: NOW - 7_200_000});
+	bus.heartbeat('codex-1', NOW - 3_600_000);
+	bus.register({sessionId: 'claude-2', hostname: REMOTE, vendor: 'claude', pid: 2, registeredAt: NOW - 7_200_000});
+	bus.heartbeat('claude-2', NOW - 1_800_000);
+	bus.register({sessionId: 'gemini-3', hostname: REMOTE, vendor: 'gemini', pid: 3, registeredAt: NOW - 7_200_000});
+	bus.heartbeat('gemini-3', NOW - 900_000);
+	bus.close();
+}
+
 /** The schema and nothing in it. */
 function emptyBus(dbPath: string): void {
 	new BusWriter(dbPath).close();
 }
 
-const BUSES = {full: fullBus, legacy: legacyBus, empty: emptyBus} as const;
+const BUSES = {full: fullBus, legacy: legacyBus, empty: emptyBus, stale: staleBus} as const;
 const SECTIONS: PrintSection[] = ['dashboard', 'stats', 'alerts', 'locks', 'claims', 'unread', 'lifecycle', 'json'];
 
 type Case = {bus: keyof typeof BUSES; section: PrintSection; verbose?: boolean; session?: string; write?: boolean};
 
 const CASES: Case[] = [
-	...(Object.keys(BUSES) as Array<keyof typeof BUSES>).flatMap(bus => SECTIONS.map(section => ({bus, section}))),
+	...(['full', 'legacy', 'empty'] as const).flatMap(bus => SECTIONS.map(section => ({bus, section}))),
+	{bus: 'stale', section: 'dashboard'},
 	{bus: 'full', section: 'dashboard', verbose: true},
 	{bus: 'full', section: 'unread', session: 'claude-29583'},
 	{bus: 'full', section: 'dashboard', session: 'claude-29583', write: true},

@@ -367,12 +367,12 @@ describe('buildTabs', () => {
 		assert.ok(question.detail().some(line => line.includes(`reply #${ids.answer}`)));
 	});
 
-	it('Lifecycle: newest first; Stats: statistics and observations', () => {
+	it('Lifecycle: newest first by time, the id breaking ties; Stats: statistics and observations', () => {
 		const lifecycle = tabs['lifecycle']!;
-		const eventIds = lifecycle.rows.map(row => Number(row.key.split(':')[1]));
+		const events = lifecycle.rows.map(row => ({id: Number(row.key.split(':')[1]), time: row.sort['time'] as number}));
 		assert.deepEqual(
-			eventIds,
-			[...eventIds].sort((a, b) => b - a),
+			events,
+			[...events].sort((a, b) => b.time - a.time || b.id - a.id),
 		);
 		assert.equal(lifecycle.rows[0]!.cells['event'], 'ended');
 		assert.equal(lifecycle.rows[0]!.cells['session'], 'old-500');
@@ -649,18 +649,18 @@ describe('coarse times', () => {
 });
 
 describe('session cells that do not change while the bus is idle', () => {
-	it('a fresh heartbeat reads ok, a late or stale one its age; uptime in hours', async () => {
+	it('a fresh heartbeat reads ok, a late or stale one its age, as does a released one; uptime in hours and minutes', async () => {
 		const {heartbeatCell} = await import('../source/ui/tabs/sessions.js');
-		const {hoursAge} = await import('../source/ui/tabs/cells.js');
-		const view = (ageMs: number | null, clockAhead = false) => ({heartbeatAgeMs: ageMs, clockAhead}) as Parameters<typeof heartbeatCell>[0];
+		const view = (ageMs: number | null, clockAhead = false, status = 'active') =>
+			({heartbeatAgeMs: ageMs, clockAhead, row: {status}}) as Parameters<typeof heartbeatCell>[0];
 		assert.equal(heartbeatCell(view(10_000), 300_000), 'ok');
 		assert.equal(heartbeatCell(view(299_000), 300_000), 'ok');
 		assert.equal(heartbeatCell(view(7 * 60_000), 300_000), '7m');
 		assert.equal(heartbeatCell(view(0, true), 300_000), 'ahead <1m');
 		assert.equal(heartbeatCell(view(null), 300_000), '?');
-		assert.equal(hoursAge(59 * 60_000), '<1h');
-		assert.equal(hoursAge(5 * 3_600_000 + 1), '5h');
-		assert.equal(hoursAge(50 * 3_600_000), '2d 2h');
+		assert.equal(heartbeatCell(view(30_000, false, 'stale'), 300_000), '<1m', 'released: no longer "ok"');
+		assert.equal(heartbeatCell(view(10 * 60_000, false, 'ended'), 300_000), '10m');
+		assert.equal(coarseAge(2 * 3_600_000 + 15 * 60_000), '2h 15m');
 	});
 });
 

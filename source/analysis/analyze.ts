@@ -52,6 +52,8 @@ export type Analysis = {
 	/** Stale sessions still marked active in the database: the ones to release. */
 	toRelease: SessionView[];
 	unreadTotal: number;
+	/** The lifecycle events read, newest first by their time (the id breaks ties; unreadable times last). */
+	lifecycle: MessageRow[];
 	/**
 	 * When the passing of time alone next changes a session's state (a heartbeat crossing
 	 * the stale timeout, a clock-ahead heartbeat caught up or watched too long); null when
@@ -221,6 +223,12 @@ function heldBy(holds: Hold[]): Map<string, Hold[]> {
 	return map;
 }
 
+/** Events stored with their own times: the order of the ids is not the order of the times. */
+function byTimeNewestFirst(events: MessageRow[]): MessageRow[] {
+	const time = (event: MessageRow) => event.createdAt.ms ?? -Infinity;
+	return [...events].sort((a, b) => time(b) - time(a) || b.id - a.id);
+}
+
 export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analysis {
 	const {now} = context;
 	const unreadBy = new Map(snapshot.unreadByRecipient.map(entry => [entry.recipientId, entry.count]));
@@ -276,6 +284,7 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 		alertGroups: groupAlerts(openAlerts),
 		toRelease: sessions.filter(view => view.state === 'stale' && view.row.status === 'active' && view.releaseReason !== null),
 		unreadTotal: snapshot.unreadByRecipient.reduce((sum, entry) => sum + entry.count, 0),
+		lifecycle: byTimeNewestFirst(snapshot.lifecycle),
 		nextStateChangeAt,
 	};
 }

@@ -3,6 +3,7 @@ import {formatIso, formatRelative} from '../bus/time.js';
 import type {Analysis, HoldView, SessionView} from '../analysis/analyze.js';
 import {alertResources, alertSessions, payloadString, priorityLabel} from '../analysis/alerts.js';
 import {plural} from '../text/plural.js';
+import {groupBy} from '../analysis/group-by.js';
 import {type ValueFormat, RULE, formatBytes, valueFormat} from './format.js';
 import {observations} from './observations.js';
 import {
@@ -91,15 +92,26 @@ export function headerLine(analysis: Analysis, snapshot: BusSnapshot): string {
 
 export const NO_SESSIONS = ['No LLM sessions are currently registered.', 'Run /session-register to register this session.'];
 
+/** With no active session: none registered, or the registered ones named with what they are. */
+function noActiveSessions(analysis: Analysis, f: ValueFormat): string[] {
+	const listed = analysis.sessions.filter(view => view.state !== 'ended');
+	if (listed.length === 0) return NO_SESSIONS;
+	const byState = groupBy(listed, view => view.state);
+	const parts = [...byState].map(
+		([state, views]) => `${views.length} ${state}: ${views.map(view => f.text(view.row.sessionId)).join(', ')}`,
+	);
+	return [`No active sessions; ${parts.join('; ')}`];
+}
+
 /** Detail blocks, alerts, lifecycle, statistics, observations: the part shared by the view and the log. */
 function dashboardBody(input: ReportInput, f: ValueFormat): string[] {
 	const {snapshot, analysis, verbose} = input;
 	const lines: string[] = [];
-	if (analysis.active.length === 0) lines.push(...NO_SESSIONS, '');
+	if (analysis.active.length === 0) lines.push(...noActiveSessions(analysis, f), '');
 	const ordered = [...analysis.active].sort((a, b) => Number(b.isCurrent) - Number(a.isCurrent));
 	for (const view of ordered) lines.push(...sessionBlock(view, f, analysis.now, verbose), '');
 	lines.push('**Operator Alerts (ADR-173):**', ...alertBullets(analysis, f, verbose), '');
-	const events = snapshot.lifecycle.slice(0, 10);
+	const events = analysis.lifecycle.slice(0, 10);
 	lines.push(
 		'**Session Lifecycle (ADR-173, last 10):**',
 		...(events.length > 0 ? events.map(event => lifecycleBullet(event, f)) : ['- No lifecycle events']),
@@ -174,7 +186,7 @@ export function renderAlerts(input: ReportInput): string[] {
 
 export function renderLifecycle(input: ReportInput): string[] {
 	const f = valueFormat('terminal');
-	const events = input.snapshot.lifecycle.slice(0, 20);
+	const events = input.analysis.lifecycle.slice(0, 20);
 	return titled(
 		'Session Lifecycle Events (last 20)',
 		events.length > 0 ? events.map(event => lifecycleLine(event, f)) : ['No lifecycle events'],

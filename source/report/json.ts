@@ -120,7 +120,7 @@ export function toJsonDocument(snapshot: BusSnapshot, analysis: Analysis, host: 
 			byRecipient: snapshot.unreadByRecipient,
 			messages: snapshot.unread.map(message),
 		},
-		lifecycle: snapshot.lifecycle.map(event => ({
+		lifecycle: analysis.lifecycle.map(event => ({
 			id: event.id,
 			event: event.messageType,
 			sessionId: lifecycleSession(event),

@@ -107,7 +107,8 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 		const summaries = analysis.alertGroups.map(group => {
 			const resource = alertResources(group.alerts[0]!)[0];
 			const involved = new Set(group.alerts.flatMap(alertSessions)).size;
-			const where = resource ? `${f.text(resource.value)} shared by ${plural(involved, 'session')}` : plural(involved, 'session');
+			const shared = involved === 1 ? ', 1 session' : ` shared by ${involved} sessions`;
+			const where = resource ? `${f.text(resource.value)}${shared}` : plural(involved, 'session');
 			const count = group.alerts.length > 1 ? ` x${group.alerts.length}` : '';
 			return `${f.text(group.type)}${count} (${where}, ${priorityLabel(group.maxPriority)} — ${recommendation(group.type)})`;
 		});

@@ -20,18 +20,6 @@ export function coarseAgeChangesIn(ms: number): number {
 	return ms < 86_400_000 ? 60_000 - (ms % 60_000) : 3_600_000 - (ms % 3_600_000);
 }
 
-/** Hours resolution, for uptimes: `<1h`, `5h`, `3d 4h`. */
-export function hoursAge(ms: number): string {
-	if (ms < 3_600_000) return '<1h';
-	const hours = Math.floor(ms / 3_600_000);
-	return hours < 24 ? `${hours}h` : `${Math.floor(hours / 24)}d ${hours % 24}h`;
-}
-
-/** How long until hoursAge(ms) reads differently: at the next whole hour. */
-export function hoursAgeChangesIn(ms: number): number {
-	return 3_600_000 - (ms % 3_600_000);
-}
-
 export function since(ms: number | null, now: number): string {
 	return ms === null ? '?' : coarseAge(Math.max(0, now - ms));
 }

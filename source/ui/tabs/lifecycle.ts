@@ -46,7 +46,7 @@ export const lifecycleTab: TabModule<'lifecycle'> = {
 	...tabInfo('lifecycle'),
 	layout: 'table',
 	columns: COLUMNS,
-	rows: reading => reading.snapshot.lifecycle.map((event, order) => eventRow(event, order, reading)),
+	rows: reading => reading.analysis.lifecycle.map((event, order) => eventRow(event, order, reading)),
 	badge: ({snapshot}) => ({count: snapshot.lifecycle.length, tone: 'normal'}),
 	empty: () => 'No lifecycle events.',
 };

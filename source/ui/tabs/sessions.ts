@@ -5,7 +5,7 @@ import {sessionFacts, vendorText} from '../../report/describe.js';
 import {valueFormat} from '../../report/format.js';
 import {tabInfo} from '../../tab-ids.js';
 import {prettyJson} from './messages.js';
-import {coarseAge, coarseAgeChangesIn, hoursAge, hoursAgeChangesIn} from './cells.js';
+import {coarseAge, coarseAgeChangesIn} from './cells.js';
 import type {Column, Row, TabModule, Tone} from './types.js';
 
 /** Sessions: one row per registered session (ended ones on `e`), the current one first. */
@@ -15,18 +15,23 @@ const plain = valueFormat('plain');
 /**
  * A heartbeat within the stale timeout is just `ok` (its exact age is in the
  * detail): a screen of healthy sessions then never changes while the bus is
- * idle. Late or stale heartbeats show their age.
+ * idle. Late or stale heartbeats show their age, as do those of sessions no
+ * longer active (released or ended), however recent.
  */
 export function heartbeatCell(view: SessionView, staleTimeoutMs: number): string {
 	if (view.heartbeatAgeMs === null) return '?';
-	if (view.heartbeatAgeMs <= staleTimeoutMs && !view.clockAhead) return 'ok';
+	if (fresh(view, staleTimeoutMs)) return 'ok';
 	return `${view.clockAhead ? 'ahead ' : ''}${coarseAge(view.heartbeatAgeMs)}`;
+}
+
+function fresh(view: SessionView, staleTimeoutMs: number): view is SessionView & {heartbeatAgeMs: number} {
+	return view.heartbeatAgeMs !== null && view.heartbeatAgeMs <= staleTimeoutMs && !view.clockAhead && view.row.status === 'active';
 }
 
 /** How long until heartbeatCell reads differently. */
 function heartbeatCellChangesIn(view: SessionView, staleTimeoutMs: number): number {
 	if (view.heartbeatAgeMs === null) return Infinity;
-	if (view.heartbeatAgeMs <= staleTimeoutMs && !view.clockAhead) return staleTimeoutMs - view.heartbeatAgeMs + 1;
+	if (fresh(view, staleTimeoutMs)) return staleTimeoutMs - view.heartbeatAgeMs + 1;
 	return coarseAgeChangesIn(view.heartbeatAgeMs);
 }
 
@@ -88,7 +93,7 @@ function sessionRow(view: SessionView, reading: Reading): Row {
 		vendor: vendorText(view),
 		project: view.row.projectId ?? '(not set)',
 		state,
-		uptime: view.uptimeMs === null ? '—' : hoursAge(view.uptimeMs),
+		uptime: view.uptimeMs === null ? '—' : coarseAge(view.uptimeMs),
 		heartbeat: heartbeatCell(view, staleMs),
 		claims: String(view.claims.length),
 		locks: String(view.locks.length),
@@ -97,7 +102,7 @@ function sessionRow(view: SessionView, reading: Reading): Row {
 	return {
 		key: `session:${view.row.rowid}`,
 		cells,
-		changesAt: now + Math.min(view.uptimeMs === null ? Infinity : hoursAgeChangesIn(view.uptimeMs), heartbeatCellChangesIn(view, staleMs)),
+		changesAt: now + Math.min(view.uptimeMs === null ? Infinity : coarseAgeChangesIn(view.uptimeMs), heartbeatCellChangesIn(view, staleMs)),
 		tone: sessionTone(view),
 		sort: {
 			id: view.row.sessionId,
@@ -150,6 +155,8 @@ export const sessionsTab: TabModule<'sessions'> = {
 			.map(view => sessionRow(view, reading)),
 	badge: ({analysis}) => ({
 		count: analysis.active.length,
+		// Out of the sessions listed (all but the ended), when some of them are not active.
+		of: analysis.sessions.filter(view => view.state !== 'ended').length,
 		tone: analysis.sessions.some(view => view.state !== 'ended' && sessionTone(view) === 'bad') ? 'bad' : 'normal',
 	}),
 	empty: () => 'No LLM sessions are currently registered. Run /session-register in an agent session to register it.',

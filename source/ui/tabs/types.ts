@@ -43,7 +43,8 @@ export type Row = {
 	changesAt?: number;
 };
 
-export type Badge = {count: number; tone: Tone};
+/** The tab bar's count for a tab (`of`: out of how many, when that says what the count counts). */
+export type Badge = {count: number; of?: number; tone: Tone};
 
 export type ViewOptions = {showEnded: boolean; countsNote: string};
 
