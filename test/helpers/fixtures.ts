@@ -79,3 +79,13 @@ export function seededRandom(seed: number): (n: number) => number {
 	let state = seed;
 	return n => (state = (state * 48_271) % 2_147_483_647) % n;
 }
+
+/** Runs `fn` on a fresh BusWriter over `dbPath` and closes it. */
+export function withWriter<T>(dbPath: string, fn: (bus: BusWriter) => T): T {
+	const bus = new BusWriter(dbPath);
+	try {
+		return fn(bus);
+	} finally {
+		bus.close();
+	}
+}
