@@ -5,7 +5,11 @@ import {KEYS, TAB_HEADERS, openDashboard} from './helpers/app-harness.js';
 describe('App: tabs', () => {
 	it('shows every tab with its count badge and switches with 1-7', async () => {
 		const ui = await openDashboard();
-		assert.match(ui.tabBar(), /1 Sessions 2 +2 Locks 2 +3 Claims 3 +4 Alerts 3 +5 Unread 4 +6 Lifecycle 5 +7 Stats/);
+		assert.match(
+			ui.tabBar(),
+			/1 Sessions 2\/3 +2 Locks 2 +3 Claims 3 +4 Alerts 3 +5 Unread 4 +6 Lifecycle 5 +7 Stats/,
+			'Sessions: 2 active of 3 listed (one stale)',
+		);
 		await ui.waitFor('claude-29583');
 		for (const [key, header] of Object.entries(TAB_HEADERS)) {
 			await ui.press(key);
