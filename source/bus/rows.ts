@@ -4,7 +4,7 @@
  */
 import {cleanText} from '../text/sanitize.js';
 import {parseTimestamp} from './time.js';
-import type {Hold, HoldKind, JsonValue, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
+import type {Hold, HoldKind, JsonValue, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
 
 // Rows come as arrays (better-sqlite3's raw mode: cheaper than building an object per
 // row), their columns in the fixed order of the SELECT lists below, read by position.
@@ -248,4 +248,25 @@ export function summariseUnread(rows: Row[], c: Convert = PLAIN): UnreadSummary[
 			byChannel: [...entry.channels.entries()].map(([channel, count]) => ({channel, count})).sort((a, b) => b.count - a.count),
 		}))
 		.sort((a, b) => b.maxPriority - a.maxPriority || b.count - a.count);
+}
+
+/** The whole-history counts: legacy, and v2 by status, 'read' being what the total leaves (see statusCounts in statements.ts). */
+export function toCounts(legacy: number, rows: Array<Record<string, unknown>> | null, total: number | null, now: number): MessageCounts {
+	const byStatus: Record<string, number> = {};
+	let v2 = 0;
+	const statuses = [...(rows ?? [])];
+	if (total !== null) {
+		const read = total - legacy - statuses.reduce((sum, row) => sum + Number(row['n']), 0);
+		if (read > 0) {
+			const at = statuses.findIndex(row => row['before_read'] === 0);
+			statuses.splice(at < 0 ? statuses.length : at, 0, {status: 'read', n: read});
+		}
+	}
+	for (const row of statuses) {
+		const key = cleanText(row['status']) ?? '(null)';
+		const n = Number(row['n']);
+		byStatus[key] = (byStatus[key] ?? 0) + n;
+		v2 += n;
+	}
+	return {legacy, v2, byStatus, countedAt: now};
 }

@@ -1,13 +1,18 @@
+/**
+ * SnapshotReader: one short read transaction -> BusSnapshot. Every query is bounded by
+ * what is open (statements.ts), except the whole-history counts, which the caller asks
+ * for only when it wants them; a live reader re-reads only what changed (reuse.ts).
+ */
 import type Database from 'better-sqlite3';
 import {cleanText} from '../text/sanitize.js';
 import {fileSize} from './open.js';
 import {WalWatch, walPathOf} from './wal.js';
 import {describeSchema, introspect} from './schema.js';
-import {FINGERPRINTED, type FingerprintedName, type Statements, fingerprintSql, prepareStatements, snapshotSql} from './statements.js';
+import {type FingerprintedName, type Statements, prepareStatements, snapshotSql} from './statements.js';
+import {type KeptName, PageMap, RowReuse} from './reuse.js';
 import type {BusSnapshot, Hold, MessageCounts, MessageRow, SessionRow} from './types.js';
 import {
 	type Convert,
-	HOLD,
 	MESSAGE,
 	PLAIN,
 	type Row,
@@ -17,17 +22,11 @@ import {
 	memoized,
 	messageExpired,
 	summariseUnread,
+	toCounts,
 	toHold,
 	toMessage,
 	toSession,
 } from './rows.js';
-
-/**
- * One short read transaction -> BusSnapshot. Every query is bounded by what is
- * open (sessions, locks, claims, open messages, a fixed number of recent events),
- * never by the whole history, except the exact whole-history counts, which the
- * caller asks for only when it wants them.
- */
 
 export type SnapshotOptions = {
 	now: number;
@@ -35,78 +34,6 @@ export type SnapshotOptions = {
 	/** Count the whole message history (legacy, v2 by status). Costs a scan of an index. */
 	countHistory: boolean;
 };
-
-/** The column that tells one row of a statement from another (null: rows are matched by position). */
-const ROW_KEY: Record<FingerprintedName | 'sessions', number | null> = {
-	sessions: SESSION.rowid,
-	claims: HOLD.rowid,
-	locks: HOLD.rowid,
-	openAlerts: MESSAGE.id,
-	readAlerts: MESSAGE.id,
-	unreadRows: MESSAGE.id,
-	unreadSummary: null,
-	lifecycle: MESSAGE.id,
-};
-
-/**
- * Tables whose pages the reader maps, with their indexes' (dbstat), for WalWatch: a
- * commit that wrote none of a table's pages left its rows as they were read. The
- * message statements read session_messages, too big to map: they are known unchanged
- * only when every page committed belongs to one of these.
- */
-const TRACKED = {sessions: 'session_registry', claims: 'task_claims', locks: 'file_locks'} as const;
-type TrackedName = keyof typeof TRACKED;
-const isTracked = (name: string): name is TrackedName => name in TRACKED;
-
-/** Equal as SQLite values: blobs (Buffers) by their bytes. */
-const sameValue = (a: unknown, b: unknown): boolean =>
-	a === b || (a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0);
-
-/**
- * The rows, each replaced by the last read's row with the same key when its values
- * are the same (so what was made from it is reused); the last list itself when every
- * row is the last read's, in the same order.
- */
-function keepEqualRows(rows: Row[], last: Row[] | undefined, key: number | null): Row[] {
-	if (!last) return rows;
-	const lastByKey = key === null ? null : new Map(last.map(row => [row[key], row]));
-	let same = rows.length === last.length;
-	const reused = rows.map((row, index) => {
-		const before = lastByKey ? lastByKey.get(row[key!]) : last[index];
-		if (before === undefined || before.length !== row.length || !before.every((value, at) => sameValue(value, row[at]))) {
-			same = false;
-			return row;
-		}
-		if (before !== last[index]) same = false;
-		return before;
-	});
-	return same ? last : reused;
-}
-
-/** The b-trees of each tracked table (the table's and its indexes'), and a dbstat statement listing one's pages; null without dbstat. */
-function mappableTrees(db: Database.Database): {pages: Database.Statement; names: Map<TrackedName, string[]>} | null {
-	let pages: Database.Statement;
-	try {
-		pages = db.prepare(`SELECT pageno FROM dbstat WHERE name = ?`).pluck();
-	} catch {
-		return null;
-	}
-	const trees = db.prepare(
-		`SELECT name, type FROM sqlite_schema WHERE tbl_name = ? COLLATE NOCASE AND type IN ('table', 'index') AND rootpage > 0`,
-	);
-	const names = new Map<TrackedName, string[]>();
-	for (const [name, table] of Object.entries(TRACKED) as Array<[TrackedName, string]>) {
-		const rows = trees.all(table) as Array<{name: string; type: string}>;
-		// Only a table with a b-tree of its own: a virtual table (or a view) by that name has
-		// pages nobody can map, and must never pass for "not written".
-		if (rows.some(row => row.type === 'table' && row.name.toLowerCase() === table))
-			names.set(
-				name,
-				rows.map(row => row.name),
-			);
-	}
-	return {pages, names};
-}
 
 /**
  * Holds the prepared statements of one open reader; re-prepares them when the
@@ -119,28 +46,13 @@ export class SnapshotReader {
 	private schemaVersion = -1;
 	private lastCounts: MessageCounts | null = null;
 	private reads = 0;
-	/** The fingerprint statement of each statement whose rows rarely change. */
-	private fingerprints = new Map<FingerprintedName, Database.Statement>();
-	/**
-	 * The rows each statement gave last, with their fingerprint when known (null: read
-	 * without one), and whether they had changed: rows that changed at the last read
-	 * likely change again (a busy bus), so they are read at once rather than checked first;
-	 * so are the first read's, which has nothing to compare with: the first frame with data
-	 * comes 20 ms sooner, and the next read (the first commit after) takes the fingerprint,
-	 * reading the rows once more. The reads after that are checks. Sessions, read every
-	 * time, keep only rows.
-	 */
-	private lastRows = new Map<FingerprintedName | 'sessions', {fingerprint: string | null; rows: Row[]; changed: boolean}>();
-	/** The lists last returned: what did not change comes back as the same objects, which is how the analysis knows what it need not judge again. */
-	private lastLists = new Map<'sessions' | 'claims' | 'locks', unknown[]>();
+	/** Rows and lists kept from the last read (live readers only). */
+	private readonly reuse = new RowReuse();
 	private readonly convert = memoized();
 	/** Pages committed since the last read, from the write-ahead log (WAL databases, live readers only). */
 	private readonly wal: WalWatch;
-	/** The b-trees (table and indexes) of each tracked table, and a statement listing a b-tree's pages; null: no map. */
-	private trees: {pages: Database.Statement; names: Map<TrackedName, string[]>} | null = null;
-	/** Page -> the tracked table it belonged to when that table was last read, and each table's pages. */
-	private pageOwner = new Map<number, TrackedName>();
-	private ownedPages = new Map<TrackedName, number[]>();
+	/** Which tracked table each page belongs to, to tell which tables those commits wrote. */
+	private readonly pages = new PageMap();
 
 	/** Keep rows between reads and re-read only what changed (the live dashboard); off for one-shot readers. */
 	private readonly reuseRows: boolean;
@@ -158,24 +70,8 @@ export class SnapshotReader {
 		const schema = introspect(this.db);
 		const sql = snapshotSql(schema);
 		this.statements = prepareStatements(this.db, schema, sql);
-		this.fingerprints.clear();
-		this.lastRows.clear();
-		this.pageOwner.clear();
-		this.ownedPages.clear();
-		this.trees = this.reuseRows ? mappableTrees(this.db) : null;
-		for (const name of this.reuseRows ? FINGERPRINTED : []) {
-			const statement = this.statements[name];
-			if (statement)
-				this.fingerprints.set(
-					name,
-					this.db.prepare(
-						fingerprintSql(
-							sql[name]!,
-							statement.columns().map(column => column.name),
-						),
-					),
-				);
-		}
+		this.pages.restart(this.reuseRows ? this.db : null);
+		this.reuse.restart(this.reuseRows ? this.db : null, sql, this.statements);
 		this.schemaVersion = version;
 		this.lastCounts = null;
 		return this.statements;
@@ -200,32 +96,18 @@ export class SnapshotReader {
 
 	/** The sessions, each converted once while its values stay the same (a one-shot reader converts each); null: as last read. */
 	private sessionRows(values: Row[] | null, c: Convert): SessionRow[] {
-		if (values === null) return this.lastLists.get('sessions') as SessionRow[];
+		if (values === null) return this.reuse.lastList<SessionRow>('sessions');
 		const session = (row: Row) => toSession(row, c);
 		if (!this.reuseRows) return values.map(session);
 		return this.unchangedList(
 			'sessions',
-			this.reused('sessions', values, null).map(row => this.once(row, session)),
+			this.reuse.reused('sessions', values, null).map(row => this.once(row, session)),
 		);
-	}
-
-	/** Rows just read, reusing the last read's (see keepEqualRows), remembered with their fingerprint. */
-	private reused(name: FingerprintedName | 'sessions', rows: Row[], fingerprint: string | null): Row[] {
-		const last = this.lastRows.get(name);
-		const reused = keepEqualRows(rows, last?.rows, ROW_KEY[name]);
-		const changed = last !== undefined && reused !== last.rows;
-		// Unchanged rows keep their fingerprint when read without one.
-		this.lastRows.set(name, {fingerprint: fingerprint ?? (changed ? null : (last?.fingerprint ?? null)), rows: reused, changed});
-		return reused;
 	}
 
 	/** The list returned last time when every element is the same object (and in the same order). */
 	private unchangedList<T>(name: 'sessions' | 'claims' | 'locks', list: T[]): T[] {
-		if (!this.reuseRows) return list;
-		const last = this.lastLists.get(name) as T[] | undefined;
-		if (last && last.length === list.length && last.every((item, index) => item === list[index])) return last;
-		this.lastLists.set(name, list);
-		return list;
+		return this.reuseRows ? this.reuse.unchangedList(name, list) : list;
 	}
 
 	/** `PRAGMA data_version`: changes only when another connection commits. */
@@ -239,30 +121,9 @@ export class SnapshotReader {
 			return read();
 		} catch (error) {
 			this.wal.reset();
-			this.pageOwner.clear();
-			this.ownedPages.clear();
+			this.pages.forget();
 			throw error;
 		}
-	}
-
-	/** Which tracked tables, and whether any other b-tree ('other'), the pages committed since the last read belong to; null: unknown. */
-	private writtenTables(committed: Set<number> | null): Set<TrackedName | 'other'> | null {
-		if (committed === null) return null;
-		const written = new Set<TrackedName | 'other'>();
-		for (const page of committed) written.add(this.pageOwner.get(page) ?? 'other');
-		return written;
-	}
-
-	/** Maps the pages of a tracked table, in the read transaction its rows were read in. */
-	private mapPages(name: TrackedName): void {
-		const trees = this.trees?.names.get(name);
-		// No b-tree to map: the table is never known unchanged.
-		if (!this.trees || !trees) return;
-		for (const page of this.ownedPages.get(name) ?? []) if (this.pageOwner.get(page) === name) this.pageOwner.delete(page);
-		const pages: number[] = [];
-		for (const tree of trees) for (const page of this.trees.pages.all(tree) as number[]) pages.push(page);
-		for (const page of pages) this.pageOwner.set(page, name);
-		this.ownedPages.set(name, pages);
 	}
 
 	read(options: SnapshotOptions): BusSnapshot {
@@ -280,30 +141,25 @@ export class SnapshotReader {
 		const raw = this.db.transaction(() => {
 			// Its first statement takes the snapshot.
 			const s = this.prepare();
-			const written = this.writtenTables(wal?.afterSnapshot() ?? null);
-			/** Known not written since the last read: its rows are as they were (a tracked table's pages must be mapped). */
-			const unchanged = (name: FingerprintedName | 'sessions') =>
-				written !== null &&
-				this.lastRows.has(name) &&
-				(isTracked(name) ? this.ownedPages.has(name) && !written.has(name) : !written.has('other'));
+			const written = this.pages.written(wal?.afterSnapshot() ?? null);
+			/** Known not written since the last read: its rows are as they were. */
+			const unchanged = (name: KeptName) => this.reuse.has(name) && this.pages.unwritten(name, written);
 			/** A tracked table read again gets its pages mapped again (they change as it grows and shrinks). */
-			const mapped = (name: FingerprintedName | 'sessions', rows: Row[]) => {
-				if (wal && isTracked(name)) this.mapPages(name);
+			const mapped = (name: KeptName, rows: Row[]) => {
+				if (wal) this.pages.map(name);
 				return rows;
 			};
 			const all = (statement: Database.Statement | null) => (statement ? (statement.all() as Row[]) : []);
-			const unlessUnchanged = (name: FingerprintedName) => {
-				// A reader used once has nothing to compare with: just read.
-				if (!this.reuseRows) return all(s[name]);
-				const fingerprint = this.fingerprints.get(name);
-				if (!fingerprint) return [];
-				const last = this.lastRows.get(name);
-				if (last && unchanged(name)) return last.rows;
-				// The first read has nothing to compare with, and rows that changed likely change again: read.
-				if (!last || last.changed) return mapped(name, this.reused(name, all(s[name]), null));
-				const {f} = fingerprint.get({last: last.fingerprint}) as {f: string | null};
-				return mapped(name, f === null ? last.rows : this.reused(name, all(s[name]), f));
-			};
+			// A reader used once has nothing to compare with: just read.
+			const unlessUnchanged = (name: FingerprintedName) =>
+				this.reuseRows
+					? this.reuse.rows(
+							name,
+							unchanged(name),
+							() => all(s[name]),
+							rows => mapped(name, rows),
+						)
+					: all(s[name]);
 			return {
 				schema: s.schema,
 				sessions: unchanged('sessions')
@@ -325,25 +181,7 @@ export class SnapshotReader {
 			};
 		})();
 
-		if (raw.legacy !== null) {
-			const byStatus: Record<string, number> = {};
-			let v2 = 0;
-			const statuses = [...(raw.statuses ?? [])];
-			if (raw.total !== null) {
-				const read = raw.total - raw.legacy - statuses.reduce((sum, row) => sum + Number(row['n']), 0);
-				if (read > 0) {
-					const at = statuses.findIndex(row => row['before_read'] === 0);
-					statuses.splice(at < 0 ? statuses.length : at, 0, {status: 'read', n: read});
-				}
-			}
-			for (const row of statuses) {
-				const key = cleanText(row['status']) ?? '(null)';
-				const n = Number(row['n']);
-				byStatus[key] = (byStatus[key] ?? 0) + n;
-				v2 += n;
-			}
-			this.lastCounts = {legacy: raw.legacy, v2, byStatus, countedAt: now};
-		}
+		if (raw.legacy !== null) this.lastCounts = toCounts(raw.legacy, raw.statuses, raw.total, now);
 
 		const c = this.reads++ === 0 ? PLAIN : this.convert;
 		const message = (row: Row) => toMessage(row, c);
