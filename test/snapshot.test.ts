@@ -6,7 +6,7 @@ import {tempDir} from './helpers/fixtures.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {openReader} from '../source/bus/open.js';
 import {introspect} from '../source/bus/schema.js';
-import {SnapshotReader} from '../source/bus/snapshot.js';
+import {SnapshotReader} from '../source/bus/reader.js';
 import {LIMITS, snapshotSql} from '../source/bus/statements.js';
 import {isoNow} from '../source/bus/time.js';
 import {escapeControls} from '../source/text/sanitize.js';
