@@ -7,7 +7,7 @@ import {parseTimestamp} from './time.js';
 import type {Hold, HoldKind, JsonValue, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
 
 // Rows come as arrays (better-sqlite3's raw mode: cheaper than building an object per
-// row), their columns in the fixed order of the SELECT lists below, read by position.
+// row), their columns in the fixed order of the column lists below, read by position.
 export type Row = unknown[];
 
 // The column lists live here, beside the positions the converters read them by;

@@ -35,6 +35,7 @@ export type Statements = {
 
 export type SnapshotSql = Record<Exclude<keyof Statements, 'schema'>, string | null>;
 
+/** Each statement's SQL for `schema`; null: what it reads is missing. */
 export function snapshotSql(schema: BusSchema): SnapshotSql {
 	const v2 = hasV2Messages(schema);
 	const messages = schema.columns.has('session_messages');
