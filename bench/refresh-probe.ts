@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import {openReader} from '../source/bus/open.js';
-import {SnapshotReader} from '../source/bus/snapshot.js';
+import {SnapshotReader} from '../source/bus/reader.js';
 
 const source = process.argv[2];
 if (!source) throw new Error('usage: refresh-probe.ts BUS.db');

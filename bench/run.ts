@@ -30,7 +30,8 @@ import {build} from 'esbuild';
 import {bundleOptions} from '../scripts/bundle-options.mjs';
 import {openReader} from '../source/bus/open.js';
 import {introspect} from '../source/bus/schema.js';
-import {SnapshotReader, snapshotSql} from '../source/bus/snapshot.js';
+import {SnapshotReader} from '../source/bus/reader.js';
+import {snapshotSql} from '../source/bus/statements.js';
 import {LiveBus} from '../source/monitor/live.js';
 import {BusMonitor} from '../source/monitor/monitor.js';
 import {

@@ -11,7 +11,7 @@ import {BusWriter} from '../source/bus/writer.js';
 import {DeliveryWriter, type SessionTarget} from '../source/bus/delivery.js';
 import {BusError, openReader, openWriter} from '../source/bus/open.js';
 import {EXIT_CODES} from '../source/exit-codes.js';
-import {SnapshotReader} from '../source/bus/snapshot.js';
+import {SnapshotReader} from '../source/bus/reader.js';
 import {isoNow} from '../source/bus/time.js';
 
 const NOW = Date.UTC(2026, 1, 11, 12, 0, 0);

@@ -7,7 +7,7 @@ import {once} from 'node:events';
 import {liveProcess, tempDir} from './helpers/fixtures.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {openReader} from '../source/bus/open.js';
-import {SnapshotReader} from '../source/bus/snapshot.js';
+import {SnapshotReader} from '../source/bus/reader.js';
 import type {BusSnapshot} from '../source/bus/types.js';
 import {CLOCK_SKEW_TOLERANCE_MS, analyze, findLockConflicts, nextHeartbeatChange} from '../source/analysis/analyze.js';
 import type {Liveness} from '../source/processes/liveness.js';

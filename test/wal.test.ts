@@ -8,7 +8,7 @@ import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
 import {openReader} from '../source/bus/open.js';
-import {SnapshotReader} from '../source/bus/snapshot.js';
+import {SnapshotReader} from '../source/bus/reader.js';
 import {WalWatch, walPathOf} from '../source/bus/wal.js';
 import type {BusSnapshot} from '../source/bus/types.js';
 import {tempDir} from './helpers/fixtures.js';

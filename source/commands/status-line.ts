@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {openReader} from '../bus/open.js';
-import {messageExpired} from '../bus/snapshot.js';
+import {messageExpired} from '../bus/rows.js';
 import {hasColumn, hasV2Messages, introspect, selectList} from '../bus/schema.js';
 import {parseTimestamp} from '../bus/time.js';
 import {OPEN_MESSAGE_SQL, isCritical} from '../bus/rules.js';

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {explainSqliteError, fileIdentity, openReader} from '../bus/open.js';
-import {SnapshotReader} from '../bus/snapshot.js';
+import {SnapshotReader} from '../bus/reader.js';
 import type {BusSnapshot, SessionRow} from '../bus/types.js';
 import {type HostIdentity, type Liveness, LivenessProbe, type SessionIdentity, findAncestorSession} from '../processes/liveness.js';
 import {type Analysis, analyze} from '../analysis/analyze.js';
