@@ -823,7 +823,7 @@ describe('sections', () => {
 			started.some(line => new RegExp(`^${ISO_SECONDS} started codex-41200 PILOT ${escapeRegExp(CODEX_CWD)}$`).test(line)),
 			result.stdout,
 		);
-		assert.match(body[0]!, / ended claude-88200 PILOT \(session ended normally\)$/, 'newest id first');
+		assert.match(body[2]!, / ended claude-88200 PILOT \(session ended normally\)$/, 'by time: the newest id, an hour older, comes last');
 	});
 
 	it('--locks and --claims list holder, type and expiry', () => {

@@ -3,7 +3,7 @@ import {truncateEnd} from '../text/truncate.js';
 
 /**
  * How a value is placed in the printed dashboard, the markdown log or the live
- * dashboard. Values are already control-escaped when read; the log also keeps markdown
+ * dashboard. Values are already control-escaped when read (bus/rows.ts); the log also keeps markdown
  * in a value from changing the entry's structure and keeps every value whole; the
  * printed view and the live dashboard cut very long values, and the live dashboard
  * shows code as plain text.
