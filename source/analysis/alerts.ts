@@ -42,7 +42,7 @@ export const ALERT_TYPES: Record<string, AlertType> = {
 };
 
 export function alertType(type: string | null): AlertType | null {
-	return type !== null && Object.hasOwn(ALERT_TYPES, type) ? ALERT_TYPES[type]! : null;
+	return type !== null && Object.hasOwn(ALERT_TYPES, type) ? ALERT_TYPES[type] : null;
 }
 
 export function recommendation(type: string): string {
@@ -93,7 +93,7 @@ export function groupAlerts(alerts: MessageRow[]): AlertGroup[] {
 	return [...groupBy(alerts, alert => alert.messageType ?? '(untyped)').entries()]
 		.map(([type, items]) => {
 			const sorted = [...items].sort((a, b) => b.priority - a.priority || b.id - a.id);
-			return {type, maxPriority: sorted[0]!.priority, alerts: sorted};
+			return {type, maxPriority: sorted[0].priority, alerts: sorted};
 		})
 		.sort((a, b) => b.maxPriority - a.maxPriority || byCodeUnits(a.type, b.type));
 }

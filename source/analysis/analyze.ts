@@ -158,7 +158,7 @@ export function findLockConflicts(locks: HoldView[]): LockConflict[] {
 	});
 	const pairs: Array<[number, number]> = [];
 	for (const list of byPath.values()) {
-		for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) pairs.push([list[x]!, list[y]!]);
+		for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) pairs.push([list[x], list[y]]);
 	}
 	resolved.forEach(({path}, index) => {
 		// b.startsWith(`${a}/`) exactly when a is the text before one of b's slashes.
@@ -169,8 +169,8 @@ export function findLockConflicts(locks: HoldView[]): LockConflict[] {
 	pairs.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
 	const conflicts: LockConflict[] = [];
 	for (const [i, j] of pairs) {
-		const a = resolved[i]!;
-		const b = resolved[j]!;
+		const a = resolved[i];
+		const b = resolved[j];
 		if (a.lock.sessionId === b.lock.sessionId) continue;
 		if (a.lock.type === 'shared' && b.lock.type === 'shared') continue;
 		if (a.path === b.path) conflicts.push({first: a.lock, second: b.lock, reason: `both lock ${a.path}`});

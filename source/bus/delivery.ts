@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, m
 const CHUNK = 500;
 
 function isBusy(error: unknown): boolean {
-	const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : '';
+	const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 	return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
 

@@ -37,7 +37,7 @@ export function defaultDatabasePath(home: string): string {
 }
 
 function sqliteCode(error: unknown): string {
-	return typeof error === 'object' && error !== null && 'code' in error ? String((error as {code: unknown}).code) : '';
+	return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 }
 
 /** Turns a better-sqlite3 error met on `dbPath` into a BusError (or returns null if it is not one we explain). */

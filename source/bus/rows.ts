@@ -122,7 +122,7 @@ function integer(value: unknown): number | null {
 export const MAX_JSON_DEPTH = 64;
 
 function cleanJson(value: unknown, depth = 0): JsonValue {
-	if (value === null || typeof value === 'boolean' || typeof value === 'number') return value as JsonValue;
+	if (value === null || typeof value === 'boolean' || typeof value === 'number') return value;
 	if (typeof value === 'string') return cleanText(value);
 	if (typeof value === 'object' && depth >= MAX_JSON_DEPTH) return `(nested deeper than ${MAX_JSON_DEPTH} levels)`;
 	if (Array.isArray(value)) return value.map(item => cleanJson(item, depth + 1));
@@ -139,7 +139,8 @@ function cleanJson(value: unknown, depth = 0): JsonValue {
 		}
 		return out;
 	}
-	return cleanText(String(value));
+	// bigint, the one other value SQLite hands over.
+	return cleanText(value);
 }
 
 /** A payload as JSON when it parses, else `{raw: text}`; every string escaped. */

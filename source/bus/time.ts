@@ -88,7 +88,7 @@ function parseCanonical(text: string): number | null {
 	)
 		return null;
 	const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-	if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
+	if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1])) return null;
 	return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
 }
 

@@ -50,7 +50,8 @@ export type Hold = {
 	expired: boolean;
 };
 
-export type MessageStatus = 'pending' | 'delivered' | 'read' | 'expired' | string;
+/** pending | delivered | read | expired, or whatever else a writer stored. */
+export type MessageStatus = string;
 
 export type MessageRow = {
 	id: number;

@@ -39,7 +39,7 @@ async function main(args: ParsedArgs): Promise<number> {
 		demo = bus;
 		config.dbPath = bus.dbPath;
 		config.logBase = flags['log-dir'] ?? bus.logBase;
-		config.sessionId = flags.session ?? bus.agents[0]!;
+		config.sessionId = flags.session ?? bus.agents[0];
 		// Short enough that the silent agent goes stale while you watch.
 		if (flags['stale-timeout'] === undefined) config.staleTimeoutMs = 45_000;
 	}

@@ -122,10 +122,10 @@ export async function startDemo(): Promise<DemoBus> {
 		const [command, ...rest] = [process.execPath, ...agentCommand()];
 		const agents: string[] = [];
 		for (const [index, agent] of DEMO_AGENTS.entries()) {
-			const child = spawn(command!, [...rest, JSON.stringify({db: dbPath, ...agent})], {stdio: ['ignore', 'pipe', 'ignore']});
+			const child = spawn(command, [...rest, JSON.stringify({db: dbPath, ...agent})], {stdio: ['ignore', 'pipe', 'ignore']});
 			children.push(child);
 			const id = await new Promise<string>((resolve, reject) => {
-				const lines = createInterface({input: child.stdout!});
+				const lines = createInterface({input: child.stdout});
 				lines.once('line', line => resolve(line.trim()));
 				child.once('exit', code => reject(new Error(`demo agent ${index} exited (${code})`)));
 			});

@@ -244,7 +244,7 @@ export class LivenessProbe {
 			this.inFlight = (async () => {
 				try {
 					const table = await this.readTable();
-					this._table = table instanceof Map ? table : new Map();
+					this._table = table instanceof Map ? table : new Map<number, ProcessInfo>();
 				} catch {
 					this._table = new Map();
 				} finally {

@@ -12,9 +12,9 @@ export type Flavor = 'terminal' | 'log' | 'plain';
 
 export type ValueFormat = {
 	/** Plain text inside a sentence. */
-	text(value: string): string;
+	text: (value: string) => string;
 	/** A code span: UUIDs, paths. */
-	code(value: string): string;
+	code: (value: string) => string;
 };
 
 export const TERMINAL_VALUE_LIMIT = 1000;

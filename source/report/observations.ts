@@ -43,11 +43,11 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 
 	// Machine / hostname grouping
 	const machines = groupBy(active, view => `${view.row.machineUuid ?? '?'}|${(view.row.hostname ?? '?').toLowerCase()}`);
-	if (active.length === 1) lines.push(`One session, on ${machine(active[0]!)}`);
+	if (active.length === 1) lines.push(`One session, on ${machine(active[0])}`);
 	else if (machines.size === 1 && active.length > 1) {
-		lines.push(`${active.length === 2 ? 'Both' : `All ${active.length}`} sessions on same machine (${machine(active[0]!)})`);
+		lines.push(`${active.length === 2 ? 'Both' : `All ${active.length}`} sessions on same machine (${machine(active[0])})`);
 	} else if (machines.size > 1) {
-		const groups = [...machines.values()].map(views => `${machine(views[0]!)}: ${ids(views)}`);
+		const groups = [...machines.values()].map(views => `${machine(views[0])}: ${ids(views)}`);
 		lines.push(`Sessions on ${machines.size} machines: ${groups.join('; ')}`);
 	}
 
@@ -105,7 +105,7 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 	if (analysis.openAlerts.length === 0) lines.push('No open operator alerts');
 	else {
 		const summaries = analysis.alertGroups.map(group => {
-			const resource = alertResources(group.alerts[0]!)[0];
+			const resource = alertResources(group.alerts[0])[0];
 			const involved = new Set(group.alerts.flatMap(alertSessions)).size;
 			const shared = involved === 1 ? ', 1 session' : ` shared by ${involved} sessions`;
 			const where = resource ? `${f.text(resource.value)}${shared}` : plural(involved, 'session');

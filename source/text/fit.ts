@@ -45,7 +45,7 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
 	let shownWidth = overflows ? Infinity : stringWidth(text);
 	if (shownWidth > width) {
 		// Keep the start (or, for paths whose file name matters, the end).
-		const source = overflows ? part! : text;
+		const source = overflows ? part : text;
 		const chars = cutAt === 'end' ? Array.from(source) : Array.from(source).reverse();
 		const kept: string[] = [];
 		let keptWidth = 0;

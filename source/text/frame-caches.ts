@@ -78,6 +78,6 @@ type StyleCode = {code: string};
 export function sameStyles(from: readonly StyleCode[], to: readonly StyleCode[]): boolean {
 	if (from === to) return true;
 	if (from.length !== to.length) return false;
-	for (let index = 0; index < from.length; index++) if (from[index]!.code !== to[index]!.code) return false;
+	for (let index = 0; index < from.length; index++) if (from[index].code !== to[index].code) return false;
 	return true;
 }

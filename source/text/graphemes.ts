@@ -56,10 +56,10 @@ class StandaloneSegments implements Intl.Segments {
 	containing(codeUnitIndex?: number): Intl.SegmentData | undefined {
 		// As Intl.Segments does: the index truncated to an integer, NaN and undefined read as 0.
 		const index = Math.trunc(Number(codeUnitIndex)) || 0;
-		return index >= 0 && index < this.input.length ? {segment: this.input[index]!, index, input: this.input} : undefined;
+		return index >= 0 && index < this.input.length ? {segment: this.input[index], index, input: this.input} : undefined;
 	}
 
 	*[Symbol.iterator](): IterableIterator<Intl.SegmentData> {
-		for (let index = 0; index < this.input.length; index++) yield {segment: this.input[index]!, index, input: this.input};
+		for (let index = 0; index < this.input.length; index++) yield {segment: this.input[index], index, input: this.input};
 	}
 }

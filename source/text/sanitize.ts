@@ -9,6 +9,7 @@
 // C0, DEL, C1; the bidi controls (ALM, LRM, RLM, embeddings/overrides, isolates);
 // line/paragraph separators; zero-width and BOM characters that hide text.
 const UNSAFE =
+	// eslint-disable-next-line no-control-regex -- finding control characters is the point
 	/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function visibleEscape(char: string): string {
@@ -27,7 +28,8 @@ export function cleanText(value: unknown): string | null {
 	if (typeof value === 'string') return escapeControls(value);
 	if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
 	if (Buffer.isBuffer(value)) return `<blob ${value.length} bytes>`;
-	return escapeControls(String(value));
+	// Never met from SQLite or JSON; named, not stringified.
+	return `<${typeof value}>`;
 }
 
 /**

@@ -117,9 +117,15 @@ export function commandFor(input: string, key: Key): Command | null {
 	return null;
 }
 
-/** The tab a `tab-<id>` command switches to, or null. */
-export function tabOfCommand(command: Command): TabId | null {
-	return command.startsWith('tab-') && command !== 'tab-next' && command !== 'tab-prev' ? (command.slice(4) as TabId) : null;
+export type TabCommand = `tab-${TabId}`;
+
+export function isTabCommand(command: Command): command is TabCommand {
+	return TABS.some(({id}) => command === `tab-${id}`);
+}
+
+/** The tab a `tab-<id>` command switches to. */
+export function tabOfCommand(command: TabCommand): TabId {
+	return command.slice('tab-'.length) as TabId;
 }
 
 export function binding(command: Command): Binding {

@@ -51,8 +51,8 @@ export async function runDashboard(config: Config): Promise<number> {
 	// *stderr* at exit: into the file when stderr is redirected, into a closed terminal after
 	// a hangup. LEAVE_ALT_SCREEN shows the cursor on the terminal already.
 	const stderrWrite = process.stderr.write.bind(process.stderr);
-	process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
-		chunk === '\u001b[?25h' ? true : (stderrWrite as (...args: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stderr.write;
+	process.stderr.write = (chunk: unknown, ...rest: unknown[]) =>
+		chunk === '\u001b[?25h' ? true : (stderrWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
 
 	stdout.on('error', () => quietExit(0));
 	process.on('SIGHUP', () => quietExit(0));

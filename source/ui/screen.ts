@@ -51,7 +51,7 @@ export type Screen = {
 export function screenOf(view: TabView | null, state: TabState, mode: Mode, columns: number, rows: number): Screen {
 	const listed = view ? visibleRows(view, state) : [];
 	const text = view?.layout === 'text';
-	const visible = text ? wrapRows(listed, view.columns[0]!.id, columns) : listed;
+	const visible = text ? wrapRows(listed, view.columns[0].id, columns) : listed;
 	const selected = selectedIndex(visible, state);
 	// The frame: tab bar, [header lines], column titles (tables), rows, [filter line], status bar;
 	// at most rows - 1 tall (ink clears the screen on every frame otherwise).

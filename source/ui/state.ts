@@ -74,7 +74,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
 			return {...state, tab: action.tab, mode: {kind: 'list'}};
 		case 'step-tab': {
 			const at = TABS.findIndex(entry => entry.id === state.tab);
-			return {...state, tab: TABS[(at + action.delta + TABS.length) % TABS.length]!.id, mode: {kind: 'list'}};
+			return {...state, tab: TABS[(at + action.delta + TABS.length) % TABS.length].id, mode: {kind: 'list'}};
 		}
 		case 'move':
 			return updateTab(state, moveSelection(state.tabs[state.tab], action.rows, action.motion, action.page));
@@ -143,7 +143,7 @@ export function moveSelection(state: TabState, rows: Row[], motion: Motion, page
 	if (rows.length === 0) return state;
 	const current = selectedIndex(rows, state);
 	const target = motion === 'top' ? 0 : motion === 'bottom' ? rows.length - 1 : Math.min(rows.length - 1, Math.max(0, current + motion));
-	return {...state, selectedKey: rows[target]!.key, index: target, top: scrollTop(state.top, target, page, rows.length)};
+	return {...state, selectedKey: rows[target].key, index: target, top: scrollTop(state.top, target, page, rows.length)};
 }
 
 export function cycleSort(state: TabState, columns: Column[]): TabState {
@@ -151,5 +151,5 @@ export function cycleSort(state: TabState, columns: Column[]): TabState {
 	if (sortable.length === 0) return state;
 	const at = state.sortColumn === null ? -1 : sortable.indexOf(state.sortColumn);
 	// After the last column comes the view's own order again.
-	return {...state, sortColumn: at + 1 >= sortable.length ? null : sortable[at + 1]!};
+	return {...state, sortColumn: at + 1 >= sortable.length ? null : sortable[at + 1]};
 }

@@ -63,7 +63,7 @@ export function layoutColumns(columns: Column[], width: number, rows: Row[]): La
 	}
 	// Still too narrow for the minimums: shrink from the right, never below 3 cells.
 	for (let i = laid.length - 1; i >= 0 && spare < 0; i--) {
-		const column = laid[i]!;
+		const column = laid[i];
 		const take = Math.min(-spare, column.shown - 3);
 		column.shown -= take;
 		spare += take;

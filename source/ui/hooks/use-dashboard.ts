@@ -1,4 +1,4 @@
-import {useEffect, useLayoutEffect, useReducer, useRef} from 'react';
+import {useCallback, useEffect, useLayoutEffect, useReducer, useRef} from 'react';
 import type {LiveBus, LiveState} from '../../monitor/live.js';
 import type {TabId} from '../../tab-ids.js';
 import {buildTab, tabBadges} from '../tabs/index.js';
@@ -24,11 +24,14 @@ export type OnScreen = {text: string; changesAt: number | null};
  * when the screen's ages next change, so an idle bus is judged again only then.
  */
 export function useDashboard(live: LiveBus, tab: TabId, showEnded: boolean, onScreen: (model: DashboardModel) => OnScreen): DashboardModel {
-	const build = (state: LiveState): DashboardModel => {
-		if (!state.reading) return {state, view: null, badges: null};
-		const badges = tabBadges(state.reading);
-		return {state, badges, view: buildTab(state.reading, tab, {showEnded, countsNote: live.countsNote()}, badges)};
-	};
+	const build = useCallback(
+		(state: LiveState): DashboardModel => {
+			if (!state.reading) return {state, view: null, badges: null};
+			const badges = tabBadges(state.reading);
+			return {state, badges, view: buildTab(state.reading, tab, {showEnded, countsNote: live.countsNote()}, badges)};
+		},
+		[live, tab, showEnded],
+	);
 	const latest = useRef<DashboardModel | null>(null);
 	latest.current ??= build(live.getState());
 	const [, redraw] = useReducer((count: number) => count + 1, 0);
@@ -56,7 +59,7 @@ export function useDashboard(live: LiveBus, tab: TabId, showEnded: boolean, onSc
 		};
 		onState(live.getState());
 		return live.subscribe(onState);
-	}, [live, tab, showEnded]);
+	}, [live, build]);
 
 	return model;
 }

@@ -105,7 +105,7 @@ export class KeyQueue {
 	/** The printable keys at the head of the queue, as one text (a paste into the filter or an editor). */
 	takeText(): string {
 		let text = '';
-		while (this.keys.length > 0 && isText(this.keys[0]!)) text += this.keys.shift()!.input;
+		while (this.keys.length > 0 && isText(this.keys[0])) text += this.keys.shift()!.input;
 		return text;
 	}
 

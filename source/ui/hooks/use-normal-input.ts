@@ -1,7 +1,7 @@
 import type {Screen} from '../screen.js';
 import type {UiAction, UiState} from '../state.js';
 import type {TabView} from '../tabs/types.js';
-import {type Command, binding, commandFor, tabOfCommand} from '../keymap.js';
+import {type Command, binding, commandFor, isTabCommand, tabOfCommand} from '../keymap.js';
 import type {Actions} from './use-actions.js';
 import {type KeyQueue, useModeInput} from './use-keys.js';
 
@@ -28,9 +28,8 @@ function releasePrompt(target: NonNullable<TabView['rows'][number]['release']>):
 export function runCommand(command: Command, input: NormalInput): void {
 	const {ui, dispatch, view, screen, actions} = input;
 	const say = (text: string, tone: 'bad' | 'normal' = 'normal') => dispatch({type: 'say', message: {text, tone}});
-	const selected = screen.selected >= 0 && view?.layout === 'table' ? screen.visible[screen.selected]! : null;
-	const tab = tabOfCommand(command);
-	if (tab) return dispatch({type: 'switch-tab', tab});
+	const selected = screen.selected >= 0 && view?.layout === 'table' ? screen.visible[screen.selected] : null;
+	if (isTabCommand(command)) return dispatch({type: 'switch-tab', tab: tabOfCommand(command)});
 	if (input.readOnly && binding(command).writes) {
 		return say(`Read-only: "${binding(command).description}" would write to the bus (started with --read-only)`, 'bad');
 	}

@@ -6,18 +6,16 @@ export type Size = {columns: number; rows: number};
 /** The terminal's size, updated on `resize`; a fixed size (tests) wins. */
 export function useTerminalSize(fixed?: Partial<Size>): Size {
 	const {stdout} = useStdout();
-	const read = (): Size => ({
-		columns: fixed?.columns ?? (stdout.columns || 80),
-		rows: fixed?.rows ?? (stdout.rows || 24),
-	});
+	const read = (): Size => ({columns: stdout.columns || 80, rows: stdout.rows || 24});
 	const [size, setSize] = useState(read);
+	const fixedSize = fixed?.columns !== undefined && fixed?.rows !== undefined;
 	useEffect(() => {
-		if (fixed?.columns !== undefined && fixed?.rows !== undefined) return;
-		const onResize = () => setSize(read());
+		if (fixedSize) return;
+		const onResize = () => setSize({columns: stdout.columns || 80, rows: stdout.rows || 24});
 		stdout.on('resize', onResize);
 		return () => {
 			stdout.off('resize', onResize);
 		};
-	}, [stdout, fixed?.columns, fixed?.rows]);
-	return fixed?.columns !== undefined && fixed?.rows !== undefined ? {columns: fixed.columns, rows: fixed.rows} : size;
+	}, [stdout, fixedSize]);
+	return {columns: fixed?.columns ?? size.columns, rows: fixed?.rows ?? size.rows};
 }

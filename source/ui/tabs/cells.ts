@@ -47,5 +47,5 @@ export function countdownChangesIn(expires: {ms: number | null}, expired: boolea
 const PRIORITY_TONE: Tone[] = ['muted', 'normal', 'warn', 'critical'];
 
 export function priorityTone(priority: number): Tone {
-	return PRIORITY_TONE[Math.max(0, Math.min(3, priority))]!;
+	return PRIORITY_TONE[Math.max(0, Math.min(3, priority))];
 }
