@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import {EXIT_CODES} from './exit-codes.js';
-import {type ParsedArgs, UsageError, parseFlags} from './commands/flags.js';
+import {EXIT_CODES, UsageError} from './exit-codes.js';
+import {type ParsedArgs, parseFlags} from './commands/flags.js';
 
 // What each command needs is imported when it runs: `--status-line` (every few
 // seconds from a status bar) runs from this file alone and loads no printing

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {defaultDatabasePath} from './bus/open.js';
 import {defaultLogBase} from './report/session-log.js';
-import {type Flags, UsageError} from './commands/flags.js';
+import {UsageError} from './exit-codes.js';
+import type {Flags} from './commands/flags.js';
 
 /**
  * Every setting, resolved: flags beat environment, environment beats the config

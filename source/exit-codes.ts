@@ -20,3 +20,6 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
 	logFailed: 'session log could not be written (dashboard printed)',
 	criticalAlert: 'a critical operator alert is open (printed runs)',
 };
+
+/** A bad command line or setting: exit 2, with the usage hint. */
+export class UsageError extends Error {}

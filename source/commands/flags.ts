@@ -1,5 +1,5 @@
 import {parseArgs} from 'node:util';
-import {EXIT_CODES, EXIT_CODE_MEANINGS} from '../exit-codes.js';
+import {EXIT_CODES, EXIT_CODE_MEANINGS, UsageError} from '../exit-codes.js';
 
 /**
  * Every flag once: this table drives parsing and `--help`. Parsing is node's own
@@ -111,8 +111,6 @@ export type ParsedArgs = {flags: Flags; input: string[]};
 
 /** The flags that choose one view: `--stats`, `--alerts`, ... */
 export const VIEW_FLAGS = FLAGS.filter((flag): flag is Extract<Flag, {group: 'views'}> => flag.group === 'views').map(flag => flag.name);
-
-export class UsageError extends Error {}
 
 export function parseFlags(argv: string[]): ParsedArgs {
 	let parsed;

@@ -1,6 +1,6 @@
-import {EXIT_CODES} from '../exit-codes.js';
+import {EXIT_CODES, UsageError} from '../exit-codes.js';
 import {type Config, resolveConfig} from '../config.js';
-import {type ParsedArgs, UsageError, VIEW_FLAGS, helpText} from './flags.js';
+import {type ParsedArgs, VIEW_FLAGS, helpText} from './flags.js';
 import type {PrintSection} from './print.js';
 
 // The live dashboard (ink, react) and the printed one are each imported only when

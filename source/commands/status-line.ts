@@ -10,7 +10,8 @@ import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
 import {type Config, resolveConfig} from '../config.js';
-import {type Flags, UsageError} from './flags.js';
+import {UsageError} from '../exit-codes.js';
+import type {Flags} from './flags.js';
 
 /**
  * One line for a status bar: `4 sessions · 1 dead · 2 alerts (1 critical) · 3 unread`.
