@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import {EXIT_CODES, UsageError} from './exit-codes.js';
-import {type ParsedArgs, parseFlags} from './commands/flags.js';
+import {type ParsedArgs, parseFlags} from './settings.js';
 
 // What each command needs is imported when it runs: `--status-line` (every few
 // seconds from a status bar) runs from this file alone and loads no printing
@@ -23,7 +23,7 @@ try {
 
 if (args.flags['status-line']) {
 	const {printStatusLine} = await import('./commands/status-line.js');
-	printStatusLine(args.flags, usageError);
+	printStatusLine(args.flags);
 } else {
 	const {runMain} = await import('./commands/main.js');
 	runMain(args, usageError);

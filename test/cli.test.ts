@@ -774,6 +774,33 @@ describe('sections', () => {
 		assert.ok(!result.stdout.includes('Session log entry appended'), 'a section is not logged');
 	});
 
+	it('--sessions prints every active detail block, the current session first, then a line per stale session', async () => {
+		const dbPath = documentedDb();
+		const bus = new BusWriter(dbPath);
+		bus.register({sessionId: 'gemini-old', hostname: HOST, vendor: 'gemini', pid: await deadPid(), registeredAt: Date.now() - 20 * 60_000});
+		bus.close();
+		const dump = dumpDatabase(dbPath);
+		const result = run(['--db', dbPath, '--sessions', '--once', '--read-only', '--session', 'codex-41200']);
+		assert.equal(result.code, 8, result.stderr);
+		assertLines(
+			result.lines,
+			[
+				'Sessions',
+				RULE,
+				'2 active sessions',
+				'',
+				...codexBlock(' (THIS SESSION)'),
+				'',
+				...claudeBlock(),
+				'',
+				'Stale: gemini-old (heartbeat 20m ago)',
+			],
+			'--sessions',
+		);
+		assert.deepEqual(dumpDatabase(dbPath), dump, '--read-only wrote nothing');
+		assert.ok(!result.stdout.includes('Session log entry appended'), 'a section is not logged');
+	});
+
 	it('--alerts prints the documented alert blocks, highest priority first, and delivers them', () => {
 		const dbPath = sectionDb();
 		const result = run(['--db', dbPath, '--alerts', '--once']);

@@ -7,7 +7,7 @@ import {pathToFileURL} from 'node:url';
 import {execFileSync, spawnSync} from 'node:child_process';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
-import {applyConfigFile, defaultConfig, loadConfig} from '../source/config.js';
+import {applyConfigFile, defaultConfig, loadConfig} from '../source/settings.js';
 import {deadPid, liveProcess, seededRandom} from './helpers/fixtures.js';
 import {CLI, LAUNCHER, ROOT, launchedCommand, requireBuiltCli, run, scratch} from './helpers/cli.js';
 

@@ -1,6 +1,6 @@
 import {EXIT_CODES, UsageError} from '../exit-codes.js';
-import {type Config, resolveConfig} from '../config.js';
-import {type ParsedArgs, VIEW_FLAGS, helpText} from './flags.js';
+import {type Config, type ParsedArgs, helpText, resolveConfig} from '../settings.js';
+import {TAB_IDS} from '../tab-ids.js';
 import type {PrintSection} from './print.js';
 
 // The live dashboard (ink, react) and the printed one are each imported only when
@@ -12,7 +12,7 @@ declare const PACKAGE_DESCRIPTION: string;
 
 function chosenSection({flags}: ParsedArgs): PrintSection {
 	if (flags.json) return 'json';
-	const sections = VIEW_FLAGS.filter(name => flags[name]);
+	const sections = TAB_IDS.filter(id => flags[id]);
 	if (sections.length > 1) throw new UsageError(`choose one view, not ${sections.map(name => `--${name}`).join(' and ')}`);
 	return sections[0] ?? 'dashboard';
 }

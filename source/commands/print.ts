@@ -3,7 +3,7 @@ import {EXIT_CODES} from '../exit-codes.js';
 import {DeliveryWriter} from '../bus/delivery.js';
 import {formatDuration} from '../bus/time.js';
 import {isCritical} from '../bus/rules.js';
-import type {Config} from '../config.js';
+import type {Config} from '../settings.js';
 import {BusMonitor, type Reading} from '../monitor/monitor.js';
 import {type SessionView} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';

@@ -9,9 +9,7 @@ import {OPEN_MESSAGE_SQL, isCritical} from '../bus/rules.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
-import {type Config, resolveConfig} from '../config.js';
-import {UsageError} from '../exit-codes.js';
-import type {Flags} from './flags.js';
+import {type Config, type Flags, resolveConfig} from '../settings.js';
 
 /**
  * One line for a status bar: `4 sessions · 1 dead · 2 alerts (1 critical) · 3 unread`.
@@ -21,7 +19,7 @@ import type {Flags} from './flags.js';
  * scan), writes nothing, loads no UI code, and never fails loudly.
  */
 
-export type StatusFormat = 'plain' | 'tmux';
+export type StatusFormat = Config['format'];
 
 export type StatusCounts = {sessions: number; dead: number; stale: number; alerts: number; critical: number; unread: number};
 
@@ -111,17 +109,9 @@ export function statusLine(config: Config, format: StatusFormat): string {
 	}
 }
 
-/** `--status-line`: prints the line; other flags are ignored, bad values are usage errors. */
-export function printStatusLine(flags: Flags, usageError: (message: string) => never): void {
-	const format = flags.format ?? 'plain';
-	if (format !== 'plain' && format !== 'tmux') usageError('--format takes plain or tmux');
-	let config: Config;
-	try {
-		// A status bar shows whatever we print: problems with the config file go unreported here.
-		config = resolveConfig(flags, () => undefined);
-	} catch (error) {
-		if (!(error instanceof UsageError)) throw error;
-		usageError(error.message);
-	}
-	process.stdout.write(`${statusLine(config, format)}\n`);
+/** `--status-line`: prints the line; other flags are ignored (bad values were usage errors when parsed). */
+export function printStatusLine(flags: Flags): void {
+	// A status bar shows whatever we print: problems with the config file go unreported here.
+	const config = resolveConfig(flags, () => undefined);
+	process.stdout.write(`${statusLine(config, config.format)}\n`);
 }

@@ -3,7 +3,7 @@ import {Box, Text, useApp, useInput, type Key} from 'ink';
 import type {LiveBus} from '../monitor/live.js';
 import {BusError} from '../bus/open.js';
 import {formatIso} from '../bus/time.js';
-import type {Config} from '../config.js';
+import type {Config} from '../settings.js';
 import {renderLogEntry} from '../report/dashboard.js';
 import {appendLogEntry, logAuthor, logFilePath, logProject} from '../report/session-log.js';
 import {truncateStart} from '../text/truncate.js';

@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import {parseArgs} from 'node:util';
+import {UsageError} from '../exit-codes.js';
+import type {Context, ParsedBy, Parser} from './parsers.js';
+
+/**
+ * What a settings table is, and what follows from one: the options for node's
+ * parseArgs, the flags read through each setting's parser, the defaults, the config
+ * file's checking and the environment's overrides. Generic over the record a table
+ * fills, so a test can prove the mechanism on a table of its own.
+ */
+
+export type HelpGroup = 'views' | 'options';
+
+type Common = {
+	/** The value's name in --help (`--db PATH`); a flag without one is a switch. */
+	valueName?: string;
+	/** An environment variable; set but empty, it is ignored. */
+	env?: string;
+	/** The key in the config file. */
+	fileKey?: string;
+	/** --help's words for a default that is no single value (`the registered ancestor process`). */
+	defaultHelp?: string;
+};
+
+/** `--name` on the command line, with its line in --help; or no flag at all. */
+type Flag = {flag: string; help: string; group: HelpGroup} | {flag?: undefined; help?: undefined; group?: undefined};
+
+type ItemOf<L> = L extends ReadonlyArray<infer I> ? I : never;
+
+/**
+ * A setting that fills `field`. Its default is written as a user would give it and read
+ * by `parse` like any other value (null: none). A repeatable setting parses items: a flag
+ * given several times, or a JSON list in the file, gives a list.
+ */
+type FieldSetting<Target, K extends keyof Target> = Common &
+	Flag & {field: K; default: unknown} & (
+		{repeatable?: false; parse: Parser<Target[K]>} | {repeatable: true; parse: Parser<ItemOf<Target[K]>>}
+	);
+
+/** A flag that chooses what to run (--once, --help) rather than fill a field. */
+type CommandFlag = Common & Flag & {field?: undefined; flag: string; repeatable?: boolean; parse: Parser<unknown>};
+
+export type Setting<Target> = {[K in keyof Target]-?: FieldSetting<Target, K>}[keyof Target] | CommandFlag;
+
+/** Any entry of any table, as the mechanism below sees it. */
+export type AnySetting = Common & {
+	flag?: string;
+	help?: string;
+	group?: HelpGroup;
+	field?: PropertyKey;
+	repeatable?: boolean;
+	parse: Parser<unknown>;
+	default?: unknown;
+};
+
+type FlagValue<E> = E extends {valueName: string; parse: infer P}
+	? E extends {repeatable: true}
+		? Array<ParsedBy<P>>
+		: ParsedBy<P> | undefined
+	: boolean;
+
+/** Each flag of a table by its name: a switch is a boolean, a list is a list, a value is undefined when not given. */
+export type FlagsOf<Table extends readonly unknown[]> = {
+	[E in Table[number] as E extends {flag: infer N extends string} ? N : never]: FlagValue<E>;
+};
+
+export type Target = Record<PropertyKey, unknown>;
+
+/** Where a value came from: a flag's refusal says "takes", the others "must be"; file lists name the item. */
+type Source = {name: string; kind: 'flag' | 'env' | 'file' | 'default'};
+
+/** A short glimpse of a refused value: the value itself unless it is long or structured. */
+function shown(raw: unknown): string {
+	const text = JSON.stringify(raw) ?? '';
+	return typeof raw === 'object' || text === '' || text.length > 60 ? '' : `, not ${text}`;
+}
+
+type Read = {value: unknown} | {problem: string};
+
+/** One value, or (for a repeatable setting) a list of them, through the setting's parser. */
+function readValue(setting: AnySetting, raw: unknown, context: Context, source: Source): Read {
+	const verb = source.kind === 'flag' ? 'takes' : 'must be';
+	const one = (item: unknown, subject: string): Read => {
+		const value = setting.parse.read(item, context);
+		return value === undefined ? {problem: `${subject} ${verb} ${setting.parse.takes}${shown(item)}`} : {value};
+	};
+	if (!setting.repeatable) return one(raw, source.name);
+	if (!Array.isArray(raw)) return {problem: `${source.name} ${verb} a list of ${setting.parse.takes}`};
+	const values: unknown[] = [];
+	for (const [index, item] of raw.entries()) {
+		const read = one(item, source.kind === 'file' ? `${source.name} item ${index + 1}` : source.name);
+		if ('problem' in read) return read;
+		values.push(read.value);
+	}
+	return {value: values};
+}
+
+/** The defaults of every field, each read by its own parser. */
+export function tableDefaults(table: readonly AnySetting[], context: Context): Target {
+	const target: Target = {};
+	for (const setting of table) {
+		if (setting.field === undefined) continue;
+		if (setting.default === null) {
+			target[setting.field] = null;
+			continue;
+		}
+		const read = readValue(setting, setting.default, context, {name: `the default of ${String(setting.field)}`, kind: 'default'});
+		if ('problem' in read) throw new Error(read.problem);
+		target[setting.field] = read.value;
+	}
+	return target;
+}
+
+export function argsOptions(table: readonly AnySetting[]) {
+	return Object.fromEntries(
+		table
+			.filter(setting => setting.flag !== undefined)
+			.map(setting => [setting.flag!, {type: setting.valueName ? 'string' : 'boolean', multiple: setting.repeatable === true}] as const),
+	);
+}
+
+/** Reads argv: every flag's value through its parser. A value refused is a UsageError. */
+export function readFlags(table: readonly AnySetting[], argv: string[], context: Context): {flags: Target; input: string[]} {
+	let parsed;
+	try {
+		parsed = parseArgs({args: argv, strict: true, allowPositionals: true, options: argsOptions(table)});
+	} catch (error) {
+		// parseArgs explains itself ("Unknown option '--x'", "Option '--db <value>' argument missing").
+		throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '.'));
+	}
+	const flags: Target = {};
+	for (const setting of table) {
+		if (setting.flag === undefined) continue;
+		const raw = parsed.values[setting.flag];
+		if (!setting.valueName) flags[setting.flag] = raw === true;
+		else if (raw === undefined) flags[setting.flag] = setting.repeatable ? [] : undefined;
+		else {
+			const read = readValue(setting, raw, context, {name: `--${setting.flag}`, kind: 'flag'});
+			if ('problem' in read) throw new UsageError(read.problem);
+			flags[setting.flag] = read.value;
+		}
+	}
+	return {flags, input: parsed.positionals};
+}
+
+/** Flags given override `target`: a switch only when on, a list only when given. */
+export function applyFlags(table: readonly AnySetting[], target: Target, flags: Target): void {
+	for (const setting of table) {
+		if (setting.field === undefined || setting.flag === undefined) continue;
+		const value = flags[setting.flag];
+		if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
+		target[setting.field] = value;
+	}
+}
+
+/** Environment variables override `target`; a value refused leaves it and says why. */
+export function applyEnvironment(table: readonly AnySetting[], target: Target, context: Context): string[] {
+	const warnings: string[] = [];
+	for (const setting of table) {
+		const raw = setting.env === undefined ? undefined : context.env[setting.env];
+		if (setting.field === undefined || !raw) continue;
+		const read = readValue(setting, setting.repeatable ? [raw] : raw, context, {name: setting.env!, kind: 'env'});
+		if ('problem' in read) warnings.push(`environment: ${read.problem}; ignored`);
+		else target[setting.field] = read.value;
+	}
+	return warnings;
+}
+
+/**
+ * Applies a config file onto `target`; returns one warning per problem, each naming the
+ * file and the key, which keeps its value. A missing file is no problem unless required.
+ */
+export function applyFile(table: readonly AnySetting[], target: Target, file: string, required: boolean, context: Context): string[] {
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return [];
+		return [`config file ${file}: cannot be read (${(error as Error).message}); using defaults`];
+	}
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (error) {
+		return [`config file ${file}: not valid JSON (${(error as Error).message}); using defaults`];
+	}
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+		return [`config file ${file}: must hold a JSON object; using defaults`];
+	const byKey = new Map(table.filter(setting => setting.fileKey !== undefined).map(setting => [setting.fileKey!, setting]));
+	const warnings: string[] = [];
+	for (const [key, raw] of Object.entries(parsed)) {
+		const setting = byKey.get(key);
+		if (setting?.field === undefined) {
+			warnings.push(`config file ${file}: unknown key "${key}" (known: ${[...byKey.keys()].join(', ')}); ignored`);
+			continue;
+		}
+		const read = readValue(setting, raw, context, {name: `key "${key}"`, kind: 'file'});
+		if ('problem' in read) warnings.push(`config file ${file}: ${read.problem}; using the default`);
+		else target[setting.field] = read.value;
+	}
+	return warnings;
+}
