@@ -8,8 +8,8 @@ import {type ParsedArgs, parseFlags} from './settings.js';
 
 process.title = 'session-status';
 
-function usageError(message: string): never {
-	process.stderr.write(`session-status: ${message}\nRun session-status --help for usage.\n`);
+function usageError(message: string, helpHint = true): never {
+	process.stderr.write(`session-status: ${message}\n${helpHint ? 'Run session-status --help for usage.\n' : ''}`);
 	process.exit(EXIT_CODES.usage);
 }
 
@@ -18,7 +18,7 @@ try {
 	args = parseFlags(process.argv.slice(2));
 } catch (error) {
 	if (!(error instanceof UsageError)) throw error;
-	usageError(error.message);
+	usageError(error.message, error.helpHint);
 }
 
 if (args.flags['status-line']) {

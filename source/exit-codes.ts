@@ -21,5 +21,12 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
 	criticalAlert: 'a critical operator alert is open (printed runs)',
 };
 
-/** A bad command line or setting: exit 2, with the usage hint. */
-export class UsageError extends Error {}
+/** A bad command line or setting: exit 2, with a pointer to --help when that would help. */
+export class UsageError extends Error {
+	constructor(
+		message: string,
+		readonly helpHint = true,
+	) {
+		super(message);
+	}
+}

@@ -1018,6 +1018,66 @@ describe('errors', () => {
 	});
 });
 
+describe('a config file that cannot be read', () => {
+	/** A home whose default config file holds `text`. */
+	function homeWithConfig(text: string): string {
+		const home = scratch();
+		fs.mkdirSync(path.join(home, '.config', 'session-status'), {recursive: true});
+		fs.writeFileSync(path.join(home, '.config', 'session-status', 'config.json'), text);
+		return home;
+	}
+
+	it('not JSON: exit 2, naming the file, the line and the column, before anything is read', () => {
+		const home = homeWithConfig('{\n  "db": "/x.db"\n  "bell": true\n}\n');
+		const dbPath = documentedDb();
+		const dump = dumpDatabase(dbPath);
+		const result = run(['--once', '--db', dbPath], {home});
+		assert.equal(result.code, 2);
+		assert.equal(result.stdout, '');
+		const file = path.join(home, '.config', 'session-status', 'config.json');
+		assert.equal(
+			result.stderr,
+			`session-status: config file ${file}: not valid JSON: Expected ',' or '}' after property value at line 3, column 3\n`,
+		);
+		assert.doesNotMatch(result.stderr, /position/);
+		assert.deepEqual(dumpDatabase(dbPath), dump);
+		// Where JSON.parse names no position, the line and column are still there.
+		const token = run(['--json', '--db', dbPath], {home: homeWithConfig('{"bell": tru}')});
+		assert.equal(token.code, 2);
+		assert.match(token.stderr, /not valid JSON: Unexpected token .}. at line 1, column 13\n$/);
+	});
+
+	it('named by --config or SESSION_STATUS_CONFIG but missing: exit 2', () => {
+		const missing = path.join(scratch(), 'config.json');
+		const dbPath = documentedDb();
+		for (const result of [
+			run(['--once', '--no-log', '--db', dbPath, '--config', missing]),
+			run(['--once', '--no-log', '--db', dbPath], {env: {SESSION_STATUS_CONFIG: missing}}),
+		]) {
+			assert.equal(result.code, 2);
+			assert.equal(result.stderr, `session-status: config file ${missing}: no such file\n`);
+		}
+	});
+
+	it('a bad value in a readable file is still a warning: that key keeps its default and the run goes on', () => {
+		const home = homeWithConfig(JSON.stringify({refreshMs: 3, author: 'Operator'}));
+		const result = run(['--json', '--db', documentedDb()], {home});
+		assert.equal(result.code, 0);
+		assert.match(
+			result.stderr,
+			/^session-status: config file .*: key "refreshMs" must be a number of milliseconds, at least 50, not 3; using the default\n$/,
+		);
+	});
+
+	it('--status-line never fails loudly: bus: bad config, exit 0', () => {
+		const home = homeWithConfig('{"db": ');
+		const plain = run(['--status-line', '--db', documentedDb()], {home});
+		assert.deepEqual([plain.code, plain.stdout, plain.stderr], [0, 'bus: bad config\n', '']);
+		const tmux = run(['--status-line', '--format', 'tmux', '--config', path.join(scratch(), 'missing.json')]);
+		assert.deepEqual([tmux.code, tmux.stdout, tmux.stderr], [0, '#[fg=colour244]bus: bad config#[default]\n', '']);
+	});
+});
+
 describe('exit codes', () => {
 	function busWithAlert(alert: {priority: number; status?: string; expiresAt?: number}): string {
 		const dbPath = path.join(scratch(), 'messaging.db');

@@ -66,13 +66,13 @@ async function run(config: Config, section: PrintSection, once: boolean): Promis
 	return runPrint(config, section, io);
 }
 
-export function runMain(args: ParsedArgs, usageError: (message: string) => never): void {
+export function runMain(args: ParsedArgs, usageError: (message: string, helpHint: boolean) => never): void {
 	main(args).then(
 		code => {
 			process.exitCode = code;
 		},
 		(error: unknown) => {
-			if (error instanceof UsageError) usageError(error.message);
+			if (error instanceof UsageError) usageError(error.message, error.helpHint);
 			process.stderr.write(
 				`session-status: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
 			);

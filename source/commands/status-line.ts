@@ -9,7 +9,8 @@ import {OPEN_MESSAGE_SQL, isCritical} from '../bus/rules.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
-import {type Config, type Flags, resolveConfig} from '../settings.js';
+import {UsageError} from '../exit-codes.js';
+import {type Config, type Flags, defaultConfig, resolveConfig} from '../settings.js';
 
 /**
  * One line for a status bar: `4 sessions · 1 dead · 2 alerts (1 critical) · 3 unread`.
@@ -92,26 +93,41 @@ export function formatStatus(summary: {text: string; severity: 'ok' | 'warn' | '
 	return format === 'tmux' ? `${TMUX_STYLE[summary.severity]}${summary.text}#[default]` : summary.text;
 }
 
+/** `bus: no database`, in grey for tmux: the line when there are no counts to show. */
+function quiet(text: string, format: StatusFormat): string {
+	return format === 'tmux' ? `#[fg=colour244]${text}#[default]` : text;
+}
+
 export function statusLine(config: Config, format: StatusFormat): string {
-	if (!fs.existsSync(config.dbPath)) return format === 'tmux' ? '#[fg=colour244]bus: no database#[default]' : 'bus: no database';
+	if (!fs.existsSync(config.dbPath)) return quiet('bus: no database', format);
 	let db;
 	try {
 		db = openReader(config.dbPath);
 	} catch {
-		return format === 'tmux' ? '#[fg=colour244]bus: unavailable#[default]' : 'bus: unavailable';
+		return quiet('bus: unavailable', format);
 	}
 	try {
 		return formatStatus(summarise(countBus(db, config, Date.now())), format);
 	} catch {
-		return format === 'tmux' ? '#[fg=colour244]bus: unavailable#[default]' : 'bus: unavailable';
+		return quiet('bus: unavailable', format);
 	} finally {
 		db.close();
 	}
 }
 
-/** `--status-line`: prints the line; other flags are ignored (bad values were usage errors when parsed). */
+/**
+ * `--status-line`: prints the line; other flags are ignored (bad values were usage errors
+ * when parsed). A status bar shows whatever we print: bad keys in the config file go
+ * unreported, and a config file that cannot be read is `bus: bad config`, exit 0.
+ */
 export function printStatusLine(flags: Flags): void {
-	// A status bar shows whatever we print: problems with the config file go unreported here.
-	const config = resolveConfig(flags, () => undefined);
-	process.stdout.write(`${statusLine(config, config.format)}\n`);
+	let line: string;
+	try {
+		const config = resolveConfig(flags, () => undefined);
+		line = statusLine(config, config.format);
+	} catch (error) {
+		if (!(error instanceof UsageError)) throw error;
+		line = quiet('bus: bad config', flags.format ?? defaultConfig({}).format);
+	}
+	process.stdout.write(`${line}\n`);
 }

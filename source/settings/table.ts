@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import {parseArgs} from 'node:util';
 import {UsageError} from '../exit-codes.js';
 import type {Context, ParsedBy, Parser} from './parsers.js';
+import {jsonSyntaxError} from './json-place.js';
 
 /**
  * What a settings table is, and what follows from one: the options for node's
@@ -168,22 +169,38 @@ export function applyEnvironment(table: readonly AnySetting[], target: Target, c
 }
 
 /**
- * Applies a config file onto `target`; returns one warning per problem, each naming the
- * file and the key, which keeps its value. A missing file is no problem unless required.
+ * A config file that cannot be read or is not JSON: the run stops (exit 2) rather than
+ * guess what it meant to say.
+ */
+export class ConfigFileError extends UsageError {
+	constructor(message: string) {
+		super(message, false);
+	}
+}
+
+/**
+ * Applies a config file onto `target`; returns one warning per bad key, naming the file
+ * and the key, which keeps its value. A missing file is no problem unless required; an
+ * unreadable one, or one that is not JSON, throws a ConfigFileError.
  */
 export function applyFile(table: readonly AnySetting[], target: Target, file: string, required: boolean, context: Context): string[] {
 	let text: string;
 	try {
 		text = fs.readFileSync(file, 'utf8');
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !required) return [];
-		return [`config file ${file}: cannot be read (${(error as Error).message}); using defaults`];
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT' && !required) return [];
+		throw new ConfigFileError(
+			`config file ${file}: ${code === 'ENOENT' ? 'no such file' : `cannot be read (${(error as Error).message})`}`,
+		);
 	}
+	// An editor's byte order mark is no part of the JSON.
+	if (text.startsWith('\uFEFF')) text = text.slice(1);
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
 	} catch (error) {
-		return [`config file ${file}: not valid JSON (${(error as Error).message}); using defaults`];
+		throw new ConfigFileError(`config file ${file}: not valid JSON: ${jsonSyntaxError(text, error as Error)}`);
 	}
 	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
 		return [`config file ${file}: must hold a JSON object; using defaults`];
