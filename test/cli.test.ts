@@ -8,6 +8,7 @@ import {createRequire} from 'node:module';
 import {once} from 'node:events';
 import {BusWriter} from '../source/bus/writer.js';
 import {parseTimestamp} from '../source/bus/time.js';
+import {TAB_IDS} from '../source/tab-ids.js';
 import {MACHINE, deadPid, documentedExample, liveProcess} from './helpers/fixtures.js';
 import {CLI, RAW_CONTROL, STACK_FRAME, dumpDatabase, listTree, requireBuiltCli, run, scratch, withDb} from './helpers/cli.js';
 
@@ -995,6 +996,30 @@ describe('errors', () => {
 		assert.equal(result.code, 2);
 		assert.match(result.stderr, /no-such-flag/);
 		assert.equal(result.stdout, '');
+	});
+
+	it('an unknown flag near a known one: the suggestion; far from all: none', () => {
+		const near = run(['--onse']);
+		assert.equal(near.code, 2);
+		assert.equal(near.stderr.split('\n')[0], 'session-status: Unknown option --onse. Did you mean --once?');
+		const far = run(['--no-such-flag']);
+		assert.equal(far.stderr.split('\n')[0], 'session-status: Unknown option --no-such-flag.');
+	});
+
+	it('--tab with a bad value names the accepted ones, and the bad value once', () => {
+		const result = run(['--tab', 'nope']);
+		assert.equal(result.code, 2);
+		for (const id of TAB_IDS) assert.ok(result.stderr.includes(id), id);
+		assert.equal(result.stderr.split('nope').length, 2, result.stderr);
+	});
+
+	it('--stale-timeout -5 says what it takes, not that the argument is ambiguous', () => {
+		for (const args of [['--stale-timeout', '-5'], ['--stale-timeout=-5']]) {
+			const result = run(args);
+			assert.equal(result.code, 2);
+			assert.equal(result.stderr.split('\n')[0], 'session-status: --stale-timeout takes a positive number of seconds, not "-5"');
+		}
+		assert.match(run(['--stale-timeout']).stderr, /^session-status: --stale-timeout takes a positive number of seconds; none was given\n/);
 	});
 
 	it('a stray argument: exit 2', () => {

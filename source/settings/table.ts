@@ -3,6 +3,8 @@ import {parseArgs} from 'node:util';
 import {UsageError} from '../exit-codes.js';
 import type {Context, ParsedBy, Parser} from './parsers.js';
 import {jsonSyntaxError} from './json-place.js';
+import {readValue} from './values.js';
+import {explainArgsError} from './flag-errors.js';
 
 /**
  * What a settings table is, and what follows from one: the options for node's
@@ -68,35 +70,6 @@ export type FlagsOf<Table extends readonly unknown[]> = {
 
 export type Target = Record<PropertyKey, unknown>;
 
-/** Where a value came from: a flag's refusal says "takes", the others "must be"; file lists name the item. */
-type Source = {name: string; kind: 'flag' | 'env' | 'file' | 'default'};
-
-/** A short glimpse of a refused value: the value itself unless it is long or structured. */
-function shown(raw: unknown): string {
-	const text = JSON.stringify(raw) ?? '';
-	return typeof raw === 'object' || text === '' || text.length > 60 ? '' : `, not ${text}`;
-}
-
-type Read = {value: unknown} | {problem: string};
-
-/** One value, or (for a repeatable setting) a list of them, through the setting's parser. */
-function readValue(setting: AnySetting, raw: unknown, context: Context, source: Source): Read {
-	const verb = source.kind === 'flag' ? 'takes' : 'must be';
-	const one = (item: unknown, subject: string): Read => {
-		const value = setting.parse.read(item, context);
-		return value === undefined ? {problem: `${subject} ${verb} ${setting.parse.takes}${shown(item)}`} : {value};
-	};
-	if (!setting.repeatable) return one(raw, source.name);
-	if (!Array.isArray(raw)) return {problem: `${source.name} ${verb} a list of ${setting.parse.takes}`};
-	const values: unknown[] = [];
-	for (const [index, item] of raw.entries()) {
-		const read = one(item, source.kind === 'file' ? `${source.name} item ${index + 1}` : source.name);
-		if ('problem' in read) return read;
-		values.push(read.value);
-	}
-	return {value: values};
-}
-
 /** The defaults of every field, each read by its own parser. */
 export function tableDefaults(table: readonly AnySetting[], context: Context): Target {
 	const target: Target = {};
@@ -127,8 +100,7 @@ export function readFlags(table: readonly AnySetting[], argv: string[], context:
 	try {
 		parsed = parseArgs({args: argv, strict: true, allowPositionals: true, options: argsOptions(table)});
 	} catch (error) {
-		// parseArgs explains itself ("Unknown option '--x'", "Option '--db <value>' argument missing").
-		throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '.'));
+		throw new UsageError(explainArgsError(table, argv, error as Error, context));
 	}
 	const flags: Target = {};
 	for (const setting of table) {
