@@ -1022,6 +1022,16 @@ describe('errors', () => {
 		assert.match(run(['--stale-timeout']).stderr, /^session-status: --stale-timeout takes a positive number of seconds; none was given\n/);
 	});
 
+	it('--help: every description starts in one column, apart from even the longest flag', () => {
+		const lines = run(['--help'])
+			.stdout.split('\n')
+			.filter(line => /^ {4}--/.test(line));
+		assert.ok(lines.length > 20);
+		const columns = lines.map(line => /^ {4}--\S+(?: [A-Z]+)? +/.exec(line)![0].length);
+		assert.equal(new Set(columns).size, 1, lines.join('\n'));
+		for (const line of lines) assert.match(line, /^ {4}--\S+(?: [A-Z]+)? {2,}\S/, line);
+	});
+
 	it('a stray argument: exit 2', () => {
 		const result = run(['status']);
 		assert.equal(result.code, 2);

@@ -255,6 +255,11 @@ describe('the mechanism, on a table of its own', () => {
 		assert.match(help, /^ {4}--name NAME +A name \(default: local\)$/m);
 		assert.doesNotMatch(help, /notify/);
 	});
+
+	it('--help keeps the descriptions apart from even the longest flag', () => {
+		const long = {flag: 'a-flag-longer-than-any-column-was', valueName: 'SOMETHING', parse: text, help: 'Long', group: 'options'} as const;
+		assert.match(renderHelp([...TABLE, long], 'A test'), /^ {4}--a-flag-longer-than-any-column-was SOMETHING {2}Long$/m);
+	});
 });
 
 describe('layers', () => {

@@ -14,8 +14,7 @@ function fallbacks(setting: AnySetting): string {
 	return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
-const flagColumn = (setting: AnySetting, width: number) =>
-	`${`--${setting.flag}${setting.valueName ? ` ${setting.valueName}` : ''}`.padEnd(width)}${setting.help}${fallbacks(setting)}`;
+const flagText = (setting: AnySetting) => `--${setting.flag}${setting.valueName ? ` ${setting.valueName}` : ''}`;
 
 // Two columns, as `0  ok                     5  database locked (gave up)`.
 function exitCodeLines(): string[] {
@@ -25,8 +24,13 @@ function exitCodeLines(): string[] {
 }
 
 export function renderHelp(table: readonly AnySetting[], description: string): string {
-	const section = (group: HelpGroup, width: number) =>
-		table.filter(setting => setting.flag !== undefined && setting.group === group).map(setting => `    ${flagColumn(setting, width)}`);
+	const flags = table.filter(setting => setting.flag !== undefined);
+	// One column for every flag, two spaces wider than the longest.
+	const width = Math.max(...flags.map(setting => flagText(setting).length)) + 2;
+	const section = (group: HelpGroup) =>
+		flags
+			.filter(setting => setting.group === group)
+			.map(setting => `    ${flagText(setting).padEnd(width)}${setting.help}${fallbacks(setting)}`);
 	return [
 		'',
 		`  ${description}`,
@@ -36,10 +40,10 @@ export function renderHelp(table: readonly AnySetting[], description: string): s
 		'    $ session-status demo [options]     the dashboard on a demo bus with live simulated agents',
 		'',
 		'  Views (print that section with --once; open the dashboard on it otherwise)',
-		...section('views', 18),
+		...section('views'),
 		'',
 		'  Options',
-		...section('options', 24),
+		...section('options'),
 		'',
 		'  Exit codes',
 		...exitCodeLines(),
