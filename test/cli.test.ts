@@ -1032,6 +1032,21 @@ describe('errors', () => {
 		for (const line of lines) assert.match(line, /^ {4}--\S+(?: [A-Z]+)? {2,}\S/, line);
 	});
 
+	it('a relative --db is taken from the current folder and printed whole', () => {
+		const home = scratch();
+		const dbPath = path.join(home, 'messaging.db');
+		documentedExample(dbPath, {claude: claude.pid!, codex: codex.pid!}).close();
+		const stats = run(['--stats', '--once', '--db', 'messaging.db'], {home});
+		assert.ok(stats.lines.includes(`Database path: ${dbPath}`), stats.stdout);
+		const json = run(['--json', '--db', './messaging.db'], {home});
+		assert.equal((JSON.parse(json.stdout) as {database: {path: string}}).database.path, dbPath);
+		const once = run(['--once', '--read-only', '--no-log', '--db', 'messaging.db'], {home});
+		assert.ok(
+			once.lines.some(line => line.startsWith(`- Database: \`${dbPath}\` (`)),
+			once.stdout,
+		);
+	});
+
 	it('a stray argument: exit 2', () => {
 		const result = run(['status']);
 		assert.equal(result.code, 2);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** What a value is read against: `~` in a path is this home. */
+/** What a value is read against: `~` in a path is this home, a relative path is taken from `cwd`. */
 export type Context = {home: string; cwd: string; env: NodeJS.ProcessEnv};
 
 /**
@@ -22,10 +22,10 @@ function expandHome(value: string, home: string): string {
 
 export const text: Parser<string> = {takes: 'text', read: raw => (typeof raw === 'string' && raw !== '' ? raw : undefined)};
 
-/** A path; `~/` at its start is the home folder. */
+/** A path, made absolute (what is printed names the file wherever it is read); `~/` at its start is the home folder. */
 export const filePath: Parser<string> = {
 	takes: 'a path',
-	read: (raw, {home}) => (typeof raw === 'string' && raw !== '' ? expandHome(raw, home) : undefined),
+	read: (raw, {home, cwd}) => (typeof raw === 'string' && raw !== '' ? path.resolve(cwd, expandHome(raw, home)) : undefined),
 };
 
 /** A flag given (true), a JSON boolean, or the text `true` / `false`. */
