@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import {EXIT_CODES} from './exit-codes.js';
-import {type ParsedArgs, UsageError, parseFlags} from './commands/flags.js';
+import {EXIT_CODES, UsageError} from './exit-codes.js';
+import {type ParsedArgs, parseFlags} from './settings.js';
 
 // What each command needs is imported when it runs: `--status-line` (every few
 // seconds from a status bar) runs from this file alone and loads no printing
@@ -8,8 +8,8 @@ import {type ParsedArgs, UsageError, parseFlags} from './commands/flags.js';
 
 process.title = 'session-status';
 
-function usageError(message: string): never {
-	process.stderr.write(`session-status: ${message}\nRun session-status --help for usage.\n`);
+function usageError(message: string, helpHint = true): never {
+	process.stderr.write(`session-status: ${message}\n${helpHint ? 'Run session-status --help for usage.\n' : ''}`);
 	process.exit(EXIT_CODES.usage);
 }
 
@@ -18,12 +18,12 @@ try {
 	args = parseFlags(process.argv.slice(2));
 } catch (error) {
 	if (!(error instanceof UsageError)) throw error;
-	usageError(error.message);
+	usageError(error.message, error.helpHint);
 }
 
 if (args.flags['status-line']) {
 	const {printStatusLine} = await import('./commands/status-line.js');
-	printStatusLine(args.flags, usageError);
+	printStatusLine(args.flags);
 } else {
 	const {runMain} = await import('./commands/main.js');
 	runMain(args, usageError);

@@ -20,3 +20,13 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
 	logFailed: 'session log could not be written (dashboard printed)',
 	criticalAlert: 'a critical operator alert is open (printed runs)',
 };
+
+/** A bad command line or setting: exit 2, with a pointer to --help when that would help. */
+export class UsageError extends Error {
+	constructor(
+		message: string,
+		readonly helpHint = true,
+	) {
+		super(message);
+	}
+}

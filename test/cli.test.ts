@@ -8,6 +8,7 @@ import {createRequire} from 'node:module';
 import {once} from 'node:events';
 import {BusWriter} from '../source/bus/writer.js';
 import {parseTimestamp} from '../source/bus/time.js';
+import {TAB_IDS} from '../source/tab-ids.js';
 import {MACHINE, deadPid, documentedExample, liveProcess} from './helpers/fixtures.js';
 import {CLI, RAW_CONTROL, STACK_FRAME, dumpDatabase, listTree, requireBuiltCli, run, scratch, withDb} from './helpers/cli.js';
 
@@ -774,6 +775,33 @@ describe('sections', () => {
 		assert.ok(!result.stdout.includes('Session log entry appended'), 'a section is not logged');
 	});
 
+	it('--sessions prints every active detail block, the current session first, then a line per stale session', async () => {
+		const dbPath = documentedDb();
+		const bus = new BusWriter(dbPath);
+		bus.register({sessionId: 'gemini-old', hostname: HOST, vendor: 'gemini', pid: await deadPid(), registeredAt: Date.now() - 20 * 60_000});
+		bus.close();
+		const dump = dumpDatabase(dbPath);
+		const result = run(['--db', dbPath, '--sessions', '--once', '--read-only', '--session', 'codex-41200']);
+		assert.equal(result.code, 8, result.stderr);
+		assertLines(
+			result.lines,
+			[
+				'Sessions',
+				RULE,
+				'2 active sessions',
+				'',
+				...codexBlock(' (THIS SESSION)'),
+				'',
+				...claudeBlock(),
+				'',
+				'Stale: gemini-old (heartbeat 20m ago)',
+			],
+			'--sessions',
+		);
+		assert.deepEqual(dumpDatabase(dbPath), dump, '--read-only wrote nothing');
+		assert.ok(!result.stdout.includes('Session log entry appended'), 'a section is not logged');
+	});
+
 	it('--alerts prints the documented alert blocks, highest priority first, and delivers them', () => {
 		const dbPath = sectionDb();
 		const result = run(['--db', dbPath, '--alerts', '--once']);
@@ -970,6 +998,55 @@ describe('errors', () => {
 		assert.equal(result.stdout, '');
 	});
 
+	it('an unknown flag near a known one: the suggestion; far from all: none', () => {
+		const near = run(['--onse']);
+		assert.equal(near.code, 2);
+		assert.equal(near.stderr.split('\n')[0], 'session-status: Unknown option --onse. Did you mean --once?');
+		const far = run(['--no-such-flag']);
+		assert.equal(far.stderr.split('\n')[0], 'session-status: Unknown option --no-such-flag.');
+	});
+
+	it('--tab with a bad value names the accepted ones, and the bad value once', () => {
+		const result = run(['--tab', 'nope']);
+		assert.equal(result.code, 2);
+		for (const id of TAB_IDS) assert.ok(result.stderr.includes(id), id);
+		assert.equal(result.stderr.split('nope').length, 2, result.stderr);
+	});
+
+	it('--stale-timeout -5 says what it takes, not that the argument is ambiguous', () => {
+		for (const args of [['--stale-timeout', '-5'], ['--stale-timeout=-5']]) {
+			const result = run(args);
+			assert.equal(result.code, 2);
+			assert.equal(result.stderr.split('\n')[0], 'session-status: --stale-timeout takes a positive number of seconds, not "-5"');
+		}
+		assert.match(run(['--stale-timeout']).stderr, /^session-status: --stale-timeout takes a positive number of seconds; none was given\n/);
+	});
+
+	it('--help: every description starts in one column, apart from even the longest flag', () => {
+		const lines = run(['--help'])
+			.stdout.split('\n')
+			.filter(line => /^ {4}--/.test(line));
+		assert.ok(lines.length > 20);
+		const columns = lines.map(line => /^ {4}--\S+(?: [A-Z]+)? +/.exec(line)![0].length);
+		assert.equal(new Set(columns).size, 1, lines.join('\n'));
+		for (const line of lines) assert.match(line, /^ {4}--\S+(?: [A-Z]+)? {2,}\S/, line);
+	});
+
+	it('a relative --db is taken from the current folder and printed whole', () => {
+		const home = scratch();
+		const dbPath = path.join(home, 'messaging.db');
+		documentedExample(dbPath, {claude: claude.pid!, codex: codex.pid!}).close();
+		const stats = run(['--stats', '--once', '--db', 'messaging.db'], {home});
+		assert.ok(stats.lines.includes(`Database path: ${dbPath}`), stats.stdout);
+		const json = run(['--json', '--db', './messaging.db'], {home});
+		assert.equal((JSON.parse(json.stdout) as {database: {path: string}}).database.path, dbPath);
+		const once = run(['--once', '--read-only', '--no-log', '--db', 'messaging.db'], {home});
+		assert.ok(
+			once.lines.some(line => line.startsWith(`- Database: \`${dbPath}\` (`)),
+			once.stdout,
+		);
+	});
+
 	it('a stray argument: exit 2', () => {
 		const result = run(['status']);
 		assert.equal(result.code, 2);
@@ -988,6 +1065,66 @@ describe('errors', () => {
 		assert.equal((JSON.parse(flag.stdout) as {database: {path: string}}).database.path, fromFlag);
 		const missingEnv = run(['--json'], {env: {SESSION_STATUS_DB: path.join(scratch(), 'missing.db')}});
 		assert.equal(missingEnv.code, 3);
+	});
+});
+
+describe('a config file that cannot be read', () => {
+	/** A home whose default config file holds `text`. */
+	function homeWithConfig(text: string): string {
+		const home = scratch();
+		fs.mkdirSync(path.join(home, '.config', 'session-status'), {recursive: true});
+		fs.writeFileSync(path.join(home, '.config', 'session-status', 'config.json'), text);
+		return home;
+	}
+
+	it('not JSON: exit 2, naming the file, the line and the column, before anything is read', () => {
+		const home = homeWithConfig('{\n  "db": "/x.db"\n  "bell": true\n}\n');
+		const dbPath = documentedDb();
+		const dump = dumpDatabase(dbPath);
+		const result = run(['--once', '--db', dbPath], {home});
+		assert.equal(result.code, 2);
+		assert.equal(result.stdout, '');
+		const file = path.join(home, '.config', 'session-status', 'config.json');
+		assert.equal(
+			result.stderr,
+			`session-status: config file ${file}: not valid JSON: Expected ',' or '}' after property value at line 3, column 3\n`,
+		);
+		assert.doesNotMatch(result.stderr, /position/);
+		assert.deepEqual(dumpDatabase(dbPath), dump);
+		// Where JSON.parse names no position, the line and column are still there.
+		const token = run(['--json', '--db', dbPath], {home: homeWithConfig('{"bell": tru}')});
+		assert.equal(token.code, 2);
+		assert.match(token.stderr, /not valid JSON: Unexpected token .}. at line 1, column 13\n$/);
+	});
+
+	it('named by --config or SESSION_STATUS_CONFIG but missing: exit 2', () => {
+		const missing = path.join(scratch(), 'config.json');
+		const dbPath = documentedDb();
+		for (const result of [
+			run(['--once', '--no-log', '--db', dbPath, '--config', missing]),
+			run(['--once', '--no-log', '--db', dbPath], {env: {SESSION_STATUS_CONFIG: missing}}),
+		]) {
+			assert.equal(result.code, 2);
+			assert.equal(result.stderr, `session-status: config file ${missing}: no such file\n`);
+		}
+	});
+
+	it('a bad value in a readable file is still a warning: that key keeps its default and the run goes on', () => {
+		const home = homeWithConfig(JSON.stringify({refreshMs: 3, author: 'Operator'}));
+		const result = run(['--json', '--db', documentedDb()], {home});
+		assert.equal(result.code, 0);
+		assert.match(
+			result.stderr,
+			/^session-status: config file .*: key "refreshMs" must be a number of milliseconds, at least 50, not 3; using the default\n$/,
+		);
+	});
+
+	it('--status-line never fails loudly: bus: bad config, exit 0', () => {
+		const home = homeWithConfig('{"db": ');
+		const plain = run(['--status-line', '--db', documentedDb()], {home});
+		assert.deepEqual([plain.code, plain.stdout, plain.stderr], [0, 'bus: bad config\n', '']);
+		const tmux = run(['--status-line', '--format', 'tmux', '--config', path.join(scratch(), 'missing.json')]);
+		assert.deepEqual([tmux.code, tmux.stdout, tmux.stderr], [0, '#[fg=colour244]bus: bad config#[default]\n', '']);
 	});
 });
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
-import {defaultConfig} from '../source/config.js';
+import {defaultConfig} from '../source/settings.js';
 import {type PrintSection, runPrint} from '../source/commands/print.js';
 import {tempDir} from './helpers/fixtures.js';
 

@@ -8,7 +8,7 @@ import type {ChildProcess} from 'node:child_process';
 import type Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
 import {LiveBus} from '../source/monitor/live.js';
-import {defaultConfig} from '../source/config.js';
+import {defaultConfig} from '../source/settings.js';
 import {escapeControls} from '../source/text/sanitize.js';
 import {deadPid, liveProcess} from './helpers/fixtures.js';
 import {STACK_FRAME, listTree, requireBuiltCli, run, scratch, withDb} from './helpers/cli.js';

@@ -7,7 +7,8 @@ import {pathToFileURL} from 'node:url';
 import {execFileSync, spawnSync} from 'node:child_process';
 import Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
-import {applyConfigFile, defaultConfig, loadConfig} from '../source/config.js';
+import {applyConfigFile, defaultConfig, loadConfig} from '../source/settings.js';
+import {UsageError} from '../source/exit-codes.js';
 import {deadPid, liveProcess, seededRandom} from './helpers/fixtures.js';
 import {CLI, LAUNCHER, ROOT, launchedCommand, requireBuiltCli, run, scratch} from './helpers/cli.js';
 
@@ -333,21 +334,30 @@ describe('configuration', () => {
 		assert.equal(config.defaultTab, 'sessions');
 		assert.equal(config.logBase, '/tmp/x');
 
+		// A file that is not JSON is not guessed around: the run stops, saying where it goes wrong.
 		fs.writeFileSync(file, '{"db": ');
-		const broken = loadConfig({}, file);
-		assert.match(broken.warnings[0]!, new RegExp(`${file}: not valid JSON`));
-		assert.equal(broken.config.dbPath, defaultConfig({}).dbPath);
+		assert.throws(
+			() => loadConfig({}, file),
+			(error: Error) =>
+				error instanceof UsageError &&
+				error.message === `config file ${file}: not valid JSON: Unexpected end of JSON input at line 1, column 8`,
+		);
 
 		const db = path.join(scratch('cfgdb-'), 'messaging.db');
 		new BusWriter(db).close();
 		const result = run(['--once', '--no-log', '--db', db, '--config', file]);
-		assert.equal(result.code, 0);
-		assert.match(result.stderr, /config file .*config\.json: not valid JSON/);
+		assert.equal(result.code, 2);
+		assert.equal(result.stdout, '');
+		assert.match(result.stderr, /config file .*config\.json: not valid JSON: .* at line 1, column 8\n$/);
 	});
 
-	it('a config file named but missing is reported; the default one missing is not', () => {
+	it('a config file named but missing stops the run; the default one missing does not', () => {
 		assert.equal(loadConfig({}, undefined, scratch('nohome-')).warnings.length, 0);
-		assert.match(loadConfig({}, '/nonexistent/config.json').warnings[0]!, /\/nonexistent\/config\.json: cannot be read/);
+		assert.throws(
+			() => loadConfig({}, '/nonexistent/config.json'),
+			(error: Error) => error instanceof UsageError && error.message === 'config file /nonexistent/config.json: no such file',
+		);
+		assert.throws(() => loadConfig({SESSION_STATUS_CONFIG: '/nonexistent/config.json'}, undefined), UsageError);
 	});
 });
 

@@ -1,6 +1,6 @@
-import {EXIT_CODES} from '../exit-codes.js';
-import {type Config, resolveConfig} from '../config.js';
-import {type ParsedArgs, UsageError, VIEW_FLAGS, helpText} from './flags.js';
+import {EXIT_CODES, UsageError} from '../exit-codes.js';
+import {type Config, type ParsedArgs, helpText, resolveConfig} from '../settings.js';
+import {TAB_IDS} from '../tab-ids.js';
 import type {PrintSection} from './print.js';
 
 // The live dashboard (ink, react) and the printed one are each imported only when
@@ -12,7 +12,7 @@ declare const PACKAGE_DESCRIPTION: string;
 
 function chosenSection({flags}: ParsedArgs): PrintSection {
 	if (flags.json) return 'json';
-	const sections = VIEW_FLAGS.filter(name => flags[name]);
+	const sections = TAB_IDS.filter(id => flags[id]);
 	if (sections.length > 1) throw new UsageError(`choose one view, not ${sections.map(name => `--${name}`).join(' and ')}`);
 	return sections[0] ?? 'dashboard';
 }
@@ -66,13 +66,13 @@ async function run(config: Config, section: PrintSection, once: boolean): Promis
 	return runPrint(config, section, io);
 }
 
-export function runMain(args: ParsedArgs, usageError: (message: string) => never): void {
+export function runMain(args: ParsedArgs, usageError: (message: string, helpHint: boolean) => never): void {
 	main(args).then(
 		code => {
 			process.exitCode = code;
 		},
 		(error: unknown) => {
-			if (error instanceof UsageError) usageError(error.message);
+			if (error instanceof UsageError) usageError(error.message, error.helpHint);
 			process.stderr.write(
 				`session-status: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
 			);

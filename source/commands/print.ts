@@ -3,7 +3,7 @@ import {EXIT_CODES} from '../exit-codes.js';
 import {DeliveryWriter} from '../bus/delivery.js';
 import {formatDuration} from '../bus/time.js';
 import {isCritical} from '../bus/rules.js';
-import type {Config} from '../config.js';
+import type {Config} from '../settings.js';
 import {BusMonitor, type Reading} from '../monitor/monitor.js';
 import {type SessionView} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
@@ -13,9 +13,11 @@ import {
 	renderDashboard,
 	renderHolds,
 	renderLifecycle,
+	renderSessions,
 	renderStats,
 	renderUnread,
 } from '../report/dashboard.js';
+import type {TabId} from '../tab-ids.js';
 import type {LogWriteError} from '../report/session-log.js';
 import {writeLogEntry} from '../report/log-entry.js';
 import {stringifySafe, toJsonDocument} from '../report/json.js';
@@ -26,7 +28,7 @@ import {stringifySafe, toJsonDocument} from '../report/json.js';
  * sessions, mark what was shown as delivered, append the log entry).
  */
 
-export type PrintSection = 'dashboard' | 'stats' | 'alerts' | 'lifecycle' | 'locks' | 'claims' | 'unread' | 'json';
+export type PrintSection = 'dashboard' | TabId | 'json';
 
 export type Output = {out: (text: string) => void; err: (text: string) => void};
 
@@ -63,6 +65,46 @@ async function releaseStale(reading: Reading, writer: DeliveryWriter, io: Output
 	return {notes, released};
 }
 
+/** A section's lines, and the messages it showed to their reader: those are marked delivered. */
+type Printed = {lines: string[]; shown: number[]};
+
+type Printer = {
+	/** Whether it shows the whole-history counts, which scan an index: read only when shown. */
+	countHistory: boolean;
+	print: (input: ReportInput) => Printed;
+};
+
+const pendingAlerts = (input: ReportInput) => input.analysis.openAlerts.filter(alert => alert.status === 'pending').map(alert => alert.id);
+
+/** A section that shows no message for delivery. */
+const showing = (render: (input: ReportInput) => string[], countHistory = false): Printer => ({
+	countHistory,
+	print: input => ({lines: render(input), shown: []}),
+});
+
+function printUnread(input: ReportInput): Printed {
+	const current = input.analysis.current?.row.sessionId ?? null;
+	const unread = renderUnread(input, current);
+	// A directed message is delivered only when shown to its own recipient.
+	const shown =
+		current === null
+			? []
+			: unread.shown.filter(message => message.recipientId === current && message.status === 'pending').map(message => message.id);
+	return {lines: unread.lines, shown};
+}
+
+/** The whole dashboard, and each tab's section (`--alerts`, ...). */
+const DASHBOARD: Printer = {countHistory: true, print: input => ({lines: renderDashboard(input), shown: pendingAlerts(input)})};
+const SECTIONS: Record<TabId, Printer> = {
+	sessions: showing(renderSessions),
+	locks: showing(input => renderHolds('locks', input)),
+	claims: showing(input => renderHolds('claims', input)),
+	alerts: {countHistory: false, print: input => ({lines: renderAlerts(input), shown: pendingAlerts(input)})},
+	unread: {countHistory: false, print: printUnread},
+	lifecycle: showing(renderLifecycle),
+	stats: showing(renderStats, true),
+};
+
 function hasCriticalAlert(reading: Reading): boolean {
 	return reading.analysis.openAlerts.some(alert => isCritical(alert.priority));
 }
@@ -87,9 +129,10 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 		else if (exitCode === EXIT_CODES.ok) exitCode = EXIT_CODES.error;
 	};
 	try {
-		const countHistory = section === 'dashboard' || section === 'stats' || section === 'json';
+		const printer = section === 'json' ? null : section === 'dashboard' ? DASHBOARD : SECTIONS[section];
+		const countHistory = printer?.countHistory ?? true;
 		let reading = await monitor.read({countHistory, now: clock()});
-		if (section === 'json') {
+		if (printer === null) {
 			io.out(stringifySafe(toJsonDocument(reading.snapshot, reading.analysis, monitor.host)));
 			return EXIT_CODES.ok;
 		}
@@ -97,41 +140,9 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 		if (released > 0) reading = await monitor.read({countHistory, now: clock()});
 		const input: ReportInput = {...reading, verbose: config.verbose, notes};
 
-		let shownMessages: number[] = [];
-		let lines: string[];
-		switch (section) {
-			case 'stats':
-				lines = renderStats(input);
-				break;
-			case 'alerts':
-				lines = renderAlerts(input);
-				break;
-			case 'lifecycle':
-				lines = renderLifecycle(input);
-				break;
-			case 'locks':
-			case 'claims':
-				lines = renderHolds(section, input);
-				break;
-			case 'unread': {
-				const current = reading.analysis.current?.row.sessionId ?? null;
-				const unread = renderUnread(input, current);
-				lines = unread.lines;
-				// A directed message is delivered only when shown to its own recipient.
-				if (current !== null)
-					shownMessages = unread.shown
-						.filter(message => message.recipientId === current && message.status === 'pending')
-						.map(message => message.id);
-				break;
-			}
-			default:
-				lines = renderDashboard(input);
-		}
+		const {lines, shown: shownMessages} = printer.print(input);
 		io.out(lines.join('\n'));
 
-		if (section === 'dashboard' || section === 'alerts') {
-			shownMessages = reading.analysis.openAlerts.filter(alert => alert.status === 'pending').map(alert => alert.id);
-		}
 		if (!writer.readOnly && shownMessages.length > 0) {
 			try {
 				await writer.markDelivered(shownMessages);

@@ -9,8 +9,8 @@ import {OPEN_MESSAGE_SQL, isCritical} from '../bus/rules.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
-import {type Config, resolveConfig} from '../config.js';
-import {type Flags, UsageError} from './flags.js';
+import {UsageError} from '../exit-codes.js';
+import {type Config, type Flags, defaultConfig, resolveConfig} from '../settings.js';
 
 /**
  * One line for a status bar: `4 sessions · 1 dead · 2 alerts (1 critical) · 3 unread`.
@@ -20,7 +20,7 @@ import {type Flags, UsageError} from './flags.js';
  * scan), writes nothing, loads no UI code, and never fails loudly.
  */
 
-export type StatusFormat = 'plain' | 'tmux';
+export type StatusFormat = Config['format'];
 
 export type StatusCounts = {sessions: number; dead: number; stale: number; alerts: number; critical: number; unread: number};
 
@@ -93,34 +93,41 @@ export function formatStatus(summary: {text: string; severity: 'ok' | 'warn' | '
 	return format === 'tmux' ? `${TMUX_STYLE[summary.severity]}${summary.text}#[default]` : summary.text;
 }
 
+/** `bus: no database`, in grey for tmux: the line when there are no counts to show. */
+function quiet(text: string, format: StatusFormat): string {
+	return format === 'tmux' ? `#[fg=colour244]${text}#[default]` : text;
+}
+
 export function statusLine(config: Config, format: StatusFormat): string {
-	if (!fs.existsSync(config.dbPath)) return format === 'tmux' ? '#[fg=colour244]bus: no database#[default]' : 'bus: no database';
+	if (!fs.existsSync(config.dbPath)) return quiet('bus: no database', format);
 	let db;
 	try {
 		db = openReader(config.dbPath);
 	} catch {
-		return format === 'tmux' ? '#[fg=colour244]bus: unavailable#[default]' : 'bus: unavailable';
+		return quiet('bus: unavailable', format);
 	}
 	try {
 		return formatStatus(summarise(countBus(db, config, Date.now())), format);
 	} catch {
-		return format === 'tmux' ? '#[fg=colour244]bus: unavailable#[default]' : 'bus: unavailable';
+		return quiet('bus: unavailable', format);
 	} finally {
 		db.close();
 	}
 }
 
-/** `--status-line`: prints the line; other flags are ignored, bad values are usage errors. */
-export function printStatusLine(flags: Flags, usageError: (message: string) => never): void {
-	const format = flags.format ?? 'plain';
-	if (format !== 'plain' && format !== 'tmux') usageError('--format takes plain or tmux');
-	let config: Config;
+/**
+ * `--status-line`: prints the line; other flags are ignored (bad values were usage errors
+ * when parsed). A status bar shows whatever we print: bad keys in the config file go
+ * unreported, and a config file that cannot be read is `bus: bad config`, exit 0.
+ */
+export function printStatusLine(flags: Flags): void {
+	let line: string;
 	try {
-		// A status bar shows whatever we print: problems with the config file go unreported here.
-		config = resolveConfig(flags, () => undefined);
+		const config = resolveConfig(flags, () => undefined);
+		line = statusLine(config, config.format);
 	} catch (error) {
 		if (!(error instanceof UsageError)) throw error;
-		usageError(error.message);
+		line = quiet('bus: bad config', flags.format ?? defaultConfig({}).format);
 	}
-	process.stdout.write(`${statusLine(config, format)}\n`);
+	process.stdout.write(`${line}\n`);
 }

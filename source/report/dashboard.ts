@@ -1,5 +1,5 @@
 import type {BusSnapshot, MessageRow} from '../bus/types.js';
-import {formatIso, formatRelative} from '../bus/time.js';
+import {formatDuration, formatIso, formatRelative} from '../bus/time.js';
 import type {Analysis, HoldView, SessionView} from '../analysis/analyze.js';
 import {alertResources, alertSessions, payloadString, priorityLabel} from '../analysis/alerts.js';
 import {plural} from '../text/plural.js';
@@ -232,4 +232,22 @@ export function renderUnread(input: ReportInput, recipient: string | null): {lin
 		);
 	}
 	return {lines: titled(recipient === null ? 'Unread Messages (all recipients)' : `Unread Messages for ${recipient}`, lines), shown};
+}
+
+/** `--sessions`: the detail block of every active session (the current one first), then a line per stale session. */
+export function renderSessions(input: ReportInput): string[] {
+	const f = valueFormat('terminal');
+	const {analysis, verbose} = input;
+	const listed = analysis.sessions.some(view => view.state !== 'ended');
+	const lines =
+		analysis.active.length > 0 ? [plural(analysis.active.length, 'active session')] : listed ? ['No active sessions'] : [...NO_SESSIONS];
+	const ordered = [...analysis.active].sort((a, b) => Number(b.isCurrent) - Number(a.isCurrent));
+	for (const view of ordered) lines.push('', ...sessionBlock(view, f, analysis.now, verbose));
+	const stale = analysis.sessions.filter(view => view.state === 'stale');
+	if (stale.length > 0) lines.push('');
+	for (const view of stale) {
+		const age = view.heartbeatAgeMs === null ? 'unreadable' : `${formatDuration(view.heartbeatAgeMs)} ago`;
+		lines.push(`Stale: ${f.text(view.row.sessionId)} (heartbeat ${age})`);
+	}
+	return titled('Sessions', lines);
 }

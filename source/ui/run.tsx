@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import {render} from 'ink';
 import {App} from './app.js';
 import {LiveBus} from '../monitor/live.js';
-import type {Config} from '../config.js';
+import type {Config} from '../settings.js';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
 const LEAVE_ALT_SCREEN = '\u001b[?1049l\u001b[?25h';

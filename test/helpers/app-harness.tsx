@@ -7,7 +7,7 @@ import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
 import {KEYMAP} from '../../source/ui/keymap.js';
 import {LiveBus, type LiveOptions} from '../../source/monitor/live.js';
-import {type Config, defaultConfig} from '../../source/config.js';
+import {type Config, defaultConfig} from '../../source/settings.js';
 import {deadPid, documentedExample, liveProcess, tempDir} from './fixtures.js';
 import {withDb} from './cli.js';
 
