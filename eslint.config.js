@@ -4,16 +4,38 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
-import boundaries from 'eslint-plugin-boundaries';
 
-/** The layers, lowest first; a module may import its own layer's and lower ones' (and, within a layer, what `also` names). */
+/**
+ * The layers, lowest first, by the folders and root modules in each: a module may import
+ * its own layer and lower ones, never a higher one; SQLite stays below the views and Ink
+ * above the data.
+ */
 const LAYERS = [
-	{type: 'base', pattern: ['source/text/**', 'source/bus/**', 'source/processes/**', 'source/exit-codes.ts', 'source/tab-ids.ts']},
-	{type: 'analysis', pattern: ['source/analysis/**']},
-	{type: 'middle', pattern: ['source/report/**', 'source/monitor/**', 'source/fleet/**', 'source/settings.ts', 'source/config.ts']},
-	{type: 'top', pattern: ['source/ui/**', 'source/commands/**', 'source/demo/**']},
-	{type: 'cli', pattern: ['source/cli.ts']},
+	{
+		files: ['source/text/**', 'source/bus/**', 'source/processes/**', 'source/exit-codes.ts', 'source/tab-ids.ts'],
+		names: ['text', 'bus', 'processes', 'exit-codes', 'tab-ids'],
+	},
+	{files: ['source/analysis/**'], names: ['analysis']},
+	{
+		files: ['source/report/**', 'source/monitor/**', 'source/fleet/**', 'source/settings/**', 'source/settings.ts'],
+		names: ['report', 'monitor', 'fleet', 'settings'],
+	},
+	{files: ['source/ui/**', 'source/commands/**', 'source/demo/**'], names: ['ui', 'commands', 'demo']},
+	{files: ['source/cli.ts'], names: ['cli']},
 ];
+const UI_PACKAGES = ['ink', 'react', 'ink-testing-library'];
+
+function layerRules() {
+	return LAYERS.slice(0, -1).map((layer, index) => {
+		const above = LAYERS.slice(index + 1).flatMap(higher => higher.names);
+		const patterns = [
+			{regex: `(^|/)(${above.join('|')})(/|\\.js$)`, message: 'An import may not run up to a higher layer (see eslint.config.js).'},
+		];
+		if (index < 3) patterns.push({regex: `^(${UI_PACKAGES.join('|')})(/|$)`, message: 'Ink and React belong to the views (source/ui).'});
+		if (index > 0) patterns.push({regex: '^better-sqlite3$', allowTypeImports: true, message: 'SQLite belongs to source/bus.'});
+		return {files: layer.files, rules: {'no-restricted-imports': ['error', {patterns}]}};
+	});
+}
 
 export default tseslint.config(
 	{ignores: ['dist/**', 'node_modules/**', 'bench/cache/**', 'media/**', 'test/golden/**']},
@@ -33,25 +55,6 @@ export default tseslint.config(
 		plugins: {'react-hooks': reactHooks},
 		rules: {'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error'},
 	},
-	{
-		files: ['source/**'],
-		plugins: {boundaries},
-		settings: {
-			'boundaries/elements': LAYERS.map(layer => ({type: layer.type, pattern: layer.pattern, mode: 'full'})),
-			'import/resolver': {typescript: {alwaysTryTypes: true}},
-		},
-		rules: {
-			'boundaries/dependencies': [
-				'error',
-				{
-					default: 'disallow',
-					policies: LAYERS.map((layer, index) => ({
-						from: {element: {type: layer.type}},
-						allow: {to: {element: {types: {anyOf: LAYERS.slice(0, index + 1).map(lower => lower.type)}}}},
-					})),
-				},
-			],
-		},
-	},
+	...layerRules(),
 	{files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked},
 );
