@@ -4,6 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 
 /**
  * The layers, lowest first, by the folders and root modules in each: a module may import
@@ -42,9 +43,20 @@ export default tseslint.config(
 	js.configs.recommended,
 	...tseslint.configs.recommendedTypeChecked,
 	{
-		languageOptions: {parserOptions: {projectService: true, tsconfigRootDir: import.meta.dirname}},
+		languageOptions: {globals: globals.node, parserOptions: {projectService: true, tsconfigRootDir: import.meta.dirname}},
 		rules: {
-			'@typescript-eslint/no-floating-promises': 'error',
+			'@typescript-eslint/no-floating-promises': [
+				'error',
+				{
+					allowForKnownSafeCalls: [
+						{
+							from: 'package',
+							package: 'node:test',
+							name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'],
+						},
+					],
+				},
+			],
 			'@typescript-eslint/switch-exhaustiveness-check': ['error', {considerDefaultExhaustiveForUnions: true}],
 			'@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none'}],
 			eqeqeq: ['error', 'always', {null: 'ignore'}],
@@ -56,5 +68,7 @@ export default tseslint.config(
 		rules: {'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error'},
 	},
 	...layerRules(),
+	// The tests write and look for control characters on purpose.
+	{files: ['test/**'], rules: {'no-control-regex': 'off'}},
 	{files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked},
 );

@@ -1,3 +1,4 @@
+import {stripVTControlCharacters} from 'node:util';
 // Generates media/screenshot.svg (and .txt) from a real run: the built CLI's demo
 // in a tmux pane, captured with its colours and turned into an SVG.
 import {execFileSync} from 'node:child_process';
@@ -39,7 +40,9 @@ try {
 } finally {
 	try {
 		tmux('kill-server');
-	} catch {}
+	} catch {
+		// No server left to kill.
+	}
 }
 
 const PALETTE = ['#1e1e1e', '#e06c75', '#98c379', '#e5c07b', '#61afef', '#c678dd', '#56b6c2', '#dcdfe4'];
@@ -126,5 +129,5 @@ const height = rows * cell.h + 20;
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="14"><rect width="100%" height="100%" rx="6" fill="${BG}"/><g transform="translate(10,10)">${body}</g></svg>\n`;
 mkdirSync('media', {recursive: true});
 writeFileSync('media/screenshot.svg', svg);
-writeFileSync('media/screenshot.txt', lines.map(line => line.replace(/\u001b\[[0-9;]*m/g, '')).join('\n') + '\n');
+writeFileSync('media/screenshot.txt', lines.map(line => stripVTControlCharacters(line)).join('\n') + '\n');
 console.log('wrote media/screenshot.svg and media/screenshot.txt');

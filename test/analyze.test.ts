@@ -48,7 +48,7 @@ describe('groupAlerts', () => {
 			],
 		);
 		assert.deepEqual(
-			groups[2]!.alerts.map(item => item.id),
+			groups[2].alerts.map(item => item.id),
 			[7, 3, 2],
 		);
 	});

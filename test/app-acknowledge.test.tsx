@@ -93,7 +93,7 @@ describe('App: delivery', () => {
 			assert.equal(messageState(ui.dbPath, id).status, 'pending', `message ${id} while paused`);
 		await ui.press('p');
 		await ui.waitFor('Resumed');
-		await untilStatus(ui.dbPath, [toCurrent[0]!], 'delivered');
-		assert.equal(messageState(ui.dbPath, toCurrent[0]!).status, 'delivered', 'shown again after resuming: delivered');
+		await untilStatus(ui.dbPath, [toCurrent[0]], 'delivered');
+		assert.equal(messageState(ui.dbPath, toCurrent[0]).status, 'delivered', 'shown again after resuming: delivered');
 	});
 });

@@ -41,7 +41,7 @@ describe('App: sort and ended sessions', () => {
 				.map(id => [id, frame.indexOf(id)] as const)
 				.sort((a, b) => a[1] - b[1])
 				.map(([id]) => id);
-		const header = () => ui.frame().split('\n')[1]!;
+		const header = () => ui.frame().split('\n')[1];
 		await ui.waitFor('gemini-300');
 		assert.ok(!/[↑↓]/.test(header()), 'no sort column at first');
 		await ui.press('s');

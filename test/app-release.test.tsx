@@ -25,7 +25,7 @@ describe('App: release', () => {
 				.get() as {sender_id: string; message_type: string; payload: string};
 			assert.equal(event.sender_id, 'gemini-300');
 			assert.equal(event.message_type, 'ended');
-			assert.match(JSON.parse(event.payload).reason, /heartbeat expired/);
+			assert.match((JSON.parse(event.payload) as {reason: string}).reason, /heartbeat expired/);
 		});
 		await ui.waitFor(/gemini-300 .* stale /);
 	});

@@ -26,7 +26,7 @@ describe('App: sizes', () => {
 			await ui.waitFor('claude-29583');
 			for (const key of Object.keys(TAB_HEADERS)) {
 				await ui.press(key);
-				await ui.waitFor(TAB_HEADERS[key]!.slice(0, 4), `tab ${key}`);
+				await ui.waitFor(TAB_HEADERS[key].slice(0, 4), `tab ${key}`);
 				checkFrame(ui.frame(), columns, rows, `tab ${key}`);
 				if (key !== '7') {
 					await ui.press(KEYS.enter);
@@ -57,7 +57,7 @@ describe('App: sizes', () => {
 		const short = ['Ses', 'Lck', 'Clm', 'Alr', 'Unr', 'Lfc', 'Sta'];
 		for (const [index, name] of short.entries()) {
 			await ui.press(String(index + 1));
-			await ui.waitFor(TAB_HEADERS[String(index + 1)]!.slice(0, 4));
+			await ui.waitFor(TAB_HEADERS[String(index + 1)].slice(0, 4));
 			assert.ok(ui.tabBar().includes(name), `tab ${name} in the bar: ${ui.tabBar()}`);
 		}
 	});

@@ -55,7 +55,7 @@ function documentedDb(): string {
 function assertLines(actual: string[], expected: Array<string | RegExp>, what: string): void {
 	assert.equal(actual.length, expected.length, `${what}: ${actual.length} lines, expected ${expected.length}:\n${actual.join('\n')}`);
 	expected.forEach((want, index) => {
-		const got = actual[index]!;
+		const got = actual[index];
 		if (typeof want === 'string') assert.equal(got, want, `${what}, line ${index + 1}`);
 		else assert.match(got, want, `${what}, line ${index + 1}`);
 	});
@@ -177,7 +177,7 @@ describe('--once on the documented two-session example', () => {
 			.find(line => v2.test(line))!
 			.match(v2)!
 			.map(Number);
-		assert.equal(total, pending! + delivered! + read!);
+		assert.equal(total, pending + delivered + read);
 		assert.deepEqual([total, pending, delivered, read], [6, 6, 0, 0]);
 		assert.ok(!result.stdout.includes('**TTY:**'), 'no TTY line when tty is NULL');
 
@@ -197,7 +197,7 @@ describe('--once on the documented two-session example', () => {
 		}
 		assert.ok(observations.some(line => line === '- No shared session UUIDs (no /continue siblings)'));
 
-		const file = path.join(logDir, 'PILOT', fs.readdirSync(path.join(logDir, 'PILOT'))[0]!);
+		const file = path.join(logDir, 'PILOT', fs.readdirSync(path.join(logDir, 'PILOT'))[0]);
 		assertLines(tail, [RULE, `Session log entry appended: ${file}`], 'after observations');
 		assert.ok(fs.statSync(file).size > 0);
 	});
@@ -212,7 +212,7 @@ describe('--once on the documented two-session example', () => {
 		const codexRun = run(['--db', dbPath, '--once', '--no-log', '--session', 'codex-41200']);
 		const headers = codexRun.lines.filter(line => line.startsWith('**Session: '));
 		assert.deepEqual(headers, ['**Session: codex-41200** (THIS SESSION)', '**Session: claude-29583**']);
-		const start = codexRun.lines.indexOf(headers[0]!);
+		const start = codexRun.lines.indexOf(headers[0]);
 		assertLines(codexRun.lines.slice(start, start + 11), codexBlock(' (THIS SESSION)'), 'current block');
 		assert.ok(
 			codexRun.lines.some(line => /^- Current session: codex-41200 \(PILOT, 1 claim, 0 locks, 0 unread\)$/.test(line)),
@@ -274,7 +274,7 @@ describe('--once on the documented two-session example', () => {
 		const result = run(['--db', dbPath, '--once', '--no-log']);
 		assert.equal(result.code, 0, result.stderr);
 		assert.deepEqual(result.lines.slice(0, 2), ['Cross-LLM Session Dashboard', RULE]);
-		assert.match(result.lines[2]!, /^0 active sessions\b/);
+		assert.match(result.lines[2], /^0 active sessions\b/);
 		const body = result.lines.slice(3).filter(line => line !== '');
 		assert.deepEqual(body.slice(0, 2), ['No LLM sessions are currently registered.', 'Run /session-register to register this session.']);
 		assert.ok(!result.stdout.includes('**Session: '), 'an ended session has no block');
@@ -332,8 +332,8 @@ describe('the delivery loop', () => {
 		assert.equal(after.find(row => row.id === toCodex)!.status, 'pending');
 		assert.equal(after.find(row => row.id === alert.id)!.delivered_at, alert.delivered_at, 'delivered once, not again');
 		assert.deepEqual(
-			dumpDatabase(dbPath)['session_messages']!.filter(row => (row as {recipient_id: string | null}).recipient_id !== 'claude-29583'),
-			dump['session_messages']!.filter(row => (row as {recipient_id: string | null}).recipient_id !== 'claude-29583'),
+			dumpDatabase(dbPath)['session_messages'].filter(row => (row as {recipient_id: string | null}).recipient_id !== 'claude-29583'),
+			dump['session_messages'].filter(row => (row as {recipient_id: string | null}).recipient_id !== 'claude-29583'),
 		);
 	});
 
@@ -458,7 +458,7 @@ describe('stale sessions', () => {
 			result.stdout,
 		);
 		assert.ok(!result.stdout.includes('**Session: codex-dead**'), 'a released session is not active');
-		assert.match(result.lines[2]!, /^1 active session \| 1 file lock \| 0 task claims/);
+		assert.match(result.lines[2], /^1 active session \| 1 file lock \| 0 task claims/);
 
 		withDb(dbPath, db => {
 			assert.equal(
@@ -477,17 +477,17 @@ describe('stale sessions', () => {
 				)
 				.all() as Array<{sender_id: string; payload: string; created_at: string}>;
 			assert.equal(ended.length, 1);
-			assert.equal(ended[0]!.sender_id, 'codex-dead');
-			const payload = JSON.parse(ended[0]!.payload) as Record<string, unknown>;
+			assert.equal(ended[0].sender_id, 'codex-dead');
+			const payload = JSON.parse(ended[0].payload) as Record<string, unknown>;
 			assert.equal(payload['reason'], 'heartbeat expired');
 			assert.equal(payload['session_id'], 'codex-dead');
 			assert.equal(payload['project_id'], 'PILOT');
-			assert.ok(parseTimestamp(ended[0]!.created_at)! > Date.now() - 60_000);
+			assert.ok(parseTimestamp(ended[0].created_at)! > Date.now() - 60_000);
 		});
 
 		// The released session's lifecycle event shows in --lifecycle.
 		const lifecycle = run(['--db', dbPath, '--lifecycle', '--once']);
-		assert.match(lifecycle.lines[2]!, new RegExp(`^${ISO_SECONDS} ended codex-dead PILOT /w \\(heartbeat expired\\)$`));
+		assert.match(lifecycle.lines[2], new RegExp(`^${ISO_SECONDS} ended codex-dead PILOT /w \\(heartbeat expired\\)$`));
 	});
 
 	it('an old heartbeat but a live PID on this host is kept and shown as heartbeat late', () => {
@@ -551,7 +551,7 @@ describe('stale sessions', () => {
 			result.stdout,
 		);
 		const json = JSON.parse(run(['--db', dbPath, '--json']).stdout) as {sessions: Array<{liveness: string}>};
-		assert.equal(json.sessions[0]!.liveness, 'reused');
+		assert.equal(json.sessions[0].liveness, 'reused');
 	});
 });
 
@@ -640,9 +640,9 @@ describe('--json', () => {
 				['codex-41200', 'alive', 'active', false, codex.pid],
 			],
 		);
-		assert.deepEqual(doc.sessions[0]!.claims, ['H.13.7']);
-		assert.deepEqual(doc.sessions[0]!.locks, ['session_message_bus.py']);
-		assert.equal(doc.sessions[0]!.unread, 3);
+		assert.deepEqual(doc.sessions[0].claims, ['H.13.7']);
+		assert.deepEqual(doc.sessions[0].locks, ['session_message_bus.py']);
+		assert.equal(doc.sessions[0].unread, 3);
 		assert.equal(doc.currentSessionId, 'claude-29583');
 		assert.ok(Array.isArray(doc.observations) && doc.observations.length > 0);
 		assert.ok(doc.observations.every(line => typeof line === 'string'));
@@ -719,7 +719,7 @@ describe('--json', () => {
 		}
 		const logs = listTree(logDir).filter(name => name.endsWith('.md'));
 		assert.equal(logs.length, 1);
-		outputs.push(['log', fs.readFileSync(path.join(logDir, logs[0]!), 'utf8')]);
+		outputs.push(['log', fs.readFileSync(path.join(logDir, logs[0]), 'utf8')]);
 		for (const [what, text] of outputs) {
 			const found = RAW_CONTROL.exec(text);
 			assert.equal(
@@ -728,7 +728,7 @@ describe('--json', () => {
 				`${what}: raw control U+${found?.[0].charCodeAt(0).toString(16)}: ${JSON.stringify(text.slice((found?.index ?? 0) - 40, (found?.index ?? 0) + 40))}`,
 			);
 		}
-		assert.ok(outputs[0]![1].includes('\\x1b[2J'), 'hostile text shown escaped');
+		assert.ok(outputs[0][1].includes('\\x1b[2J'), 'hostile text shown escaped');
 	});
 });
 
@@ -851,7 +851,7 @@ describe('sections', () => {
 			started.some(line => new RegExp(`^${ISO_SECONDS} started codex-41200 PILOT ${escapeRegExp(CODEX_CWD)}$`).test(line)),
 			result.stdout,
 		);
-		assert.match(body[2]!, / ended claude-88200 PILOT \(session ended normally\)$/, 'by time: the newest id, an hour older, comes last');
+		assert.match(body[2], / ended claude-88200 PILOT \(session ended normally\)$/, 'by time: the newest id, an hour older, comes last');
 	});
 
 	it('--locks and --claims list holder, type and expiry', () => {
@@ -896,7 +896,7 @@ describe('sections', () => {
 			assert.equal(result.code, 2, `${pair.join(' ')}: ${result.stdout}`);
 			assert.equal(result.stdout, '');
 			assert.match(result.stderr, /choose one view/);
-			assert.ok(result.stderr.includes(pair[0]!) && result.stderr.includes(pair[1]!));
+			assert.ok(result.stderr.includes(pair[0]) && result.stderr.includes(pair[1]));
 		}
 		assert.deepEqual(dumpDatabase(dbPath), dump);
 	});
@@ -956,7 +956,7 @@ describe('errors', () => {
 		);
 		extraChildren.push(holder);
 		try {
-			const [chunk] = (await once(holder.stdout!, 'data')) as [Buffer];
+			const [chunk] = (await once(holder.stdout, 'data')) as [Buffer];
 			assert.equal(chunk.toString().trim(), 'locked');
 			const result = run(['--db', dbPath, '--once', '--no-log'], {timeoutMs: 15_000});
 			assert.ok(result.ms < 5000, `took ${result.ms} ms`);
@@ -983,9 +983,9 @@ describe('errors', () => {
 		});
 		const child = spawn(process.execPath, [CLI, '--once', '--no-log', '--read-only', '--db', dbPath], {stdio: ['ignore', 'pipe', 'pipe']});
 		let stderr = '';
-		child.stderr!.on('data', chunk => (stderr += chunk));
+		child.stderr.on('data', chunk => (stderr += chunk));
 		// The reader closes its end before the dashboard is written.
-		child.stdout!.destroy();
+		child.stdout.destroy();
 		const [code] = (await once(child, 'exit')) as [number | null];
 		assert.equal(stderr, '');
 		assert.equal(code, 0);

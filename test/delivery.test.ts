@@ -239,7 +239,7 @@ describe('releaseSession', () => {
 		assert.deepEqual(rows(dbPath, `SELECT file_path, session_id FROM file_locks`), [{file_path: '/repo/b.ts', session_id: 'codex-2'}]);
 		const events = rows(dbPath, `SELECT * FROM session_messages WHERE id > ${lastId}`) as Array<Record<string, unknown>>;
 		assert.equal(events.length, 1);
-		const event = events[0]!;
+		const event = events[0];
 		assert.equal(event['sender_id'], 'claude-1');
 		assert.equal(event['channel'], 'session_lifecycle');
 		assert.equal(event['message_type'], 'ended');
@@ -328,10 +328,10 @@ describe('releaseSession', () => {
 			Record<string, string>
 		>;
 		assert.equal(event.length, 1);
-		assert.equal(event[0]!['sender_id'], 'claude-1');
-		assert.equal(event[0]!['channel'], 'session_lifecycle');
-		assert.equal(event[0]!['created_at'], isoNow(NOW));
-		assert.deepEqual(JSON.parse(event[0]!['payload']!), {session_id: 'claude-1', project_id: null, cwd: null, reason: 'heartbeat expired'});
+		assert.equal(event[0]['sender_id'], 'claude-1');
+		assert.equal(event[0]['channel'], 'session_lifecycle');
+		assert.equal(event[0]['created_at'], isoNow(NOW));
+		assert.deepEqual(JSON.parse(event[0]['payload']), {session_id: 'claude-1', project_id: null, cwd: null, reason: 'heartbeat expired'});
 		check.close();
 		w.close();
 	});
@@ -458,7 +458,7 @@ describe('a locked database', () => {
 		children.push(child);
 		await new Promise<void>((resolve, reject) => {
 			let out = '';
-			child.stdout!.on('data', (chunk: Buffer) => {
+			child.stdout.on('data', (chunk: Buffer) => {
 				out += chunk.toString();
 				if (out.includes('locked')) resolve();
 			});
@@ -485,7 +485,7 @@ describe('a locked database', () => {
 		const elapsedMs = performance.now() - start;
 		maxGapMs = Math.max(maxGapMs, performance.now() - last);
 		clearInterval(timer);
-		return {result: result!, elapsedMs, maxGapMs, ticks};
+		return {result: result, elapsedMs, maxGapMs, ticks};
 	}
 
 	function lockedSetup() {
@@ -504,8 +504,8 @@ describe('a locked database', () => {
 		const child = await holdLock(dbPath, 3000);
 		const run = await timed(() => w.acknowledge([id]));
 		assert.equal(run.result.status, 'rejected');
-		isBusError('locked')((run.result as PromiseRejectedResult).reason);
-		assert.equal(((run.result as PromiseRejectedResult).reason as BusError).exitCode, EXIT_CODES.locked);
+		isBusError('locked')(run.result.reason);
+		assert.equal((run.result.reason as BusError).exitCode, EXIT_CODES.locked);
 		assert.ok(run.elapsedMs >= 280, `waited ${run.elapsedMs} ms`);
 		assert.ok(run.elapsedMs < 1500, `waited ${run.elapsedMs} ms`);
 		assert.ok(run.maxGapMs < 100, `event loop blocked for ${run.maxGapMs} ms`);

@@ -256,7 +256,7 @@ describe('a writer holding a long transaction (BEGIN IMMEDIATE for 3 s, another 
 			setTimeout(() => { db.exec('COMMIT'); db.close(); process.exit(0); }, Number(process.argv[2]));`;
 		const child = spawn(process.execPath, ['-e', script, dbPath, String(HOLD_MS)], {cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit']});
 		children.push(child);
-		const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+		const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
 		assert.equal(chunk.toString().trim(), 'locked');
 		return child;
 	}
@@ -412,7 +412,7 @@ describe('a read-only database file (chattr +i: root cannot write it either)', (
 				const state = await settle(live, s => s.reading !== null || s.error !== null, 'a reading');
 				assert.equal(state.error, null);
 				assert.deepEqual(sessionIds(state), ['claude-1']);
-				const alert = state.reading!.analysis.openAlerts[0]!;
+				const alert = state.reading!.analysis.openAlerts[0];
 				assert.equal(alert.status, 'pending');
 				await assert.rejects(live.acknowledge([alert.id]), (error: unknown) => {
 					assert.ok(error instanceof BusError, String(error));
@@ -549,10 +549,10 @@ describe('the session log under faults', () => {
 		assert.ok(!read('second.err').includes(STACK_FRAME));
 		const beforeFiles = listTree(path.join(out, 'before'));
 		assert.equal(beforeFiles.length, 1);
-		const entry = fs.readFileSync(path.join(out, 'before', beforeFiles[0]!), 'utf8');
+		const entry = fs.readFileSync(path.join(out, 'before', beforeFiles[0]), 'utf8');
 		assert.ok(entry.length > 16 * 1024, `the entry is ${entry.length} bytes: too small to overflow 8 KiB`);
 		assert.deepEqual(listTree(path.join(out, 'after')), beforeFiles);
-		const afterText = fs.readFileSync(path.join(out, 'after', beforeFiles[0]!), 'utf8');
+		const afterText = fs.readFileSync(path.join(out, 'after', beforeFiles[0]), 'utf8');
 		assert.equal(afterText.length, entry.length, `the failed entry left ${afterText.length - entry.length} bytes behind`);
 		assert.equal(afterText, entry);
 	});
@@ -638,7 +638,7 @@ describe('PIDs and clocks', () => {
 		bus.heartbeat('gemini-ahead', now + 3_600_000);
 		bus.close();
 		const live = liveBus(dbPath, {staleTimeoutMs: 10_000, livenessMs: 1000, now: () => now});
-		const view = (state: LiveState) => state.reading!.analysis.sessions[0]!;
+		const view = (state: LiveState) => state.reading!.analysis.sessions[0];
 		let state = await settle(live, s => s.reading !== null, 'a reading');
 		assert.equal(view(state).state, 'active');
 		assert.equal(view(state).clockAhead, true);

@@ -617,9 +617,13 @@ type JsonDoc = {
 /** The raw session ids stored, as the dashboard must show them (escaped; NULL as its placeholder). */
 function storedSessionIds(dbPath: string): string[] {
 	return withDb(dbPath, db =>
-		(db.prepare(`SELECT session_id FROM session_registry`).pluck().all() as unknown[]).map(id =>
-			id === null ? '(no id)' : escapeControls(Buffer.isBuffer(id) ? `<blob ${id.length} bytes>` : String(id)),
-		),
+		db
+			.prepare(`SELECT session_id FROM session_registry`)
+			.pluck()
+			.all()
+			.map(id =>
+				id === null ? '(no id)' : escapeControls(Buffer.isBuffer(id) ? `<blob ${id.length} bytes>` : String(id as string | number)),
+			),
 	);
 }
 
@@ -708,11 +712,11 @@ function printedForms(dbPath: string, entry: CorpusEntry, name: string): {doc: J
 		assert.ok(!relative.startsWith('..') && !path.isAbsolute(relative), `${what}: the log ${file} is outside ${logDir}`);
 		const parts = relative.split(path.sep);
 		assert.equal(parts.length, 2, `${what}: ${relative}`);
-		assert.match(parts[0]!, /^[A-Za-z0-9._-]+$/, what);
-		assert.ok(!['.', '..'].includes(parts[0]!), what);
+		assert.match(parts[0], /^[A-Za-z0-9._-]+$/, what);
+		assert.ok(!['.', '..'].includes(parts[0]), what);
 		assert.deepEqual(
 			listTree(path.dirname(logDir)),
-			['logs', path.join('logs', parts[0]!), path.join('logs', parts[0]!, parts[1]!)],
+			['logs', path.join('logs', parts[0]), path.join('logs', parts[0], parts[1])],
 			`${what}: nothing else written`,
 		);
 		const text = fs.readFileSync(file, 'utf8');
@@ -778,7 +782,7 @@ async function tuiRows(dbPath: string, name: string): Promise<Record<string, num
 		text
 			.split('\n')
 			.slice(1, 6)
-			.some(line => line.includes(TAB_HEADERS[key]!));
+			.some(line => line.includes(TAB_HEADERS[key]));
 	const rows: Record<string, number> = {};
 	try {
 		await waitFor(text => /^ 1 Sessions \d/.test(text), 'the first reading');
@@ -853,8 +857,8 @@ describe('a corpus of hostile databases', () => {
 				entry.twin(twinPath, context);
 				const twin = printedForms(twinPath, entry, `${entry.name} (plain twin)`);
 				assert.deepEqual(
-					logStructure(entries[0]!),
-					logStructure(twin.entries[0]!),
+					logStructure(entries[0]),
+					logStructure(twin.entries[0]),
 					'markdown in values changed the structure of the log entry',
 				);
 			}

@@ -146,7 +146,7 @@ describe('reuse between refreshes', () => {
 		assert.notEqual(later.sessions, first.sessions);
 		assert.equal(later.sessions[0], first.sessions[0]);
 		assert.notEqual(later.sessions[1], first.sessions[1]);
-		assert.notEqual(later.sessions[1]!.lastHeartbeat.text, first.sessions[1]!.lastHeartbeat.text);
+		assert.notEqual(later.sessions[1].lastHeartbeat.text, first.sessions[1].lastHeartbeat.text);
 		assert.equal(later.sessions[2], first.sessions[2]);
 		assert.equal(later.locks, first.locks);
 		bus.close();
@@ -176,7 +176,7 @@ describe('reuse between refreshes', () => {
 
 	it('values that hold the fingerprint’s separators cannot pass for other values', () => {
 		const {bus, dbPath, read} = lockedBus('p');
-		const lock = (snapshot: BusSnapshot) => [snapshot.locks[0]!.key, snapshot.locks[0]!.sessionId];
+		const lock = (snapshot: BusSnapshot) => [snapshot.locks[0].key, snapshot.locks[0].sessionId];
 		// Path and holder side by side in the row: joined with the separator between them, both rows read the same.
 		bus.db.prepare(`UPDATE file_locks SET file_path = 'p' || char(31) || 'a', session_id = 'b'`).run();
 		// Read until the reader checks by fingerprint (the first read, one to take it, one check).
@@ -195,10 +195,10 @@ describe('reuse between refreshes', () => {
 		const read = reads(dbPath);
 		let last = read();
 		const changes: Array<[string, (snapshot: BusSnapshot) => unknown]> = [
-			[`UPDATE file_locks SET lock_type = 'shared'`, snapshot => snapshot.locks[0]!.type],
-			[`UPDATE file_locks SET expires_at = NULL`, snapshot => snapshot.locks[0]!.expiresAt.text],
-			[`UPDATE file_locks SET session_id = X'3132'`, snapshot => snapshot.locks[0]!.sessionId],
-			[`UPDATE session_messages SET payload = '{"text":"bye"}'`, snapshot => snapshot.unread[0]!.payload],
+			[`UPDATE file_locks SET lock_type = 'shared'`, snapshot => snapshot.locks[0].type],
+			[`UPDATE file_locks SET expires_at = NULL`, snapshot => snapshot.locks[0].expiresAt.text],
+			[`UPDATE file_locks SET session_id = X'3132'`, snapshot => snapshot.locks[0].sessionId],
+			[`UPDATE session_messages SET payload = '{"text":"bye"}'`, snapshot => snapshot.unread[0].payload],
 		];
 		for (const [sql, value] of changes) {
 			bus.db.prepare(sql).run();
@@ -312,11 +312,11 @@ describe('LiveBus: judging again only when something can change', () => {
 				await live.tick();
 			}
 			assert.equal(states.length, judged, 'nothing can have changed');
-			assert.equal(states.at(-1)!.reading!.analysis.sessions[0]!.state, 'active');
+			assert.equal(states.at(-1)!.reading!.analysis.sessions[0].state, 'active');
 			clock.now = t0 + STALE + 1;
 			await live.tick();
 			assert.equal(states.length, judged + 1);
-			assert.equal(states.at(-1)!.reading!.analysis.sessions[0]!.state, 'stale');
+			assert.equal(states.at(-1)!.reading!.analysis.sessions[0].state, 'stale');
 		} finally {
 			live.stop();
 		}
@@ -372,7 +372,7 @@ describe('LiveBus: judging again only when something can change', () => {
 			await live.tick();
 			now += 1000;
 			await live.tick();
-			const liveness = () => live.getState().reading!.analysis.sessions[0]!.liveness.state;
+			const liveness = () => live.getState().reading!.analysis.sessions[0].liveness.state;
 			assert.equal(liveness(), 'alive');
 			child.kill('SIGKILL');
 			await once(child, 'exit');

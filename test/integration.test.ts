@@ -118,7 +118,7 @@ describe("the build's changes to ink's dependencies", () => {
 			sliceAnsi: (await import('slice-ansi')).default,
 			cliTruncate: (await import('cli-truncate')).default,
 			stringWidth: (await import('string-width')).default,
-		} as Text;
+		};
 		const compute = (text: Text, line: string, n: number) => [
 			text.sliceAnsi(line, n % 7, n),
 			text.cliTruncate(line, n),
@@ -265,7 +265,7 @@ describe('the installed command (dist/session-status)', () => {
 
 	/** Runs `command` with a bare environment plus `extra`. */
 	const runWith = (command: string[], extra: Record<string, string>) =>
-		spawnSync(command[0]!, command.slice(1), {
+		spawnSync(command[0], command.slice(1), {
 			env: {PATH: process.env['PATH'] ?? '', HOME: scratch('home-'), ...extra},
 			encoding: 'utf8',
 			timeout: 20_000,
@@ -310,7 +310,8 @@ describe('configuration', () => {
 		const fromFlag = path.join(scratch('flag-'), 'messaging.db');
 		for (const db of [fromFile, fromEnv, fromFlag]) new BusWriter(db).close();
 		fs.writeFileSync(file, JSON.stringify({db: fromFile, staleTimeout: 42}));
-		const path_ = (args: string[], env: Record<string, string> = {}) => JSON.parse(run(['--json', ...args], {home, env}).stdout);
+		const path_ = (args: string[], env: Record<string, string> = {}) =>
+			JSON.parse(run(['--json', ...args], {home, env}).stdout) as {database: {path: string}; staleTimeoutSeconds: number};
 		assert.deepEqual([path_([]).database.path, path_([]).staleTimeoutSeconds], [fromFile, 42]);
 		assert.equal(path_([], {SESSION_STATUS_DB: fromEnv}).database.path, fromEnv);
 		assert.equal(path_(['--db', fromFlag], {SESSION_STATUS_DB: fromEnv}).database.path, fromFlag);
@@ -364,7 +365,7 @@ describe('configuration', () => {
 describe('package and readme', () => {
 	it('packs only the built output, readme and license', () => {
 		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: ROOT, encoding: 'utf8'});
-		const packed = (JSON.parse(output) as Array<{files: Array<{path: string; mode: number}>}>)[0]!.files;
+		const packed = (JSON.parse(output) as Array<{files: Array<{path: string; mode: number}>}>)[0].files;
 		const files = packed.map(file => file.path).sort();
 		assert.ok(
 			['dist/cli.js', 'dist/session-status', 'readme.md', 'license', 'package.json'].every(file => files.includes(file)),
@@ -381,7 +382,7 @@ describe('package and readme', () => {
 			execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {cwd, encoding: 'utf8', timeout: 300_000});
 		const tarball = path.join(
 			dir,
-			(JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as Array<{filename: string}>)[0]!.filename,
+			(JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', dir], ROOT)) as Array<{filename: string}>)[0].filename,
 		);
 		// Into a scratch project pinned to this checkout's better-sqlite3, whose build it then
 		// takes: its install script compiles for about 2 minutes. `npm install -g` links the

@@ -255,9 +255,7 @@ describe('LivenessProbe scans only when needed', () => {
 
 	it('a failing table read does not break checks', async () => {
 		const probe = new LivenessProbe(host, {
-			readTable: async () => {
-				throw new Error('ps missing');
-			},
+			readTable: () => Promise.reject(new Error('ps missing')),
 		});
 		const result = await probe.check([session(1, process.pid)]);
 		assert.deepEqual(result.get(1), {state: 'alive', processStartedAt: null});

@@ -63,7 +63,7 @@ describe('the session-log entry', () => {
 		assert.deepEqual(listTree(logDir), ['PILOT', path.join('PILOT', path.basename(file))]);
 		const entry = fs.readFileSync(file, 'utf8');
 		const lines = entry.split('\n');
-		assert.match(lines[0]!, HEADING);
+		assert.match(lines[0], HEADING);
 		const nonBlank = lines.filter(line => line !== '');
 		assert.deepEqual(nonBlank.slice(1, 5), [
 			'**Author:** Claude (opus-4.6)',
@@ -117,7 +117,7 @@ describe('the session-log entry', () => {
 		assert.deepEqual(
 			[...order].sort((a, b) => a - b),
 			order,
-			`sections out of order: ${order}`,
+			`sections out of order: ${order.join(', ')}`,
 		);
 		assert.ok(!lines.some(line => line.startsWith('|')), 'no markdown table line');
 		assert.ok(!entry.includes('Session log entry appended'), 'the confirmation is not part of the entry');
@@ -187,7 +187,7 @@ describe('the session-log entry', () => {
 		assert.ok(!relative.startsWith('..') && !path.isAbsolute(relative), `${file} is outside ${logDir}`);
 		const parts = relative.split(path.sep);
 		assert.equal(parts.length, 2, relative);
-		assert.match(parts[0]!, /^[A-Za-z0-9._-]+$/);
+		assert.match(parts[0], /^[A-Za-z0-9._-]+$/);
 		assert.ok(parts[0] !== '.' && parts[0] !== '..');
 		assert.ok(fs.existsSync(file));
 		const created = listTree(root).filter(entry => !before.includes(entry));

@@ -63,7 +63,7 @@ describe('the readme check', () => {
 		const rows = readmeSection('Flags')
 			.split('\n')
 			.filter(line => line.startsWith('| `--'));
-		const listed = rows.flatMap(row => Array.from(row.split('|')[1]!.matchAll(/--[a-z][a-z-]*/g), match => match[0]));
+		const listed = rows.flatMap(row => Array.from(row.split('|')[1].matchAll(/--[a-z][a-z-]*/g), match => match[0]));
 		assert.deepEqual([...listed].sort(), flagsOfTable());
 		assert.equal(new Set(listed).size, listed.length, 'each flag once');
 	});
@@ -71,7 +71,7 @@ describe('the readme check', () => {
 	it("the readme's configuration example uses only known keys, with values the table accepts", () => {
 		const example = /```json\n([\s\S]*?)```/.exec(readmeSection('Configuration'));
 		assert.ok(example, 'no JSON example under ## Configuration');
-		const keys = Object.keys(JSON.parse(example[1]!) as object);
+		const keys = Object.keys(JSON.parse(example[1]) as object);
 		const known = SETTINGS.flatMap(setting => ('fileKey' in setting ? [setting.fileKey] : []));
 		assert.deepEqual(
 			keys.filter(key => !(known as string[]).includes(key)),
@@ -124,7 +124,7 @@ describe('the settings table', () => {
 		assert.throws(() => parseFlags(['--stale-timeout', '0']), usageError(/^--stale-timeout takes a positive number of seconds, not "0"$/));
 		const config = defaultConfig({});
 		const [warning] = applyConfigFile(config, writeFile({staleTimeout: 0}), {required: true});
-		assert.match(warning!, /key "staleTimeout" must be a positive number of seconds, not 0; using the default$/);
+		assert.match(warning, /key "staleTimeout" must be a positive number of seconds, not 0; using the default$/);
 		assert.deepEqual(applyConfigFile(config, writeFile({staleTimeout: 7, db: '~/bus.db'}), {required: true, home: '/h'}), []);
 		assert.deepEqual([config.staleTimeoutMs, config.dbPath], [7000, '/h/bus.db']);
 	});
@@ -159,7 +159,7 @@ describe('the mechanism, on a table of its own', () => {
 		read: raw => {
 			if (typeof raw === 'string' && /^[\w.-]+(:.+)?$/.test(raw)) {
 				const [host, ...db] = raw.split(':');
-				return {host: host!, db: db.length > 0 ? db.join(':') : null};
+				return {host: host, db: db.length > 0 ? db.join(':') : null};
 			}
 			const object = raw as Partial<Remote> | null;
 			if (typeof object !== 'object' || object === null || typeof object.host !== 'string') return undefined;
@@ -235,7 +235,7 @@ describe('the mechanism, on a table of its own', () => {
 			],
 		);
 		assert.deepEqual(fresh, tableDefaults(TABLE, context), 'every bad key keeps its default');
-		assert.match(applyFile(TABLE, fresh, writeFile({remotes: 'c'}), true, context)[0]!, /key "remotes" must be a list of HOST/);
+		assert.match(applyFile(TABLE, fresh, writeFile({remotes: 'c'}), true, context)[0], /key "remotes" must be a list of HOST/);
 	});
 
 	it('the environment gives one item of a list; flags given replace the list, flags not given leave it', () => {
@@ -268,7 +268,7 @@ describe('layers', () => {
 			.filter(file => /\.tsx?$/.test(file))
 			.map(file => path.join(dir, file));
 	const imports = (file: string) =>
-		Array.from(fs.readFileSync(path.join(ROOT, 'source', file), 'utf8').matchAll(/^import .* from '([^']+)';$/gm), match => match[1]!);
+		Array.from(fs.readFileSync(path.join(ROOT, 'source', file), 'utf8').matchAll(/^import .* from '([^']+)';$/gm), match => match[1]);
 
 	it('nothing in the lower layers imports the settings or the commands', () => {
 		for (const dir of ['bus', 'processes', 'text', 'analysis', 'report', 'monitor']) {

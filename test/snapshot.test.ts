@@ -153,7 +153,7 @@ describe('snapshot of a canonical bus', () => {
 				['T4', 'claude-1', 'exclusive', true, NOW],
 			],
 		);
-		assert.equal(claims[0]!.since.ms, NOW - 1000);
+		assert.equal(claims[0].since.ms, NOW - 1000);
 		const locks = [...snap.locks].sort((a, b) => a.key.localeCompare(b.key));
 		assert.deepEqual(
 			locks.map(lock => [lock.key, lock.sessionId, lock.type, lock.expired, lock.since.ms]),
@@ -207,14 +207,14 @@ describe('snapshot of a canonical bus', () => {
 			snap.alerts.map(alert => alert.id),
 			[a4, a2, a3, a1, a5, ...expectedRead],
 		);
-		const first = snap.alerts[0]!;
+		const first = snap.alerts[0];
 		assert.equal(first.messageType, 'task_conflict');
 		assert.equal(first.priority, 3);
 		assert.equal(first.status, 'pending');
 		assert.deepEqual(first.payload, {sessions, task_id: 'H.1'});
-		assert.deepEqual(snap.alerts[1]!.payload, {sessions, project_id: 'PILOT', action: 'Coordinate'});
-		assert.equal(snap.alerts[3]!.messageType, 'weird_new_type');
-		assert.equal(snap.alerts[4]!.status, 'delivered');
+		assert.deepEqual(snap.alerts[1].payload, {sessions, project_id: 'PILOT', action: 'Coordinate'});
+		assert.equal(snap.alerts[3].messageType, 'weird_new_type');
+		assert.equal(snap.alerts[4].status, 'delivered');
 		assert.ok(snap.alerts.slice(5).every(alert => alert.status === 'read'));
 	});
 
@@ -334,7 +334,7 @@ describe('snapshot of a canonical bus', () => {
 		assert.equal(snap.counts!.v2, 3);
 		assert.deepEqual(snap.counts!.byStatus, {pending: 2, read: 1});
 		assert.equal(snap.lifecycle.length, 1);
-		assert.equal(snap.lifecycle[0]!.messageType, null);
+		assert.equal(snap.lifecycle[0].messageType, null);
 	});
 
 	it('lists lifecycle events newest first, bounded', () => {
@@ -363,7 +363,7 @@ describe('snapshot of a canonical bus', () => {
 			snap.lifecycle.map(event => event.id),
 			ids.slice(-LIMITS.lifecycle).reverse(),
 		);
-		const newest = snap.lifecycle[0]!;
+		const newest = snap.lifecycle[0];
 		const i = LIMITS.lifecycle + 24;
 		assert.equal(newest.channel, 'session_lifecycle');
 		assert.equal(newest.senderId, `s-${i}`);
@@ -414,9 +414,9 @@ describe('snapshot of old databases', () => {
 		const snap = snapshot(dbPath);
 		assert.equal(snap.database.schema.hasV2Messages, false);
 		assert.equal(snap.database.schema.missing.length, 1);
-		assert.match(snap.database.schema.missing[0]!, /v2 columns of session_messages/);
+		assert.match(snap.database.schema.missing[0], /v2 columns of session_messages/);
 		assert.equal(snap.sessions.length, 1);
-		const session = snap.sessions[0]!;
+		const session = snap.sessions[0];
 		assert.equal(session.vendor, 'claude');
 		assert.equal(session.pid, 7);
 		assert.equal(session.sessionUuid, null);
@@ -433,9 +433,9 @@ describe('snapshot of old databases', () => {
 			snap.lifecycle.map(event => (event.payload as {n: number}).n),
 			[3, 2, 1, 0],
 		);
-		assert.equal(snap.lifecycle[0]!.messageType, null);
-		assert.equal(snap.lifecycle[0]!.recipientId, null);
-		assert.equal(snap.lifecycle[0]!.createdAt.ms, NOW + 3);
+		assert.equal(snap.lifecycle[0].messageType, null);
+		assert.equal(snap.lifecycle[0].recipientId, null);
+		assert.equal(snap.lifecycle[0].createdAt.ms, NOW + 3);
 		assert.deepEqual(snap.counts, {legacy: 7, v2: 0, byStatus: {}, countedAt: NOW});
 	});
 
@@ -453,7 +453,7 @@ describe('snapshot of old databases', () => {
 		assert.deepEqual(snap.locks, []);
 		assert.equal(snap.claims.length, 2);
 		assert.equal(snap.sessions.length, 1);
-		assert.equal(snap.unreadByRecipient[0]!.count, 1);
+		assert.equal(snap.unreadByRecipient[0].count, 1);
 		assert.equal(snap.lifecycle.length, 1);
 	});
 
@@ -468,7 +468,7 @@ describe('snapshot of old databases', () => {
 		assert.deepEqual(snap.database.schema, {missing: ['table task_claims'], hasV2Messages: true});
 		assert.deepEqual(snap.claims, []);
 		assert.equal(snap.locks.length, 1);
-		assert.equal(snap.locks[0]!.key, '/a');
+		assert.equal(snap.locks[0].key, '/a');
 	});
 
 	it('reads a bus without session_messages at all', () => {
@@ -638,7 +638,7 @@ function allStrings(value: unknown): string[] {
 	while (stack.length > 0) {
 		const item = stack.pop();
 		if (typeof item === 'string') out.push(item);
-		else if (Array.isArray(item)) stack.push(...item);
+		else if (Array.isArray(item)) stack.push(...(item as unknown[]));
 		else if (item !== null && typeof item === 'object') {
 			for (const [key, child] of Object.entries(item)) {
 				out.push(key);
@@ -697,7 +697,7 @@ describe('hostile text', () => {
 		['{"a": "x"} trailing \x1b', payload => assert.deepEqual(payload, {raw: '{"a": "x"} trailing \\x1b'})],
 	];
 	const N = Math.max(HOSTILE.length, PAYLOADS.length);
-	const h = (i: number) => HOSTILE[i % HOSTILE.length]!;
+	const h = (i: number) => HOSTILE[i % HOSTILE.length];
 
 	it('escapes every string from every TEXT column and keeps every row', () => {
 		const dbPath = freshPath();
@@ -726,11 +726,11 @@ describe('hostile text', () => {
 					h(i + 9),
 					h(i + 10),
 					h(i + 11),
-					PAYLOADS[i % PAYLOADS.length]![0],
+					PAYLOADS[i % PAYLOADS.length][0],
 				);
 				claim.run(`${i}${h(i + 1)}`, h(i + 2), h(i + 3), h(i + 4), h(i + 5));
 				lock.run(`${i}${h(i + 2)}`, h(i + 3), h(i + 4), h(i + 5), h(i + 6));
-				const payload = PAYLOADS[i % PAYLOADS.length]![0];
+				const payload = PAYLOADS[i % PAYLOADS.length][0];
 				const rest = [h(i + 5), h(i + 6), h(i + 7), h(i + 8), h(i + 9), h(i + 10)];
 				// An alert, a directed message and a lifecycle event, each with hostile text everywhere else.
 				messageIds.set(
@@ -773,18 +773,18 @@ describe('hostile text', () => {
 
 		// The long value is whole, escaped; the ids are the escaped text.
 		assert.ok(json.includes('A'.repeat(100_000) + '\\\\x1b[0m'));
-		assert.ok(snap.sessions.some(row => row.sessionId === `0${escapeControls(HOSTILE[0]!)}`));
+		assert.ok(snap.sessions.some(row => row.sessionId === `0${escapeControls(HOSTILE[0])}`));
 		assert.ok(snap.sessions.every(row => row.registeredAt.ms === null));
 
 		// Payloads: parsed and escaped when JSON, {raw} otherwise; metadata the same way.
 		for (const message of [...snap.alerts, ...snap.unread, ...snap.lifecycle]) {
 			const i = messageIds.get(message.id);
 			assert.notEqual(i, undefined);
-			PAYLOADS[i! % PAYLOADS.length]![1](message.payload);
+			PAYLOADS[i! % PAYLOADS.length][1](message.payload);
 		}
 		for (const row of snap.sessions) {
 			const i = Number(/^\d+/.exec(row.sessionId)![0]);
-			PAYLOADS[i % PAYLOADS.length]![1](row.metadata);
+			PAYLOADS[i % PAYLOADS.length][1](row.metadata);
 		}
 	});
 
@@ -802,16 +802,16 @@ describe('hostile text', () => {
 		db.close();
 		const snap = snapshot(dbPath);
 		assert.equal(snap.sessions.length, 1);
-		assert.equal(snap.sessions[0]!.status, 'active');
-		assert.equal(snap.sessions[0]!.pid, null);
-		assert.deepEqual(snap.sessions[0]!.lastHeartbeat, {text: null, ms: null});
+		assert.equal(snap.sessions[0].status, 'active');
+		assert.equal(snap.sessions[0].pid, null);
+		assert.deepEqual(snap.sessions[0].lastHeartbeat, {text: null, ms: null});
 		assert.equal(snap.locks.length, 1);
-		assert.equal(snap.locks[0]!.expired, false);
+		assert.equal(snap.locks[0].expired, false);
 		assert.equal(snap.alerts.length, 1);
-		assert.deepEqual(snap.alerts[0]!.payload, {});
-		assert.equal(snap.alerts[0]!.priority, 1);
+		assert.deepEqual(snap.alerts[0].payload, {});
+		assert.equal(snap.alerts[0].priority, 1);
 		assert.equal(snap.unread.length, 1);
-		assert.equal(snap.unread[0]!.priority, 1, 'a non-numeric priority reads as normal');
+		assert.equal(snap.unread[0].priority, 1, 'a non-numeric priority reads as normal');
 	});
 });
 
@@ -825,7 +825,8 @@ describe('pid column', () => {
 			['-1', -1],
 			['-2147483648', -2147483648],
 			['4194305', 4194305],
-			['9223372036854775807', 9223372036854775807],
+			// Past 2^53: read as the nearest double, as Number() does.
+			['9223372036854775807', 2 ** 63],
 			["'abc'", null],
 			["'12abc'", null],
 			["'  77  '", 77],

@@ -109,7 +109,7 @@ async function cliPid(session: string): Promise<number> {
 			.split('\n')
 			.map(line => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
 			.filter(match => match !== null)
-			.map(match => ({pid: Number(match[1]), ppid: Number(match[2]), args: match[3]!}));
+			.map(match => ({pid: Number(match[1]), ppid: Number(match[2]), args: match[3]}));
 		const family = new Set([root]);
 		for (let grew = true; grew;) {
 			grew = false;
@@ -123,7 +123,7 @@ async function cliPid(session: string): Promise<number> {
 		const found = table.filter(
 			entry => family.has(entry.pid) && (entry.args === 'session-status' || /^(\S*\/)?node\s+(--\S+\s+)*\S*dist\/cli\.js/.test(entry.args)),
 		);
-		if (found.length === 1) return found[0]!.pid;
+		if (found.length === 1) return found[0].pid;
 		if (Date.now() > deadline) assert.fail(`expected one CLI process in ${session}, found ${JSON.stringify(found)}`);
 		await sleep(50);
 	}
@@ -138,7 +138,7 @@ function newBus(): Bus {
 	const dbPath = path.join(dir, 'messaging.db');
 	const children = [liveProcess(), liveProcess()];
 	after(() => children.forEach(child => child.kill('SIGKILL')));
-	documentedExample(dbPath, {claude: children[0]!.pid!, codex: children[1]!.pid!}).close();
+	documentedExample(dbPath, {claude: children[0].pid!, codex: children[1].pid!}).close();
 	const logDir = path.join(dir, 'logs');
 	const errFile = path.join(dir, 'stderr.txt');
 	return {

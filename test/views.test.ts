@@ -68,7 +68,7 @@ function richBus(dbPath: string): Ids {
 		projectId: 'PILOT',
 		tty: '/dev/ttys003',
 		cwd: CLAUDE_CWD,
-		pid: alivePids[0]!,
+		pid: alivePids[0],
 		registeredAt: now - 1000,
 	});
 	bus.register({
@@ -79,7 +79,7 @@ function richBus(dbPath: string): Ids {
 		model: 'o3',
 		projectId: 'PILOT',
 		cwd: '/repo/codex',
-		pid: alivePids[1]!,
+		pid: alivePids[1],
 		registeredAt: now - 1000,
 	});
 	bus.register({
@@ -212,24 +212,24 @@ describe('buildTabs', () => {
 	it('builds every tab, in the tab bar order, with its count', () => {
 		assert.deepEqual(Object.keys(tabs).sort(), TABS.map(tab => tab.id).sort());
 		for (const {id, title} of TABS) {
-			assert.equal(tabs[id]!.id, id);
-			assert.equal(tabs[id]!.title, title);
+			assert.equal(tabs[id].id, id);
+			assert.equal(tabs[id].title, title);
 		}
-		assert.equal(tabs['sessions']!.badge?.count, 3, 'claude, codex and the remote session are active');
-		assert.equal(tabs['locks']!.badge?.count, 2);
-		assert.equal(tabs['claims']!.badge?.count, 2);
-		assert.equal(tabs['alerts']!.badge?.count, 3, 'open alerts only');
-		assert.equal(tabs['unread']!.badge?.count, 4);
-		assert.equal(tabs['alerts']!.badge?.tone, 'critical', 'the badge takes the colour of the highest open priority');
-		assert.equal(tabs['sessions']!.badge?.tone, 'bad', 'a stale session makes the Sessions badge stand out');
-		assert.equal(tabs['locks']!.badge?.tone, 'bad', 'a lock held by a stale session');
+		assert.equal(tabs['sessions'].badge?.count, 3, 'claude, codex and the remote session are active');
+		assert.equal(tabs['locks'].badge?.count, 2);
+		assert.equal(tabs['claims'].badge?.count, 2);
+		assert.equal(tabs['alerts'].badge?.count, 3, 'open alerts only');
+		assert.equal(tabs['unread'].badge?.count, 4);
+		assert.equal(tabs['alerts'].badge?.tone, 'critical', 'the badge takes the colour of the highest open priority');
+		assert.equal(tabs['sessions'].badge?.tone, 'bad', 'a stale session makes the Sessions badge stand out');
+		assert.equal(tabs['locks'].badge?.tone, 'bad', 'a lock held by a stale session');
 	});
 
 	it('Sessions: current first and marked, ended hidden until asked, dead/stale stand out', () => {
-		const sessions = tabs['sessions']!;
-		assert.equal(sessions.rows[0]!.cells['id'], `▶ ${CURRENT}`);
-		assert.ok(!sessions.rows.some(row => row.cells['id']!.includes('old-500')), 'ended sessions are hidden');
-		const withEnded = buildTabs(reading, {showEnded: true, countsNote: ''})['sessions']!;
+		const sessions = tabs['sessions'];
+		assert.equal(sessions.rows[0].cells['id'], `▶ ${CURRENT}`);
+		assert.ok(!sessions.rows.some(row => row.cells['id'].includes('old-500')), 'ended sessions are hidden');
+		const withEnded = buildTabs(reading, {showEnded: true, countsNote: ''})['sessions'];
 		const ended = rowByCell(withEnded, 'id', 'old-500');
 		assert.equal(ended.cells['state'], 'ended');
 		assert.equal(ended.tone, 'muted');
@@ -254,7 +254,7 @@ describe('buildTabs', () => {
 		assert.equal(gemini.cells['heartbeat'], '10m');
 		assert.equal(gemini.tone, 'bad');
 		assert.equal(gemini.release?.kind, 'session');
-		assert.match(gemini.release!.reason, /heartbeat expired/);
+		assert.match(gemini.release.reason, /heartbeat expired/);
 
 		const remote = rowByCell(sessions, 'id', 'remote-400');
 		assert.equal(remote.cells['state'], 'remote');
@@ -262,9 +262,9 @@ describe('buildTabs', () => {
 	});
 
 	it('the session detail holds every documented field, full UUIDs and the full CWD', () => {
-		const lines = rowByCell(tabs['sessions']!, 'id', CURRENT).detail();
+		const lines = rowByCell(tabs['sessions'], 'id', CURRENT).detail();
 		const text = lines.join('\n');
-		assert.match(lines[0]!, new RegExp(`^Session: ${CURRENT} \\(THIS SESSION\\)`));
+		assert.match(lines[0], new RegExp(`^Session: ${CURRENT} \\(THIS SESSION\\)`));
 		for (const expected of [
 			CLAUDE_UUID,
 			CLAUDE_CWD,
@@ -285,16 +285,16 @@ describe('buildTabs', () => {
 		for (const label of ['PID', 'Heartbeat', 'CWD', 'Session UUID']) {
 			assert.equal(lines.filter(line => line.trimStart().startsWith(`${label}:`)).length, 1, `${label} appears once`);
 		}
-		const gemini = rowByCell(tabs['sessions']!, 'id', 'gemini-300').detail().join('\n');
+		const gemini = rowByCell(tabs['sessions'], 'id', 'gemini-300').detail().join('\n');
 		assert.match(gemini, /Project: DOCS/);
 		assert.match(gemini, /not running/);
 		assert.ok(!gemini.includes('TTY'), 'TTY only when set');
 	});
 
 	it('Locks and Claims: holder, type, age, expiry; held by a stale session stands out and can be released', () => {
-		const locks = tabs['locks']!;
+		const locks = tabs['locks'];
 		const orphan = rowByCell(locks, 'key', 'content/guide.md');
-		assert.match(orphan.cells['holder']!, /^gemini-300 \(stale\)$/);
+		assert.match(orphan.cells['holder'], /^gemini-300 \(stale\)$/);
 		assert.equal(orphan.tone, 'bad');
 		assert.equal(orphan.release?.kind, 'lock');
 		assert.equal(orphan.release.kind === 'lock' ? orphan.release.key : null, 'content/guide.md');
@@ -308,14 +308,14 @@ describe('buildTabs', () => {
 		assert.match(held.releaseRefusal ?? '', /alive/);
 		assert.ok(held.detail().join('\n').includes(CLAUDE_CWD), 'the lock detail shows the holder block');
 
-		const claims = tabs['claims']!;
+		const claims = tabs['claims'];
 		const claim = rowByCell(claims, 'key', 'H.13.7');
-		assert.match(claim.cells['expires']!, /^in (29|30)m$/);
+		assert.match(claim.cells['expires'], /^in (29|30)m$/);
 		assert.equal(rowByCell(claims, 'key', 'D.2.1').release?.kind, 'claim');
 	});
 
 	it('Alerts: open ones grouped by type, highest priority first, then the acknowledged; delivery state; pretty JSON detail', () => {
-		const alerts = tabs['alerts']!;
+		const alerts = tabs['alerts'];
 		assert.deepEqual(
 			alerts.rows.map(row => row.cells['type']),
 			['project_conflict', 'task_conflict', 'budget_exceeded', 'file_conflict'],
@@ -324,7 +324,7 @@ describe('buildTabs', () => {
 			alerts.rows.map(row => row.cells['status']),
 			['pending', 'pending', 'pending', 'read'],
 		);
-		const project = alerts.rows[0]!;
+		const project = alerts.rows[0];
 		assert.equal(project.cells['priority'], 'critical');
 		assert.equal(project.cells['sessions'], `${CURRENT} + codex-200`);
 		assert.equal(project.cells['resource'], 'PILOT');
@@ -346,18 +346,18 @@ describe('buildTabs', () => {
 	});
 
 	it('Unread: the current session first, only its own messages count as shown, replies threaded', () => {
-		const unread = tabs['unread']!;
+		const unread = tabs['unread'];
 		assert.deepEqual(
 			unread.rows.slice(0, 2).map(row => row.cells['recipient']),
 			[CURRENT, CURRENT],
 		);
-		assert.equal(unread.rows[0]!.cells['priority'], 'high', 'highest priority first within a recipient');
+		assert.equal(unread.rows[0].cells['priority'], 'high', 'highest priority first within a recipient');
 		for (const row of unread.rows) {
 			const id = Number(row.key.split(':')[1]);
 			if (ids.toCurrent.includes(id)) assert.deepEqual(row.shownIds, [id]);
 			else assert.equal(row.shownIds, undefined, `message ${id} to ${row.cells['recipient']} is not ours to deliver`);
 		}
-		assert.match(unread.header[0]!, new RegExp(`^${CURRENT}: 2 \\(`));
+		assert.match(unread.header[0], new RegExp(`^${CURRENT}: 2 \\(`));
 		const answer = unread.rows.find(row => row.key === `message:${ids.answer}`)!;
 		assert.ok(
 			answer.detail().some(line => line.includes(`in reply to #${ids.question}`)),
@@ -368,22 +368,22 @@ describe('buildTabs', () => {
 	});
 
 	it('Lifecycle: newest first by time, the id breaking ties; Stats: statistics and observations', () => {
-		const lifecycle = tabs['lifecycle']!;
+		const lifecycle = tabs['lifecycle'];
 		const events = lifecycle.rows.map(row => ({id: Number(row.key.split(':')[1]), time: row.sort['time'] as number}));
 		assert.deepEqual(
 			events,
 			[...events].sort((a, b) => b.time - a.time || b.id - a.id),
 		);
-		assert.equal(lifecycle.rows[0]!.cells['event'], 'ended');
-		assert.equal(lifecycle.rows[0]!.cells['session'], 'old-500');
-		const stats = tabs['stats']!.rows.map(row => row.cells['text']);
+		assert.equal(lifecycle.rows[0].cells['event'], 'ended');
+		assert.equal(lifecycle.rows[0].cells['session'], 'old-500');
+		const stats = tabs['stats'].rows.map(row => row.cells['text']);
 		assert.ok(stats.includes('Bus Statistics'));
 		assert.ok(stats.includes('Observations'));
-		assert.ok(stats.some(line => line!.includes('counts note')));
+		assert.ok(stats.some(line => line.includes('counts note')));
 	});
 
 	it('the filter text of a row covers what it shows and the full CWD/UUID of a session', () => {
-		const claude = rowByCell(tabs['sessions']!, 'id', CURRENT);
+		const claude = rowByCell(tabs['sessions'], 'id', CURRENT);
 		assert.ok(claude.search.includes(CLAUDE_CWD));
 		assert.ok(claude.search.includes(CLAUDE_UUID));
 	});
@@ -397,7 +397,7 @@ describe('buildTabs', () => {
 			projectId: 'p\u202e',
 			cwd: '/tmp/\u009b31m',
 			hostname: os.hostname(),
-			pid: alivePids[0]!,
+			pid: alivePids[0],
 		});
 		bus.alert({type: 'file_conflict\u001b[2J', sessions: [HOSTILE_ID], filePath: '\u001b]52;c;AAAA\u0007', action: 'a\u202eb'});
 		bus.close();
@@ -409,7 +409,7 @@ describe('buildTabs', () => {
 				}
 			}
 		}
-		assert.ok(rowByCell(hostile['sessions']!, 'id', 'evil-').cells['id']!.includes('\\x1b]0;pwned\\x07-\\x9b2J-\\u202eexe.txt'));
+		assert.ok(rowByCell(hostile['sessions'], 'id', 'evil-').cells['id'].includes('\\x1b]0;pwned\\x07-\\x9b2J-\\u202eexe.txt'));
 	});
 });
 
@@ -501,13 +501,13 @@ describe('selectedIndex', () => {
 		assert.equal(selectedIndex(rows, state), 2);
 		const inserted = [row('new1'), row('new2'), ...rows];
 		assert.equal(selectedIndex(inserted, state), 4, 'rows inserted before it');
-		assert.equal(inserted[selectedIndex(inserted, state)]!.key, 'c');
+		assert.equal(inserted[selectedIndex(inserted, state)].key, 'c');
 	});
 
 	it('falls back to the old index when its row is gone, clamped to the list', () => {
 		const state = tabState({selectedKey: 'c', index: 2});
-		assert.equal(selectedIndex([rows[0]!, rows[1]!, rows[3]!], state), 2, 'the row now at its old place');
-		assert.equal(selectedIndex([rows[0]!], state), 0);
+		assert.equal(selectedIndex([rows[0], rows[1], rows[3]], state), 2, 'the row now at its old place');
+		assert.equal(selectedIndex([rows[0]], state), 0);
 		assert.equal(selectedIndex([], state), -1);
 		assert.equal(selectedIndex(rows, tabState()), 0, 'nothing selected yet: the first row');
 	});
@@ -517,7 +517,7 @@ describe('selectedIndex', () => {
 		const bus = new BusWriter(dbPath);
 		bus.register({sessionId: 'mango-1', pid: null});
 		bus.register({sessionId: 'zebra-2', pid: null});
-		const first = buildTabs(await readBus(dbPath, null), {showEnded: false, countsNote: ''})['sessions']!;
+		const first = buildTabs(await readBus(dbPath, null), {showEnded: false, countsNote: ''})['sessions'];
 		let state = tabState({sortColumn: 'id'});
 		const shown = visibleRows(first, state);
 		assert.deepEqual(
@@ -525,18 +525,18 @@ describe('selectedIndex', () => {
 			['mango-1', 'zebra-2'],
 		);
 		state = moveSelection(state, shown, 'bottom', 10);
-		assert.equal(shown[selectedIndex(shown, state)]!.copy, 'zebra-2');
+		assert.equal(shown[selectedIndex(shown, state)].copy, 'zebra-2');
 
 		bus.register({sessionId: 'apple-3', pid: null});
 		bus.register({sessionId: 'banana-4', pid: null});
 		bus.close();
-		const second = visibleRows(buildTabs(await readBus(dbPath, null), {showEnded: false, countsNote: ''})['sessions']!, state);
+		const second = visibleRows(buildTabs(await readBus(dbPath, null), {showEnded: false, countsNote: ''})['sessions'], state);
 		assert.deepEqual(
 			second.map(item => item.copy),
 			['apple-3', 'banana-4', 'mango-1', 'zebra-2'],
 		);
 		assert.equal(selectedIndex(second, state), 3);
-		assert.equal(second[selectedIndex(second, state)]!.copy, 'zebra-2');
+		assert.equal(second[selectedIndex(second, state)].copy, 'zebra-2');
 	});
 });
 
@@ -548,7 +548,7 @@ describe('moveSelection and scrollTop', () => {
 		let state = tabState();
 		return motions.map(motion => {
 			state = moveSelection(state, rows, motion, page);
-			assert.equal(state.selectedKey, rows[state.index]!.key);
+			assert.equal(state.selectedKey, rows[state.index].key);
 			return [state.index, state.top];
 		});
 	}
@@ -685,7 +685,7 @@ describe('sentences wrap to the width', () => {
 		assert.deepEqual(wrapText('short', 40), ['short']);
 	});
 
-	it('wrapRows keeps the first piece under the row key and gives continuations keys of their own', async () => {
+	it('wrapRows keeps the first piece under the row key and gives continuations keys of their own', () => {
 		const row = {
 			key: 'stat:3',
 			cells: {text: '  one two three four five six seven'},
@@ -697,7 +697,7 @@ describe('sentences wrap to the width', () => {
 		};
 		const rows = wrapRows([row], 'text', 16);
 		assert.ok(rows.length > 1);
-		assert.equal(rows[0]!.key, 'stat:3');
+		assert.equal(rows[0].key, 'stat:3');
 		assert.deepEqual(
 			rows.slice(1).map(item => item.key),
 			rows.slice(1).map((_, index) => `stat:3:${index + 1}`),
@@ -849,9 +849,9 @@ describe("ink's styles between characters", () => {
 		let styledAlike = 0;
 		for (let i = 0; i < 3000; i++) {
 			let line = '';
-			for (let j = next(8) + 1; j > 0; j--) line += codes[next(codes.length)]! + 'ab'.slice(0, next(3));
+			for (let j = next(8) + 1; j > 0; j--) line += codes[next(codes.length)] + 'ab'.slice(0, next(3));
 			const chars = styledCharsFromTokens(tokenize(line));
-			const pairs = chars.map((char, index) => [index === 0 ? [] : chars[index - 1]!.styles, char.styles] as const);
+			const pairs = chars.map((char, index) => [index === 0 ? [] : chars[index - 1].styles, char.styles] as const);
 			if (chars.length > 0) pairs.push([chars.at(-1)!.styles, []]);
 			for (const [from, to] of pairs) {
 				const diff = ansiCodesToString(diffAnsiCodes(from, to));

@@ -131,7 +131,7 @@ describe('WalWatch', () => {
 			`CREATE VIRTUAL TABLE session_registry USING fts5(session_id, status, last_heartbeat); INSERT INTO session_registry VALUES ('a', 'active', '2026-01-01T00:00:00Z')`,
 		);
 		const reader = new SnapshotReader(openReader(dbPath), dbPath);
-		const heartbeat = () => reader.read({now: Date.now(), staleTimeoutMs: 10_000, countHistory: false}).sessions[0]!.lastHeartbeat.text;
+		const heartbeat = () => reader.read({now: Date.now(), staleTimeoutMs: 10_000, countHistory: false}).sessions[0].lastHeartbeat.text;
 		heartbeat();
 		for (const at of ['2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z', '2026-01-01T00:00:03Z']) {
 			writer.prepare(`UPDATE session_registry SET last_heartbeat = ?`).run(at);
@@ -261,7 +261,7 @@ describe('WalWatch', () => {
 		// A copy of the last commit frame, for page 99, its data torn: the checksum fails.
 		const torn = Buffer.from(lastFrame);
 		torn.writeUInt32BE(99, 0);
-		torn[24 + 100]! ^= 0xff;
+		torn[24 + 100] ^= 0xff;
 		// With the salts of another generation.
 		const stale = Buffer.from(lastFrame);
 		stale.writeUInt32BE(98, 0);
@@ -269,7 +269,7 @@ describe('WalWatch', () => {
 		for (const frame of [torn, stale]) {
 			fs.appendFileSync(`${dbPath}-wal`, frame);
 			const pages = watchRead(watch, reader);
-			assert.ok(pages !== null && !pages.has(99) && !pages.has(98), `not counted: ${[...(pages ?? [])]}`);
+			assert.ok(pages !== null && !pages.has(99) && !pages.has(98), `not counted: ${[...(pages ?? [])].join(', ')}`);
 			fs.truncateSync(`${dbPath}-wal`, wal.length);
 		}
 		close();
@@ -308,7 +308,10 @@ describe('WalWatch', () => {
 			return watch.afterSnapshot();
 		})();
 		watch.readDone();
-		assert.ok(pages === null || overlaps(pages, pagesOf(writer.db, 'file_locks')), `reported or unknown: ${pages && [...pages]}`);
+		assert.ok(
+			pages === null || overlaps(pages, pagesOf(writer.db, 'file_locks')),
+			`reported or unknown: ${pages ? [...pages].join(', ') : 'unknown'}`,
+		);
 		close();
 	});
 
@@ -332,7 +335,7 @@ describe('WalWatch', () => {
 describe('a reader trusting the log', () => {
 	const read = (reader: SnapshotReader, now: number) => reader.read({now, staleTimeoutMs: 10_000, countHistory: false});
 	const comparable = (snapshot: BusSnapshot) => {
-		const {takenAt, database, counts, ...rest} = snapshot;
+		const {takenAt: _takenAt, database: _database, counts: _counts, ...rest} = snapshot;
 		return structuredClone(rest);
 	};
 
@@ -343,12 +346,13 @@ describe('a reader trusting the log', () => {
 			cwd: ROOT,
 			stdio: ['pipe', 'pipe', 'inherit'],
 		});
-		const lines = readline.createInterface({input: child.stdout!})[Symbol.asyncIterator]();
+		const lines = readline.createInterface({input: child.stdout})[Symbol.asyncIterator]();
 		const next = async () => (await lines.next()).value as string;
 		try {
 			assert.equal(await next(), 'ready');
 			const live = new SnapshotReader(openReader(dbPath), dbPath);
 			// How many reads the log answered (the rest read everything): the test must exercise both.
+			// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with its receiver
 			const afterSnapshot = WalWatch.prototype.afterSnapshot;
 			let answered = 0;
 			WalWatch.prototype.afterSnapshot = function (this: WalWatch) {
@@ -359,7 +363,7 @@ describe('a reader trusting the log', () => {
 			t.after(() => (WalWatch.prototype.afterSnapshot = afterSnapshot));
 			let reads = 0;
 			for (let burst = 1; burst <= 150; burst++) {
-				child.stdin!.write(`${burst} ${1 + (burst % 7)}\n`);
+				child.stdin.write(`${burst} ${1 + (burst % 7)}\n`);
 				const done = next();
 				let finished = false;
 				void done.then(() => (finished = true));
@@ -378,7 +382,7 @@ describe('a reader trusting the log', () => {
 			assert.ok(answered > reads / 4 && answered < reads, `${answered} of ${reads} reads answered by the log`);
 			live.db.close();
 		} finally {
-			child.stdin!.end();
+			child.stdin.end();
 			child.kill();
 		}
 	});

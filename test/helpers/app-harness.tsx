@@ -72,7 +72,7 @@ let started: Promise<Pids> | null = null;
 export function fixturePids(): Promise<Pids> {
 	started ??= (async () => {
 		children.push(liveProcess(), liveProcess());
-		return {claude: children[0]!.pid!, codex: children[1]!.pid!, dead: await deadPid()};
+		return {claude: children[0].pid!, codex: children[1].pid!, dead: await deadPid()};
 	})();
 	return started;
 }
@@ -284,7 +284,7 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 	const position = () => {
 		const lines = frame().split('\n');
 		const match = /\| (\d+\/\d+)(?: |$)/.exec(lines[lines.length - 1] ?? '');
-		return match ? match[1]! : null;
+		return match ? match[1] : null;
 	};
 	const press = async (...keys: string[]) => {
 		for (const key of keys) {
@@ -306,7 +306,7 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 		raw,
 		frame,
 		frames: () => rendered.frames.map(plain),
-		tabBar: () => frame().split('\n')[0]!,
+		tabBar: () => frame().split('\n')[0],
 		press,
 		type,
 		waitFor,
@@ -327,9 +327,9 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 				if (Date.now() > deadline) assert.fail('y wrote nothing');
 				await sleep(10);
 			}
-			const match = /^\u001b\]52;c;([A-Za-z0-9+/=]*)\u0007$/.exec(raw[raw.length - 1]!);
+			const match = /^\u001b\]52;c;([A-Za-z0-9+/=]*)\u0007$/.exec(raw[raw.length - 1]);
 			assert.ok(match, `an OSC 52 sequence: ${JSON.stringify(raw[raw.length - 1])}`);
-			return Buffer.from(match[1]!, 'base64').toString('utf8');
+			return Buffer.from(match[1], 'base64').toString('utf8');
 		},
 		waitForQuit: async () => {
 			const deadline = Date.now() + 2000;

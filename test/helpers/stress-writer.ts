@@ -64,7 +64,7 @@ function attempt(name: string, work: () => void): boolean {
 		report.ops[name] = (report.ops[name] ?? 0) + 1;
 		return true;
 	} catch (error) {
-		const code = String((error as {code?: unknown}).code ?? '');
+		const code = (error as {code?: string}).code ?? '';
 		if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) report.failures.busy++;
 		else report.failures.other++;
 		if (report.errors.length < 20) report.errors.push(`${name}: ${code} ${(error as Error).message}`);
@@ -76,7 +76,7 @@ function attempt(name: string, work: () => void): boolean {
 
 let bus: BusWriter;
 try {
-	bus = new BusWriter(dbPath!, {busyTimeoutMs: 3000});
+	bus = new BusWriter(dbPath, {busyTimeoutMs: 3000});
 } catch (error) {
 	report.failures.other++;
 	report.errors.push(`open: ${(error as Error).message}`);
@@ -86,7 +86,7 @@ try {
 const claims: string[] = [];
 const locks: string[] = [];
 const others = Array.from({length: count}, (_, i) => `stress-${i}`).filter(id => id !== me);
-const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)]!;
+const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
 const ALERT_TYPES = ['project_conflict', 'task_conflict', 'cwd_overlap', 'file_conflict'];
 
 const registered = attempt('register', () =>
@@ -122,7 +122,7 @@ function next(): void {
 			if (attempt('claim', () => bus.claim(task, me))) claims.push(task);
 			// Keep the KEEP claim (first) and the newest three.
 			if (claims.length > 4) {
-				const oldest = claims[1]!;
+				const oldest = claims[1];
 				if (attempt('release', () => bus.release(oldest))) claims.splice(1, 1);
 			}
 			break;
@@ -132,7 +132,7 @@ function next(): void {
 			const file = `/stress/${index}/file-${n}.ts`;
 			if (attempt('lock', () => bus.lock(file, me))) locks.push(file);
 			if (locks.length > 4) {
-				const oldest = locks[1]!;
+				const oldest = locks[1];
 				if (attempt('unlock', () => bus.unlock(oldest))) locks.splice(1, 1);
 			}
 			break;

@@ -147,8 +147,8 @@ function startWriter(dbPath: string, index: number, count: number, durationMs: n
 		}
 	}
 	const writer: Writer = {child, stdout: '', stderr: '', exit: new Promise(resolve => child.once('exit', code => resolve(code)))};
-	child.stdout!.on('data', (chunk: Buffer) => (writer.stdout += chunk.toString()));
-	child.stderr!.on('data', (chunk: Buffer) => (writer.stderr += chunk.toString()));
+	child.stdout.on('data', (chunk: Buffer) => (writer.stdout += chunk.toString()));
+	child.stderr.on('data', (chunk: Buffer) => (writer.stderr += chunk.toString()));
 	return writer;
 }
 
@@ -161,7 +161,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 }
 
 const percentile = (sorted: number[], p: number) =>
-	sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+	sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 export async function runStress(options: StressOptions): Promise<StressReport> {
 	const count = options.writers ?? 8;
@@ -450,7 +450,7 @@ async function differencesFromFresh(monitor: BusMonitor): Promise<string[]> {
 		const parts = ['sessions', 'claims', 'locks', 'alerts', 'unread', 'unreadByRecipient', 'lifecycle'] as const satisfies ReadonlyArray<
 			keyof BusSnapshot
 		>;
-		return parts.filter(part => JSON.stringify(kept![part]) !== JSON.stringify(anew![part]));
+		return parts.filter(part => JSON.stringify(kept[part]) !== JSON.stringify(anew[part]));
 	} finally {
 		fresh.close();
 	}

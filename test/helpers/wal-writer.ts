@@ -11,10 +11,10 @@ import readline from 'node:readline';
 import {BusWriter} from '../../source/bus/writer.js';
 import {seededRandom} from './fixtures.js';
 
-const bus = new BusWriter(process.argv[2]!, {busyTimeoutMs: 3000});
+const bus = new BusWriter(process.argv[2], {busyTimeoutMs: 3000});
 bus.db.pragma('wal_autocheckpoint = 16');
 const sessions = ['a', 'b', 'c', 'd'];
-const pick = <T>(random: (n: number) => number, list: readonly T[]): T => list[random(list.length)]!;
+const pick = <T>(random: (n: number) => number, list: readonly T[]): T => list[random(list.length)];
 
 function commit(random: (n: number) => number): void {
 	const session = pick(random, sessions);
