@@ -1,4 +1,4 @@
-// The baseline for "TUI first frame": a hello-world Ink app, bundled by bench/run.ts with the
+// The baseline for "TUI first frame": a hello-world Ink app, bundled by bench/lib/hello.ts with the
 // options scripts/build.mjs uses for the CLI. It renders one Text and exits.
 import {Text, render} from 'ink';
 

@@ -17,7 +17,10 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {CACHE_DIR, ensureBus, freshenHeartbeats, prepareBus} from './build-bus.js';
-import {DATA_FRAME, PtyRun, cpuSeconds, deadPid, resolvePython, spawnSleeper, startWriters} from './run.js';
+import {deadPid, resolvePython, spawnSleeper} from './lib/processes.js';
+import {DATA_FRAME, PtyRun} from './lib/pty.js';
+import {cpuSeconds} from './lib/usage.js';
+import {startWriters} from './lib/writes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const size = Number(process.argv[2] ?? 1_000_000);

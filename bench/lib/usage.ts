@@ -1,0 +1,50 @@
+import {execFileSync} from 'node:child_process';
+import fs from 'node:fs';
+
+const CLK_TCK = (() => {
+	try {
+		return Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
+	} catch {
+		return 100;
+	}
+})();
+
+/** CPU seconds of a process, its reaped children (cutime/cstime) and its live descendants (Linux /proc). */
+export function cpuSeconds(pid: number): number {
+	const read = (p: number): {ppid: number; ticks: number} | null => {
+		try {
+			const text = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+			const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+			// fields[0] is field 3 (state): ppid = 4, utime = 14, stime = 15, cutime = 16, cstime = 17.
+			return {ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])};
+		} catch {
+			return null;
+		}
+	};
+	const all = new Map<number, {ppid: number; ticks: number}>();
+	for (const name of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		const entry = read(Number(name));
+		if (entry) all.set(Number(name), entry);
+	}
+	let ticks = 0;
+	const queue = [pid];
+	while (queue.length > 0) {
+		const current = queue.pop()!;
+		const entry = all.get(current);
+		if (!entry) continue;
+		ticks += entry.ticks;
+		for (const [other, info] of all) if (info.ppid === current) queue.push(other);
+	}
+	return ticks / CLK_TCK;
+}
+
+/** Peak resident set (VmHWM) of a running process, in MB. */
+export function peakRssMb(pid: number): number | null {
+	try {
+		const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return match ? Number(match[1]) / 1024 : null;
+	} catch {
+		return null;
+	}
+}
