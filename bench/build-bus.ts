@@ -126,15 +126,15 @@ export function sessionPlan(): SessionPlan[] {
 	const hosts = hostnames();
 	const plans: SessionPlan[] = [];
 	for (let i = 0; i < SESSIONS; i++) {
-		const [vendor] = VENDORS[i % VENDORS.length]!;
+		const [vendor] = VENDORS[i % VENDORS.length];
 		const machine = i % MACHINES;
-		const project = random() < 0.1 ? null : PROJECTS[Math.floor(random() * PROJECTS.length)]!;
+		const project = random() < 0.1 ? null : PROJECTS[Math.floor(random() * PROJECTS.length)];
 		plans.push({
 			// '{vendor}-{pid}': a plausible, unique pid-like suffix.
 			sessionId: `${vendor}-${10_000 + i * 37}`,
 			active: i < ACTIVE_SESSIONS,
 			machine,
-			hostname: hosts[machine]!,
+			hostname: hosts[machine],
 			projectId: project,
 			cwd: `/home/dev${machine}/projects/${(project ?? 'scratch').toLowerCase()}${random() < 0.3 ? `/submodules/core/pkg-${i % 13}` : ''}`,
 		});
@@ -164,7 +164,7 @@ export function ensureBus(messages: number, log: (line: string) => void = () => 
 
 function build(file: string, messageCount: number): void {
 	const random = prng(messageCount);
-	const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+	const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 	const db = new Database(file);
 	db.pragma('journal_mode = OFF');
 	db.pragma('synchronous = OFF');
@@ -199,7 +199,7 @@ function build(file: string, messageCount: number): void {
 	db.transaction(() => {
 		let previousUuid = uuid(random);
 		plans.forEach((plan, i) => {
-			const [vendor, models] = VENDORS[i % VENDORS.length]!;
+			const [vendor, models] = VENDORS[i % VENDORS.length];
 			// Every 12th session continues the previous one (/continue siblings share a UUID).
 			const sessionUuid = i % 12 === 11 ? previousUuid : uuid(random);
 			previousUuid = sessionUuid;
@@ -228,8 +228,8 @@ function build(file: string, messageCount: number): void {
 			// 97% held by active sessions, 3% left behind by ended ones (orphaned).
 			const holder =
 				random() < 0.97
-					? active[Math.floor(random() * active.length)]!
-					: plans[ACTIVE_SESSIONS + Math.floor(random() * (SESSIONS - ACTIVE_SESSIONS))]!;
+					? active[Math.floor(random() * active.length)]
+					: plans[ACTIVE_SESSIONS + Math.floor(random() * (SESSIONS - ACTIVE_SESSIONS))];
 			const claimed = now - Math.floor(random() * 2 * DAY);
 			const expiry = random();
 			insertClaim.run(
@@ -244,8 +244,8 @@ function build(file: string, messageCount: number): void {
 		for (let i = 0; i < FILE_LOCKS; i++) {
 			const holder =
 				random() < 0.97
-					? active[Math.floor(random() * active.length)]!
-					: plans[ACTIVE_SESSIONS + Math.floor(random() * (SESSIONS - ACTIVE_SESSIONS))]!;
+					? active[Math.floor(random() * active.length)]
+					: plans[ACTIVE_SESSIONS + Math.floor(random() * (SESSIONS - ACTIVE_SESSIONS))];
 			const locked = now - Math.floor(random() * DAY);
 			// Mostly absolute file paths, some repo-relative; every 250th lock is a whole directory
 			// (which conflicts with the file locks inside it held by other sessions).
@@ -281,9 +281,9 @@ function build(file: string, messageCount: number): void {
 		let guard = 0;
 		while (open.size < OPEN_MESSAGES && guard++ < 50_000_000) {
 			const index = random() < 0.8 ? recentFrom + Math.floor(random() * (messageCount - recentFrom)) : Math.floor(random() * messageCount);
-			const kind = kinds[index]!;
-			if (open.has(index) || taken[kind]! >= want(kind)) continue;
-			taken[kind]!++;
+			const kind = kinds[index];
+			if (open.has(index) || taken[kind] >= want(kind)) continue;
+			taken[kind]++;
 			open.set(index, random() < 0.7 ? 'pending' : 'delivered');
 		}
 		if (open.size !== OPEN_MESSAGES) throw new Error(`could not place ${OPEN_MESSAGES} open messages in ${messageCount}`);
@@ -293,14 +293,14 @@ function build(file: string, messageCount: number): void {
 		for (let i = 0; i < messageCount; i++) {
 			const at = start + Math.floor((span * i) / messageCount);
 			const created = iso(at);
-			const kind = kinds[i]!;
+			const kind = kinds[i];
 			const openStatus = open.get(i);
 			const status = openStatus ?? 'read';
-			const sender = plans[Math.floor(random() * SESSIONS)]!;
+			const sender = plans[Math.floor(random() * SESSIONS)];
 			const delivered = status === 'pending' ? null : iso(at + 5000);
 			const read = status === 'read' ? iso(at + 60_000) : null;
 			if (kind === 0) {
-				const recipient = active[Math.floor(random() * active.length)]!;
+				const recipient = active[Math.floor(random() * active.length)];
 				const channel = pick(COORDINATION_CHANNELS);
 				const task = random() < 0.5 ? `H.${i % 97}.${i % 7}` : null;
 				// A few open ones carry a TTL that has run out: they are no longer unread.
@@ -376,7 +376,7 @@ function build(file: string, messageCount: number): void {
 				);
 			} else {
 				const type = pick(ALERT_TYPES);
-				const other = active[Math.floor(random() * active.length)]!;
+				const other = active[Math.floor(random() * active.length)];
 				const payload: Record<string, unknown> = {sessions: [sender.sessionId, other.sessionId], action: ALERT_ACTIONS[type]};
 				if (type === 'project_conflict') payload['project_id'] = sender.projectId ?? 'PILOT';
 				if (type === 'cwd_overlap') payload['cwd'] = sender.cwd;
@@ -393,8 +393,8 @@ function build(file: string, messageCount: number): void {
 					type,
 					type === 'project_conflict' && random() < 0.5 ? 3 : 2,
 					status,
-					(payload['project_id'] as string | undefined) ?? null,
-					(payload['task_id'] as string | undefined) ?? null,
+					payload['project_id'] ?? null,
+					payload['task_id'] ?? null,
 					null,
 					null,
 					null,

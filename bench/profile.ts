@@ -35,7 +35,7 @@ type Profile = {nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]};
 function summarise(dir: string, top = 15): string {
 	const files = fs.readdirSync(dir).filter(name => name.endsWith('.cpuprofile'));
 	if (files.length === 0) return `  (no profile in ${dir})`;
-	const newest = files.map(name => path.join(dir, name)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]!;
+	const newest = files.map(name => path.join(dir, name)).sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 	const profile = JSON.parse(fs.readFileSync(newest, 'utf8')) as Profile;
 	const byId = new Map(profile.nodes.map(node => [node.id, node]));
 	const parent = new Map<number, number>();
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
 	try {
 		freshenHeartbeats(prepared.path);
 		const once = profiled('once');
-		spawnSync(once[0]!, [...once.slice(1), '--once', '--no-log', '--read-only', '--db', prepared.path], {stdio: 'ignore'});
+		spawnSync(once[0], [...once.slice(1), '--once', '--no-log', '--read-only', '--db', prepared.path], {stdio: 'ignore'});
 		console.log(`once (${size.toLocaleString('en-US')} messages)\n${summarise(path.join(outDir, 'once'))}\n`);
 
 		for (const phase of ['start', 'idle', 'busy'] as const) {

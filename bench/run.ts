@@ -125,8 +125,8 @@ async function main(): Promise<void> {
 		return;
 	}
 	const sizes = CONFIG.sizes;
-	const largest = sizes[sizes.length - 1]!;
-	const goals = targets(results, largest, sizes[0]!);
+	const largest = sizes[sizes.length - 1];
+	const goals = targets(results, largest, sizes[0]);
 	const table = printTable(results, sizes);
 	const document = resultsDocument({started, quick: QUICK, config: CONFIG, python, loadBefore, results, largest, goals, table});
 	writeResults(document);

@@ -5,7 +5,7 @@ export function quantile(values: number[], q: number): number {
 	const position = (sorted.length - 1) * q;
 	const low = Math.floor(position);
 	const high = Math.ceil(position);
-	return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+	return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
 }
 export const median = (values: number[]) => quantile(values, 0.5);
 export const p95 = (values: number[]) => quantile(values, 0.95);

@@ -54,10 +54,10 @@ export function printTable(results: Record<number, SizeResult>, sizes: number[])
 		['TUI peak RSS (MB)', r => String(get(r, ['tui', 'peak_rss_mb']) ?? '—')],
 	];
 	const header = ['figure', ...sizes.map(size => `${label(size)} messages`)];
-	const body = rows.map(([name, cell]) => [name, ...sizes.map(size => (results[size] ? cell(results[size]!) : '—'))]);
-	const widths = header.map((_, column) => Math.max(...[header, ...body].map(row => row[column]!.length)));
+	const body = rows.map(([name, cell]) => [name, ...sizes.map(size => (results[size] ? cell(results[size]) : '—'))]);
+	const widths = header.map((_, column) => Math.max(...[header, ...body].map(row => row[column].length)));
 	const line = (row: string[]) =>
-		`| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(' | ')} |`;
+		`| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(' | ')} |`;
 	return [
 		line(header),
 		`|${widths.map((width, column) => (column === 0 ? '-'.repeat(width + 2) : `${'-'.repeat(width + 1)}:`)).join('|')}|`,

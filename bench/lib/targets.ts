@@ -29,7 +29,7 @@ export function targets(results: Record<number, SizeResult>, size: number, small
 		`${r.once.median} ms vs ${r.old_approach.median} ms = ${r.once_vs_old}x`,
 		r.once_vs_old <= 0.8,
 	);
-	const tui = r.tui as any;
+	const tui = r.tui;
 	if (tui) {
 		add(
 			'TUI first frame (tab bar drawn)',

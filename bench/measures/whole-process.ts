@@ -15,7 +15,7 @@ export function measureWholeProcess(bus: string, config: Config, setup: Setup): 
 	const runs: Record<string, Timed[]> = Object.fromEntries(Object.keys(commands).map(name => [name, []]));
 	for (const command of Object.values(commands)) timedRun(command, workDir, python);
 	for (let i = 0; i < config.onceRuns; i++) {
-		for (const [name, command] of Object.entries(commands)) runs[name]!.push(timedRun(command, workDir, python));
+		for (const [name, command] of Object.entries(commands)) runs[name].push(timedRun(command, workDir, python));
 	}
 	const milliseconds = (list: Timed[]) =>
 		stats(
@@ -29,13 +29,13 @@ export function measureWholeProcess(bus: string, config: Config, setup: Setup): 
 		stdout_bytes: list[0]?.stdoutBytes ?? 0,
 		stderr: list[0]?.stderr || undefined,
 	});
-	const once = summary(runs['once']!);
-	const old = summary(runs['old']!);
+	const once = summary(runs['once']);
+	const old = summary(runs['old']);
 	return {
 		once,
 		old_approach: old,
 		once_vs_old: round((once.median ?? Number.NaN) / (old.median ?? Number.NaN)),
-		status_line: statusLine ? summary(runs['status_line']!) : null,
-		node_start: milliseconds(runs['node_start']!),
+		status_line: statusLine ? summary(runs['status_line']) : null,
+		node_start: milliseconds(runs['node_start']),
 	};
 }
