@@ -16,8 +16,8 @@ const FRAME_CACHES = path.join(ROOT, 'source', 'text', 'frame-caches.ts');
 // fails when a text is gone (the package changed: check the change still does what it says).
 const DEPENDENCY_CHANGES = [
 	// yoga-layout (ink's layout engine) turns its embedded WebAssembly, a base64 data: URL,
-	// into bytes with fetch() when fetch exists: in Node that loads undici, some 60 ms of
-	// the dashboard's start. Without fetch it decodes the same bytes itself.
+	// into bytes with fetch() when fetch exists: in Node that loads undici, Node's HTTP
+	// client, at the dashboard's start. Without fetch it decodes the same bytes itself.
 	{file: /[/\\]yoga-layout[/\\]dist[/\\]binaries[/\\][^/\\]+\.js$/, replace: [['typeof fetch', 'typeof undefined']]},
 	// Splitting text into graphemes: source/text/graphemes.ts (ink splits every line of every frame).
 	...[
@@ -29,8 +29,8 @@ const DEPENDENCY_CHANGES = [
 		prepend: `import {GraphemeSegmenter} from ${JSON.stringify(GRAPHEMES)};`,
 		replace: [['new Intl.Segmenter(', 'new GraphemeSegmenter(']],
 	})),
-	// string-width's emoji pattern took V8 35 ms to compile as the module loaded; it is
-	// needed only for text that is not narrow (source/text/fit.ts), so at its first use.
+	// string-width's emoji pattern is costly to compile as the module loads; it is needed
+	// only for text that is not narrow (source/text/fit.ts), so it is made at its first use.
 	{
 		file: /[/\\]string-width[/\\]index\.js$/,
 		replace: [

@@ -1,21 +1,18 @@
 #!/bin/sh
 # The session-status command (the package's bin): Node on cli.js, found beside this
 # file's real path (npm links it from a bin folder), with choices a #! line cannot
-# make portably (measured on the benchmark's 1M-message bus; see the readme):
+# make portably (the figures behind them: docs/benchmark.md):
 # - NODE_EXTRA_CA_CERTS is dropped. session-status opens no TLS connection, and Node 20
 #   with OpenSSL 3 parses that file at every start, before any code runs
-#   (nodejs/node#40524): 80 ms of every start where it is set.
+#   (nodejs/node#40524).
 # - --no-memory-reducer. V8's memory reducer runs full collections a few seconds after
-#   work stops, again and again in a dashboard that wakes every second: most of the idle
-#   dashboard's CPU. The heap is small (about 20 MB live); the collections that work
-#   itself causes keep it so.
+#   work stops, again and again in a dashboard that wakes every second. The heap is
+#   small; the collections that work itself causes keep it so.
 # - --max-semi-space-size=4 --heap-growing-percent=30, for the live dashboard only: a
-#   young generation of at most 4 MB per half (not 16) and an old one that grows by 30%
-#   of its live size between full collections (not up to 4x). Under 100 commits a second
-#   the dashboard peaked at about 200 MB with V8's defaults and about 110 MB with these;
-#   2 MB halves held it about 10 MB lower for 3 points more of a core. They also make
-#   Node start about 35 ms slower, so a one-shot run (a flag below, or no terminal to
-#   draw on) goes without them.
+#   small young generation and an old one that grows by 30% of its live size between
+#   full collections, which keep the heap near its live size under heavy writes. They
+#   make Node start slower, so a one-shot run (a flag below, or no terminal to draw on)
+#   goes without them.
 unset NODE_EXTRA_CA_CERTS
 # This file's real path, link by link (readlink -f is not on every macOS).
 self=$0

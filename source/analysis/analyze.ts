@@ -193,8 +193,8 @@ function holdView(row: Hold, bySessionId: Map<string, SessionView>): HoldView {
 
 // Lock conflicts depend only on the lock rows and, for relative paths, their holders' cwd;
 // not on time or liveness. The snapshot reader hands back the same locks array while the
-// rows are unchanged, so re-judging and heartbeat-only refreshes reuse the conflicts (5,000
-// locks: ~10 ms) after checking those cwds.
+// rows are unchanged, so re-judging and heartbeat-only refreshes reuse the conflicts after
+// checking those cwds.
 const conflictCache = new WeakMap<Hold[], {cwds: Map<string, string | null>; conflicts: LockConflict[]}>();
 
 function conflictsOf(rows: Hold[], locks: HoldView[]): LockConflict[] {

@@ -122,9 +122,8 @@ function open(dbPath: string, readonly: boolean, options: OpenOptions): Database
 		const {Database, addonPath} = loadSqlite();
 		db = new Database(dbPath, {readonly, fileMustExist: true, nativeBinding: addonPath});
 		db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 100}`);
-		// A reader's page cache holds 4 MB, not SQLite's 16: what a refresh reads again fits, and
-		// the whole-history counts, which pass over ~10 MB of index once, would only fill it
-		// (about 12 MB of the live dashboard's peak RSS, no slower here).
+		// A reader's page cache holds 4 MB, not SQLite's 16: what a refresh reads again fits;
+		// the whole-history counts pass over their index once and would only fill it.
 		if (readonly) db.pragma('cache_size = -4000');
 		// Opening is lazy: touch the schema so "not a database" is known now.
 		db.prepare('SELECT count(*) FROM sqlite_master').get();

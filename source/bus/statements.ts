@@ -115,8 +115,8 @@ export type FingerprintedName = (typeof FINGERPRINTED)[number];
  * object per row. Every value goes in as an SQL literal (quote(): 5, '5', NULL, 'NULL'
  * and X'35' all differ, and a text's closing quote is found even when it holds the
  * separators), so equal texts mean equal rows. SQLite compares it with the last one
- * (bound as @last) and returns it only when it changed: an unchanged fingerprint (5,000
- * locks: ~0.8 MB) never becomes a JavaScript string, which would be garbage at once.
+ * (bound as @last) and returns it only when it changed: an unchanged fingerprint never
+ * becomes a JavaScript string, which would be garbage at once.
  */
 export function fingerprintSql(sql: string, columns: string[]): string {
 	const values = columns.map(column => `quote("${column}")`).join(', ');

@@ -7,8 +7,7 @@
  * so it runs for every local PID on every check. A full process-table scan is needed only
  * for start times (PID reuse) and parent links (the ancestor session); `LivenessProbe` does
  * one only when a PID is new, changed state, or the rescan interval has passed. On Linux
- * the scan reads /proc itself (a few ms); elsewhere ps-list runs `ps` twice (~50 ms of CPU
- * in two child processes).
+ * the scan reads /proc itself; elsewhere ps-list runs `ps` twice, in two child processes.
  *
  * No SQLite, ink or react here. Portable: ps-list drives `ps` on Linux and macOS.
  */

@@ -12,9 +12,9 @@ function narrow(code: number): boolean {
 }
 
 /**
- * Display width in terminal cells. string-width segments every grapheme of any text
- * that is not pure ASCII, and a table's lines hold an ellipsis or a dash: counting
- * cells directly when every character is one wide took a tenth of a busy dashboard's time.
+ * Display width in terminal cells: counted directly when every character is one wide
+ * (a table's lines hold an ellipsis or a dash), else by string-width, which segments
+ * every grapheme of any text that is not pure ASCII.
  */
 export function stringWidth(text: string): number {
 	return narrowWidth(text) ?? segmentedWidth(text);

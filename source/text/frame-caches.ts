@@ -3,7 +3,7 @@
  * next: the build puts one of these in place of the caches ink makes new for every
  * frame. A frame is mostly the lines of the one before, and ink splits every line
  * into styled characters (ANSI tokenizing, grapheme splitting) and measures every
- * character; under a busy bus that was a tenth of the dashboard's time. Values are
+ * character again at every frame. Values are
  * pure functions of their text and ink does not change them. What a frame does not
  * use is dropped at the next one, so the caches hold two frames at most (ink makes a
  * second Output for <Static> output, which the dashboard does not use: with it, one).

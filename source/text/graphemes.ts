@@ -19,8 +19,8 @@ export function standalone(code: number): boolean {
  * every line of every frame (ink's text tokenizer, string-width, and slice-ansi when
  * ink truncates; the build puts it in place of their own). Text of standalone
  * characters, a frame's usual text, is split one character per grapheme without ICU;
- * anything else goes to an Intl.Segmenter, created at its first use: creating the
- * first one loads ICU's break rules, some 15 ms of a start.
+ * anything else goes to an Intl.Segmenter, created at its first use (the first one
+ * loads ICU's break rules, which a start need not pay for).
  */
 export class GraphemeSegmenter {
 	private readonly locales: string | string[] | undefined;
