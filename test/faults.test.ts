@@ -9,7 +9,8 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {BusWriter} from '../source/bus/writer.js';
 import {BusError} from '../source/bus/open.js';
 import {EXIT_CODES} from '../source/exit-codes.js';
-import {LiveBus, type LiveOptions, type LiveState} from '../source/monitor/live.js';
+import {type LiveBus, type LiveOptions, type LiveState, liveBusFor} from '../source/monitor/live.js';
+import {defaultConfig} from '../source/settings.js';
 import {deadPid, liveProcess} from './helpers/fixtures.js';
 import {CLI, ROOT, STACK_FRAME, listTree, requireBuiltCli, run, scratch, utcDate, withDb} from './helpers/cli.js';
 
@@ -45,15 +46,7 @@ after(() => {
 });
 
 function liveBus(dbPath: string, options: Partial<LiveOptions> = {}): LiveBus {
-	const live = new LiveBus({
-		dbPath,
-		staleTimeoutMs: 300_000,
-		sessionId: null,
-		machineUuid: null,
-		readOnly: false,
-		coalesceMs: 0,
-		...options,
-	});
+	const live = liveBusFor({...defaultConfig({}, os.tmpdir()), dbPath}, {coalesceMs: 0, ...options});
 	buses.push(live);
 	return live;
 }

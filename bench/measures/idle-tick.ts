@@ -1,5 +1,7 @@
 import {BusMonitor} from '../../source/monitor/monitor.js';
-import {LiveBus} from '../../source/monitor/live.js';
+import {liveBusFor} from '../../source/monitor/live.js';
+import {defaultConfig} from '../../source/settings.js';
+import os from 'node:os';
 import {type Config, STALE_MS} from '../lib/config.js';
 import {stats} from '../lib/stats.js';
 import {nowNs} from '../lib/time.js';
@@ -25,7 +27,7 @@ export async function measureIdleTick(bus: string, config: Config): Promise<Reco
 	});
 	monitor.close();
 
-	const live = new LiveBus({dbPath: bus, staleTimeoutMs: STALE_MS, sessionId: null, machineUuid: null, readOnly: true});
+	const live = liveBusFor({...defaultConfig({}, os.tmpdir()), dbPath: bus, staleTimeoutMs: STALE_MS, readOnly: true});
 	let notified = 0;
 	live.subscribe(() => notified++);
 	await live.tick(); // the first, forced read

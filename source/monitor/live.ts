@@ -31,6 +31,22 @@ export type LiveOptions = MonitorOptions & {
 	now?: () => number;
 };
 
+/** What a live reader takes from the settings (a resolved Config holds all of it). */
+export type LiveConfig = {
+	dbPath: string;
+	staleTimeoutMs: number;
+	sessionId: string | null;
+	machineUuid: string | null;
+	readOnly: boolean;
+	refreshMs: number;
+};
+
+/** The live reader of a configuration: how the dashboard, the tests and the benchmark make one. */
+export function liveBusFor(config: LiveConfig, options: Partial<LiveOptions> = {}): LiveBus {
+	const {dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, refreshMs} = config;
+	return new LiveBus({dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, pollMs: refreshMs, ...options});
+}
+
 export type LiveState = {
 	reading: Reading | null;
 	/** Why the last read failed (the last good reading stays, marked out of date). */

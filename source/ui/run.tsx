@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import {render} from 'ink';
 import {App} from './app.js';
-import {LiveBus} from '../monitor/live.js';
+import {liveBusFor} from '../monitor/live.js';
 import type {Config} from '../settings.js';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
@@ -58,15 +58,7 @@ export async function runDashboard(config: Config): Promise<number> {
 	process.on('SIGHUP', () => quietExit(0));
 	process.on('exit', restore);
 
-	const live = new LiveBus({
-		dbPath: config.dbPath,
-		staleTimeoutMs: config.staleTimeoutMs,
-		sessionId: config.sessionId,
-		machineUuid: config.machineUuid,
-		readOnly: config.readOnly,
-		pollMs: config.refreshMs,
-		onCriticalAlert: config.bell ? () => stdout.write('\u0007') : undefined,
-	});
+	const live = liveBusFor(config, {onCriticalAlert: config.bell ? () => stdout.write('\u0007') : undefined});
 
 	stdout.write(ENTER_ALT_SCREEN);
 	const instance = render(<App live={live} config={config} writeRaw={data => stdout.write(data)} />, {

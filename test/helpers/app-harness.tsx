@@ -6,7 +6,7 @@ import type {ChildProcess} from 'node:child_process';
 import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
 import {KEYMAP} from '../../source/ui/keymap.js';
-import {LiveBus, type LiveOptions} from '../../source/monitor/live.js';
+import {type LiveOptions, liveBusFor} from '../../source/monitor/live.js';
 import {type Config, defaultConfig} from '../../source/settings.js';
 import {deadPid, documentedExample, liveProcess, tempDir} from './fixtures.js';
 import {withDb} from './cli.js';
@@ -239,16 +239,7 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 	const dbPath = path.join(dir, 'messaging.db');
 	(options.setup ?? standardBus)(dbPath, await fixturePids());
 	const config: Config = {...defaultConfig({}, dir), dbPath, logBase: path.join(dir, 'logs'), sessionId: CURRENT, ...options.config};
-	const live = new LiveBus({
-		dbPath,
-		staleTimeoutMs: config.staleTimeoutMs,
-		sessionId: config.sessionId,
-		machineUuid: config.machineUuid,
-		readOnly: config.readOnly,
-		pollMs: 20,
-		coalesceMs: 20,
-		...options.live,
-	});
+	const live = liveBusFor(config, {pollMs: 20, coalesceMs: 20, ...options.live});
 	let stopped = false;
 	const stop = live.stop.bind(live);
 	live.stop = () => {
