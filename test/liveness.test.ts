@@ -243,6 +243,24 @@ describe('LivenessProbe scans only when needed', () => {
 		await killAndWait(a);
 	});
 
+	it('no rescan on the interval while every local PID is dead: one coming back is a change of its own', async () => {
+		let clock = 1_000_000;
+		let scans = 0;
+		const probe = new LivenessProbe(host, {
+			rescanIntervalMs: 60_000,
+			now: () => clock,
+			readTable: async () => (scans++, readProcessTable()),
+		});
+		const sessions = [session(1, await deadPid()), session(2, await deadPid())];
+		await probe.check(sessions);
+		assert.equal(scans, 1, 'the first check scans');
+		for (let minute = 0; minute < 3; minute++) {
+			clock += 60_000;
+			assert.equal((await probe.check(sessions)).get(1)?.state, 'dead');
+		}
+		assert.equal(scans, 1, 'dead PIDs need no rescan');
+	});
+
 	it('concurrent checks share one scan', async () => {
 		let scans = 0;
 		const probe = new LivenessProbe(host, {readTable: async () => (scans++, readProcessTable())});

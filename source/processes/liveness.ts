@@ -171,6 +171,8 @@ export class LivenessProbe {
 	private readonly now: () => number;
 	/** exists-state of each local PID at the last check. */
 	private lastExists = new Map<number, boolean>();
+	/** Whether each hostname and machine UUID pair is this machine's (asked for every session at every check). */
+	private local = new Map<string, boolean>();
 	private lastScanAt: number | null = null;
 	private inFlight: Promise<void> | null = null;
 	private _scans = 0;
@@ -201,13 +203,15 @@ export class LivenessProbe {
 	async check(sessions: SessionIdentity[]): Promise<Map<number, Liveness>> {
 		const exists = new Map<number, boolean>();
 		for (const s of sessions) {
-			if (!isCheckablePid(s.pid) || !isThisHost(s, this.host)) continue;
+			if (!isCheckablePid(s.pid) || !this.isLocal(s)) continue;
 			if (!exists.has(s.pid)) exists.set(s.pid, pidExists(s.pid));
 		}
 
 		let needScan = false;
 		if (exists.size > 0) {
-			if (this.lastScanAt == null || this.now() - this.lastScanAt >= this.rescanIntervalMs) needScan = true;
+			// The interval's rescan is for PID reuse behind a live PID: a dead one that comes back is a change of its own.
+			const due = this.lastScanAt == null || this.now() - this.lastScanAt >= this.rescanIntervalMs;
+			if (due && (this.lastScanAt == null || [...exists.values()].some(Boolean))) needScan = true;
 			for (const [pid, e] of exists) {
 				if (this.lastExists.get(pid) !== e) {
 					needScan = true;
@@ -227,6 +231,17 @@ export class LivenessProbe {
 			result.set(s.rowid, judge(s, this.host, {exists: e, startedAt}));
 		}
 		return result;
+	}
+
+	/** isThisHost, remembered for each hostname and machine UUID pair. */
+	private isLocal(session: SessionIdentity): boolean {
+		const key = `${session.hostname ?? ''}\u0000${session.machineUuid ?? '\u0000'}`;
+		let local = this.local.get(key);
+		if (local === undefined) {
+			if (this.local.size >= 10_000) this.local.clear();
+			this.local.set(key, (local = isThisHost(session, this.host)));
+		}
+		return local;
 	}
 
 	/**
