@@ -652,10 +652,12 @@ describe('--json', () => {
 			{
 				activeSessions: 2,
 				historicalSessions: 2,
+				endedSessions: 0,
 				staleSessions: 0,
 				fileLocks: 1,
 				taskClaims: 2,
 				openAlerts: 1,
+				criticalAlerts: 1,
 				unreadMessages: 3,
 				legacyMessages: 3,
 				v2Messages: 6,

@@ -474,9 +474,11 @@ describe('a read-only directory (a read-only bind mount in a private namespace)'
 
 // ---- the session log ------------------------------------------------------------------
 
+/** `count` live sessions, each locking a few files with long paths: a log entry of some tens of KiB. */
 function manySessionBus(dbPath: string, count: number): void {
 	const bus = new BusWriter(dbPath);
 	for (let i = 0; i < count; i++) {
+		const cwd = `/home/dev/projects/pilot/worktrees/branch-${i}/${'deep/'.repeat(10)}`;
 		bus.register({
 			sessionId: `claude-${i}`,
 			sessionUuid: `uuid-${i}`,
@@ -484,9 +486,10 @@ function manySessionBus(dbPath: string, count: number): void {
 			vendor: 'claude',
 			model: 'opus-4.6',
 			projectId: 'PILOT',
-			cwd: `/home/dev/projects/pilot/worktrees/branch-${i}/${'deep/'.repeat(10)}`,
+			cwd,
 			pid: alive.pid!,
 		});
+		for (let file = 0; file < 5; file++) bus.lock(`${cwd}src/module-${file}/file-${file}.ts`, `claude-${i}`);
 	}
 	bus.close();
 }

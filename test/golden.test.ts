@@ -274,12 +274,49 @@ function staleBus(dbPath: string): void {
 	bus.close();
 }
 
+/**
+ * One more of everything than the printed dashboard lists: 21 live sessions holding 11 locks
+ * and 11 claims each, 21 stale ones on another machine, 21 open alerts of three types, 501
+ * unread messages (one more than the Unread list reads), 51 lifecycle events.
+ */
+function bigBus(dbPath: string): void {
+	const bus = new BusWriter(dbPath);
+	const at = (minutesAgo: number) => NOW - minutesAgo * MIN;
+	const live = (i: number) => `claude-${100 + (i % 21)}`;
+	const stale = (i: number) => `codex-${200 + (i % 21)}`;
+	bus.db.transaction(() => {
+		for (let i = 0; i < 21; i++) {
+			bus.register({
+				sessionId: live(i),
+				hostname: os.hostname(),
+				vendor: 'claude',
+				pid: process.pid,
+				registeredAt: at(60 + i),
+				announce: false,
+			});
+			bus.heartbeat(live(i), at(1));
+			for (let j = 0; j < 11; j++) {
+				bus.lock(`w${i}/f${j}`, live(i), {at: at(30)});
+				bus.claim(`T.${i}.${j}`, live(i), {at: at(30)});
+			}
+			bus.register({sessionId: stale(i), hostname: REMOTE, vendor: 'codex', pid: 200 + i, registeredAt: at(600), announce: false});
+			bus.heartbeat(stale(i), at(120 + i));
+		}
+		const types = ['project_conflict', 'task_conflict', 'cwd_overlap'];
+		for (let i = 0; i < 21; i++)
+			bus.alert({type: types[i % 3], priority: 1 + (i % 3), sessions: [live(i), stale(i)], projectId: 'PILOT', at: at(50 - i)});
+		for (let i = 0; i < 501; i++) bus.send({senderId: stale(i), recipientId: live(i), payload: {text: `note ${i}`}, at: at(40)});
+		for (let i = 0; i < 51; i++) bus.lifecycle('started', {sessionId: live(i), projectId: 'PILOT', at: at(100 - i)});
+	})();
+	bus.close();
+}
+
 /** The schema and nothing in it. */
 function emptyBus(dbPath: string): void {
 	new BusWriter(dbPath).close();
 }
 
-const BUSES = {full: fullBus, legacy: legacyBus, empty: emptyBus, stale: staleBus} as const;
+const BUSES = {full: fullBus, legacy: legacyBus, empty: emptyBus, stale: staleBus, big: bigBus} as const;
 const SECTIONS: PrintSection[] = ['dashboard', 'stats', 'alerts', 'locks', 'claims', 'unread', 'lifecycle', 'json'];
 
 type Case = {bus: keyof typeof BUSES; section: PrintSection; verbose?: boolean; session?: string; write?: boolean};
@@ -291,6 +328,9 @@ const CASES: Case[] = [
 	{bus: 'full', section: 'unread', session: 'claude-29583'},
 	{bus: 'full', section: 'dashboard', session: 'claude-29583', write: true},
 	{bus: 'legacy', section: 'dashboard', write: true},
+	{bus: 'big', section: 'dashboard'},
+	{bus: 'big', section: 'dashboard', write: true},
+	{bus: 'big', section: 'alerts'},
 ];
 
 function caseName(c: Case): string {

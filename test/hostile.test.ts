@@ -10,6 +10,7 @@ import {BusWriter} from '../source/bus/writer.js';
 import {liveBusFor} from '../source/monitor/live.js';
 import {defaultConfig} from '../source/settings.js';
 import {escapeControls} from '../source/text/sanitize.js';
+import {PRINTED} from '../source/report/bounded.js';
 import {deadPid, liveProcess} from './helpers/fixtures.js';
 import {STACK_FRAME, listTree, requireBuiltCli, run, scratch, withDb} from './helpers/cli.js';
 
@@ -685,6 +686,13 @@ function printedForms(dbPath: string, entry: CorpusEntry, name: string): {doc: J
 	assert.equal(doc.sessions.length, stored.length, `${name} --json: every session`);
 	assert.deepEqual(doc.sessions.map(s => s.sessionId).sort(), [...stored].sort(), `${name} --json: every session id, escaped`);
 	const shownByOnce = doc.sessions.filter(s => s.state === 'active' || s.state === 'late').length;
+	const sessions = run(['--db', dbPath, '--sessions', '--read-only'], {timeoutMs: 60_000});
+	assertClean(sessions.stdout, `${name} --sessions`);
+	assert.equal(
+		sessions.lines.filter(line => line.startsWith('**Session: ')).length,
+		shownByOnce,
+		`${name} --sessions: every session block`,
+	);
 
 	const entries: string[] = [];
 	for (const session of entry.sessionsForLog ?? [null]) {
@@ -698,13 +706,17 @@ function printedForms(dbPath: string, entry: CorpusEntry, name: string): {doc: J
 		assertClean(result.stderr, `${what} stderr`);
 		assert.ok(!result.stderr.includes(STACK_FRAME), `${what}: ${result.stderr.slice(0, 2000)}`);
 		assert.equal(result.lines[0], 'Cross-LLM Session Dashboard', what);
-		// Each shown session's block (the first --once has released the stale ones: count before that).
-		if (entries.length === 0)
+		// Each shown session's block, up to the printed limit, then how many more (the first --once has
+		// released the stale ones: count before that); --sessions prints every block.
+		if (entries.length === 0) {
 			assert.equal(
 				result.stdout.split('\n').filter(line => line.startsWith('**Session: ')).length,
-				shownByOnce,
-				`${what}: every session block`,
+				Math.min(shownByOnce, PRINTED.sessionBlocks),
+				`${what}: a block for each shown session, up to ${PRINTED.sessionBlocks}`,
 			);
+			const more = shownByOnce - PRINTED.sessionBlocks;
+			if (more > 0) assert.ok(result.lines.includes(`And ${more} more active sessions: session-status --sessions`), what);
+		}
 		const appended = result.lines.at(-1)!;
 		assert.match(appended, /^Session log entry appended: /, what);
 		const file = appended.slice('Session log entry appended: '.length);

@@ -19,10 +19,10 @@ function freshPath(): string {
 	return path.join(tempDir(), 'messaging.db');
 }
 
-function snapshot(dbPath: string, now = NOW, countHistory = true): BusSnapshot {
+function snapshot(dbPath: string, now = NOW, countHistory = true, endedSessions = 0): BusSnapshot {
 	const db = openReader(dbPath);
 	try {
-		return new SnapshotReader(db, dbPath).read({now, staleTimeoutMs: STALE_MS, countHistory});
+		return new SnapshotReader(db, dbPath).read({now, staleTimeoutMs: STALE_MS, countHistory, endedSessions});
 	} finally {
 		db.close();
 	}
@@ -100,7 +100,14 @@ describe('snapshot of a canonical bus', () => {
 		bus.end('gemini-3');
 		bus.close();
 
-		const snap = snapshot(dbPath);
+		const live = snapshot(dbPath);
+		assert.deepEqual(
+			live.sessions.map(row => row.sessionId),
+			['claude-1', 'codex-2', 'edge-4'],
+			'an ended session is read only when asked for',
+		);
+		assert.deepEqual(live.sessionCounts, {total: 4, ended: 1}, 'but counted');
+		const snap = snapshot(dbPath, NOW, true, Infinity);
 		const byId = new Map(snap.sessions.map(row => [row.sessionId, row]));
 		assert.equal(snap.sessions.length, 4);
 		assert.equal(state(byId.get('claude-1')!, snap), 'active');
@@ -527,7 +534,7 @@ describe('snapshot of old databases', () => {
 		const indexes = (
 			db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%'`).all() as Array<{name: string}>
 		).map(row => row.name);
-		assert.equal(indexes.length, 7);
+		assert.equal(indexes.length, 11, "the contract's seven and the project's own four");
 		for (const name of indexes) db.exec(`DROP INDEX "${name}"`);
 		assert.equal([...introspect(db).indexes].filter(name => name.startsWith('idx_')).length, 0);
 		db.close();

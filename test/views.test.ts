@@ -177,10 +177,10 @@ function richBus(dbPath: string): Ids {
 	return {alerts, toCurrent: [answer, urgent], toOthers: [question, other], question, answer};
 }
 
-async function readBus(dbPath: string, sessionId: string | null = CURRENT): Promise<Reading> {
+async function readBus(dbPath: string, sessionId: string | null = CURRENT, endedSessions = 0): Promise<Reading> {
 	const monitor = new BusMonitor({dbPath, staleTimeoutMs: STALE_MS, sessionId, machineUuid: null});
 	try {
-		return await monitor.read({countHistory: true, now: Date.now()});
+		return await monitor.read({countHistory: true, now: Date.now(), endedSessions});
 	} finally {
 		monitor.close();
 	}
@@ -199,11 +199,12 @@ const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]
 
 describe('buildTabs', () => {
 	let ids: Ids;
+	let dbPath: string;
 	let reading: Reading;
 	let tabs: Record<string, TabView>;
 
 	before(async () => {
-		const dbPath = freshDb();
+		dbPath = freshDb();
 		ids = richBus(dbPath);
 		reading = await readBus(dbPath);
 		tabs = buildTabs(reading, {showEnded: false, countsNote: 'counts note'});
@@ -225,11 +226,12 @@ describe('buildTabs', () => {
 		assert.equal(tabs['locks'].badge?.tone, 'bad', 'a lock held by a stale session');
 	});
 
-	it('Sessions: current first and marked, ended hidden until asked, dead/stale stand out', () => {
+	it('Sessions: current first and marked, ended hidden until asked, dead/stale stand out', async () => {
 		const sessions = tabs['sessions'];
 		assert.equal(sessions.rows[0].cells['id'], `▶ ${CURRENT}`);
 		assert.ok(!sessions.rows.some(row => row.cells['id'].includes('old-500')), 'ended sessions are hidden');
-		const withEnded = buildTabs(reading, {showEnded: true, countsNote: ''})['sessions'];
+		assert.ok(!reading.snapshot.sessions.some(row => row.sessionId === 'old-500'), 'and not read');
+		const withEnded = buildTabs(await readBus(dbPath, CURRENT, Infinity), {showEnded: true, countsNote: ''})['sessions'];
 		const ended = rowByCell(withEnded, 'id', 'old-500');
 		assert.equal(ended.cells['state'], 'ended');
 		assert.equal(ended.tone, 'muted');
@@ -401,7 +403,7 @@ describe('buildTabs', () => {
 		});
 		bus.alert({type: 'file_conflict\u001b[2J', sessions: [HOSTILE_ID], filePath: '\u001b]52;c;AAAA\u0007', action: 'a\u202eb'});
 		bus.close();
-		const hostile = buildTabs(await readBus(dbPath, null), {showEnded: true, countsNote: ''});
+		const hostile = buildTabs(await readBus(dbPath, null, Infinity), {showEnded: true, countsNote: ''});
 		for (const view of Object.values(hostile)) {
 			for (const row of view.rows) {
 				for (const text of [...Object.values(row.cells), row.copy, row.search, ...row.detail()]) {
@@ -434,6 +436,7 @@ function view(rows: Row[]): TabView {
 		columns: COLUMNS,
 		rows,
 		header: [],
+		total: null,
 		empty: 'none',
 	};
 }

@@ -7,18 +7,21 @@ import type Database from 'better-sqlite3';
 import {HOLD, MESSAGE, type Row, SESSION} from './rows.js';
 import {FINGERPRINTED, type FingerprintedName, type SnapshotSql, type Statements, fingerprintSql} from './statements.js';
 
-/** The statements whose rows are kept: the fingerprinted ones, and the sessions, read every time. */
-export type KeptName = FingerprintedName | 'sessions';
+/**
+ * What a live reader keeps between reads: the rows of the fingerprinted statements and of
+ * the sessions (read every time a table they read was written), the counts of what is open,
+ * and the ended sessions listed.
+ */
+export type KeptName = FingerprintedName | 'sessions' | 'openCounts' | 'ended';
 
 /** The column that tells one row of a statement from another (null: rows are matched by position). */
-const ROW_KEY: Record<KeptName, number | null> = {
+const ROW_KEY: Record<Exclude<KeptName, 'openCounts' | 'ended'>, number | null> = {
 	sessions: SESSION.rowid,
 	claims: HOLD.rowid,
 	locks: HOLD.rowid,
 	openAlerts: MESSAGE.id,
 	readAlerts: MESSAGE.id,
 	unreadRows: MESSAGE.id,
-	unreadSummary: null,
 	lifecycle: MESSAGE.id,
 };
 
@@ -47,6 +50,9 @@ export function keepEqualRows(rows: Row[], last: Row[] | undefined, key: number 
 	return same ? last : reused;
 }
 
+/** The lists handed back as the same array while their elements are the same: the live sessions, every session listed, the holds. */
+export type ListName = 'sessions' | 'listed' | 'claims' | 'locks';
+
 /** The rows each statement gave last, the fingerprint statements that tell whether they changed, and the lists last returned. */
 export class RowReuse {
 	/** The fingerprint statement of each statement whose rows rarely change. */
@@ -62,12 +68,15 @@ export class RowReuse {
 	 */
 	private lastRows = new Map<KeptName, {fingerprint: string | null; rows: Row[]; changed: boolean}>();
 	/** The lists last returned: what did not change comes back as the same objects, which is how the analysis knows what it need not judge again. */
-	private lastLists = new Map<'sessions' | 'claims' | 'locks', unknown[]>();
+	private lastLists = new Map<ListName, unknown[]>();
+	/** Values read last that are not row lists (the open counts). */
+	private lastValues = new Map<KeptName, unknown>();
 
 	/** Forgets every row kept (the schema changed) and, given `db`, prepares the fingerprints of the statements just prepared. */
 	restart(db: Database.Database | null, sql: SnapshotSql, statements: Statements): void {
 		this.fingerprints.clear();
 		this.lastRows.clear();
+		this.lastValues.clear();
 		for (const name of db ? FINGERPRINTED : []) {
 			const statement = statements[name];
 			if (statement)
@@ -88,8 +97,16 @@ export class RowReuse {
 		return this.lastRows.has(name);
 	}
 
+	/** The value kept for `name` when known `unwritten` since, else `read()` (kept for next time). */
+	value<T>(name: KeptName, unwritten: boolean, read: () => T): T {
+		if (unwritten && this.lastValues.has(name)) return this.lastValues.get(name) as T;
+		const value = read();
+		this.lastValues.set(name, value);
+		return value;
+	}
+
 	/** Rows just read, reusing the last read's (see keepEqualRows), remembered with their fingerprint. */
-	reused(name: KeptName, rows: Row[], fingerprint: string | null): Row[] {
+	reused(name: Exclude<KeptName, 'openCounts' | 'ended'>, rows: Row[], fingerprint: string | null): Row[] {
 		const last = this.lastRows.get(name);
 		const reused = keepEqualRows(rows, last?.rows, ROW_KEY[name]);
 		const changed = last !== undefined && reused !== last.rows;
@@ -115,7 +132,7 @@ export class RowReuse {
 	}
 
 	/** The list returned last time when every element is the same object (and in the same order). */
-	unchangedList<T>(name: 'sessions' | 'claims' | 'locks', list: T[]): T[] {
+	unchangedList<T>(name: ListName, list: T[]): T[] {
 		const last = this.lastLists.get(name) as T[] | undefined;
 		if (last && last.length === list.length && last.every((item, index) => item === list[index])) return last;
 		this.lastLists.set(name, list);
@@ -123,7 +140,7 @@ export class RowReuse {
 	}
 
 	/** The list returned last time. */
-	lastList<T>(name: 'sessions' | 'claims' | 'locks'): T[] {
+	lastList<T>(name: ListName): T[] {
 		return this.lastLists.get(name) as T[];
 	}
 }
@@ -138,11 +155,31 @@ const TRACKED = {sessions: 'session_registry', claims: 'task_claims', locks: 'fi
 type TrackedName = keyof typeof TRACKED;
 const isTracked = (name: string): name is TrackedName => name in TRACKED;
 
-/** Which tracked tables, and whether any other b-tree ('other'), the pages committed since the last read belong to. */
-export type Written = Set<TrackedName | 'other'>;
+/**
+ * Which tracked tables, and whether any other b-tree ('other'), the pages committed since the
+ * last read belong to; 'header' when page 1 was among them, which every commit that frees or
+ * allocates a page writes (the free-page list and the file's size are in its header).
+ */
+export type Written = Set<TrackedName | 'other' | 'header'>;
+
+/**
+ * The tables each kept value is read from: it is as it was while none of them was written.
+ * The live sessions read the holds too (an ended session is read while it holds one).
+ */
+const READS: Record<KeptName, Array<TrackedName | 'other'>> = {
+	sessions: ['sessions', 'claims', 'locks'],
+	ended: ['sessions'],
+	claims: ['claims'],
+	locks: ['locks'],
+	openAlerts: ['other'],
+	readAlerts: ['other'],
+	unreadRows: ['other'],
+	lifecycle: ['other'],
+	openCounts: ['other'],
+};
 
 /** The b-trees of each tracked table (the table's and its indexes'), and a dbstat statement listing one's pages; null without dbstat. */
-function mappableTrees(db: Database.Database): {pages: Database.Statement; names: Map<TrackedName, string[]>} | null {
+function mappableTrees(db: Database.Database): Trees | null {
 	let pages: Database.Statement;
 	try {
 		pages = db.prepare(`SELECT pageno FROM dbstat WHERE name = ?`).pluck();
@@ -152,8 +189,11 @@ function mappableTrees(db: Database.Database): {pages: Database.Statement; names
 	const trees = db.prepare(
 		`SELECT name, type FROM sqlite_schema WHERE tbl_name = ? COLLATE NOCASE AND type IN ('table', 'index') AND rootpage > 0`,
 	);
+	const named = db.prepare(`SELECT 1 FROM sqlite_schema WHERE name = ? COLLATE NOCASE`).pluck();
 	const names = new Map<TrackedName, string[]>();
+	const absent = new Set<TrackedName>();
 	for (const [name, table] of Object.entries(TRACKED) as Array<[TrackedName, string]>) {
+		if (named.get(table) === undefined) absent.add(name);
 		const rows = trees.all(table) as Array<{name: string; type: string}>;
 		// Only a table with a b-tree of its own: a virtual table (or a view) by that name has
 		// pages nobody can map, and must never pass for "not written".
@@ -163,13 +203,16 @@ function mappableTrees(db: Database.Database): {pages: Database.Statement; names
 				rows.map(row => row.name),
 			);
 	}
-	return {pages, names};
+	return {pages, names, absent};
 }
+
+/** The b-trees of each tracked table, the statement listing a b-tree's pages, and the tracked tables the bus has no object for. */
+type Trees = {pages: Database.Statement; names: Map<TrackedName, string[]>; absent: Set<TrackedName>};
 
 /** Page -> the tracked table it belonged to when that table was last read: which tables the pages a commit wrote belong to. */
 export class PageMap {
 	/** The b-trees (table and indexes) of each tracked table, and a statement listing a b-tree's pages; null: no map. */
-	private trees: {pages: Database.Statement; names: Map<TrackedName, string[]>} | null = null;
+	private trees: Trees | null = null;
 	/** Page -> the tracked table it belonged to when that table was last read, and each table's pages. */
 	private pageOwner = new Map<number, TrackedName>();
 	private ownedPages = new Map<TrackedName, number[]>();
@@ -191,20 +234,35 @@ export class PageMap {
 		if (committed === null) return null;
 		const written: Written = new Set();
 		for (const page of committed) written.add(this.pageOwner.get(page) ?? 'other');
+		if (committed.has(1)) written.add('header');
 		return written;
 	}
 
-	/** Known not written since the last read: a tracked table's pages must be mapped; any other statement's, no page outside them written. */
+	/**
+	 * Known not written since the last read: of each table `name` reads, a tracked table's
+	 * pages must be mapped (unless the bus has no such table at all) and none written; for
+	 * any other, no page outside the tracked tables written.
+	 */
 	unwritten(name: KeptName, written: Written | null): boolean {
-		return written !== null && (isTracked(name) ? this.ownedPages.has(name) && !written.has(name) : !written.has('other'));
+		if (written === null) return false;
+		return READS[name].every(table =>
+			table === 'other'
+				? !written.has('other')
+				: !written.has(table) && (this.ownedPages.has(table) || this.trees?.absent.has(table) === true),
+		);
 	}
 
-	/** Maps the pages of a tracked table (others: nothing), in the read transaction its rows were read in. */
-	map(name: KeptName): void {
+	/**
+	 * Maps the pages of a tracked table (others: nothing), in the read transaction its rows were
+	 * read in; again only when a page may have changed hands since it was mapped (`written`
+	 * unknown, or holding page 1): a long registry is not walked at every heartbeat.
+	 */
+	map(name: KeptName, written: Written | null): void {
 		if (!isTracked(name)) return;
 		const trees = this.trees?.names.get(name);
 		// No b-tree to map: the table is never known unchanged.
 		if (!this.trees || !trees) return;
+		if (written !== null && !written.has('header') && this.ownedPages.has(name)) return;
 		for (const page of this.ownedPages.get(name) ?? []) if (this.pageOwner.get(page) === name) this.pageOwner.delete(page);
 		const pages: number[] = [];
 		for (const tree of trees) for (const page of this.trees.pages.all(tree) as number[]) pages.push(page);

@@ -4,7 +4,8 @@
  */
 import {cleanText} from '../text/sanitize.js';
 import {parseTimestamp} from './time.js';
-import type {Hold, HoldKind, JsonValue, MessageCounts, MessageRow, SessionRow, Stamp, UnreadSummary} from './types.js';
+import {OPEN_STATUSES} from './rules.js';
+import type {Hold, HoldKind, JsonValue, MessageCounts, MessageRow, SessionRow, Stamp} from './types.js';
 
 // Rows come as arrays (better-sqlite3's raw mode: cheaper than building an object per
 // row), their columns in the fixed order of the column lists below, read by position.
@@ -51,7 +52,6 @@ export const MESSAGE_COLUMNS = [
 	'delivered_at',
 	'read_at',
 ] as const;
-export const UNREAD_SUMMARY_COLUMNS = ['recipient_id', 'channel', 'priority', 'created_at', 'ttl_seconds', 'expires_at'] as const;
 
 /** Where each column sits in a row selected with `columns`. */
 function positions<const C extends readonly string[]>(columns: C): {readonly [K in C[number]]: number} {
@@ -62,7 +62,6 @@ export const SESSION = positions(['rowid', ...SESSION_COLUMNS]);
 // Both hold tables are read in the same column order: key, holder, type, since, expiry.
 export const HOLD = positions(['rowid', 'key', 'session_id', 'type', 'since', 'expires_at']);
 export const MESSAGE = positions(MESSAGE_COLUMNS);
-export const UNREAD_SUMMARY = positions(UNREAD_SUMMARY_COLUMNS);
 
 /** How values read from the bus become safe text and epoch ms. */
 export type Convert = {
@@ -108,7 +107,8 @@ function stamp(c: Convert, value: unknown): Stamp {
 	return {text: c.text(value), ms: c.timestamp(value)};
 }
 
-function integer(value: unknown): number | null {
+/** A whole number however SQLite handed it over (bigint, number, digits), else null. */
+export function integer(value: unknown): number | null {
 	if (typeof value === 'bigint') return Number(value);
 	if (typeof value === 'number' && Number.isFinite(value)) return Math.trunc(value);
 	if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) return Number(value.trim());
@@ -216,39 +216,19 @@ export function toMessage(row: Row, c: Convert = PLAIN): MessageRow {
 	};
 }
 
-/** An open message past its expires_at, or past created_at + ttl_seconds, is no longer unread. */
-export function messageExpired(expiresAt: unknown, createdAt: unknown, ttlSeconds: unknown, now: number, c: Convert = PLAIN): boolean {
+/** When an open message expires: at its expires_at, or at created_at + ttl_seconds, whichever comes first; null: never. */
+export function expiryOf(expiresAt: unknown, createdAt: unknown, ttlSeconds: unknown, c: Convert = PLAIN): number | null {
 	const expires = c.timestamp(expiresAt);
-	if (expires !== null && expires <= now) return true;
 	const ttl = integer(ttlSeconds);
-	if (ttl !== null && ttl > 0) {
-		const created = c.timestamp(createdAt);
-		if (created !== null && created + ttl * 1000 <= now) return true;
-	}
-	return false;
+	const created = ttl !== null && ttl > 0 ? c.timestamp(createdAt) : null;
+	const lapses = created === null ? null : created + ttl! * 1000;
+	return expires === null ? lapses : lapses === null ? expires : Math.min(expires, lapses);
 }
 
-/** Open messages by recipient: count, highest priority, count by channel (most first). */
-export function summariseUnread(rows: Row[], c: Convert = PLAIN): UnreadSummary[] {
-	const byRecipient = new Map<string, {count: number; maxPriority: number; channels: Map<string, number>}>();
-	for (const row of rows) {
-		const recipient = c.text(row[UNREAD_SUMMARY.recipient_id]) ?? '';
-		const channel = c.text(row[UNREAD_SUMMARY.channel]) ?? '(none)';
-		const priority = integer(row[UNREAD_SUMMARY.priority]) ?? 1;
-		const entry = byRecipient.get(recipient) ?? {count: 0, maxPriority: -Infinity, channels: new Map()};
-		entry.count++;
-		entry.maxPriority = Math.max(entry.maxPriority, priority);
-		entry.channels.set(channel, (entry.channels.get(channel) ?? 0) + 1);
-		byRecipient.set(recipient, entry);
-	}
-	return [...byRecipient.entries()]
-		.map(([recipientId, entry]) => ({
-			recipientId,
-			count: entry.count,
-			maxPriority: entry.maxPriority,
-			byChannel: [...entry.channels.entries()].map(([channel, count]) => ({channel, count})).sort((a, b) => b.count - a.count),
-		}))
-		.sort((a, b) => b.maxPriority - a.maxPriority || b.count - a.count);
+/** An open message past its expires_at, or past created_at + ttl_seconds, is no longer unread. */
+export function messageExpired(expiresAt: unknown, createdAt: unknown, ttlSeconds: unknown, now: number, c: Convert = PLAIN): boolean {
+	const expiry = expiryOf(expiresAt, createdAt, ttlSeconds, c);
+	return expiry !== null && expiry <= now;
 }
 
 /** The whole-history counts: legacy, and v2 by status, 'read' being what the total leaves (see statusCounts in statements.ts). */
@@ -270,4 +250,21 @@ export function toCounts(legacy: number, rows: Array<Record<string, unknown>> | 
 		v2 += n;
 	}
 	return {legacy, v2, byStatus, countedAt: now};
+}
+
+/**
+ * The history counts with their open statuses as counted now: those move with every
+ * delivery and acknowledgement, cheaply counted at every read; the rest moves only with
+ * the history, counted now and then (`countedAt`).
+ */
+export function withOpenStatuses(counts: MessageCounts, open: Record<string, number>): MessageCounts {
+	const byStatus = {...counts.byStatus};
+	let v2 = counts.v2;
+	for (const status of OPEN_STATUSES) {
+		const now = open[status] ?? 0;
+		v2 += now - (byStatus[status] ?? 0);
+		if (now > 0) byStatus[status] = now;
+		else delete byStatus[status];
+	}
+	return {...counts, v2, byStatus};
 }

@@ -1,5 +1,28 @@
 import type Database from 'better-sqlite3';
+import {OPEN_MESSAGE_SQL, OPEN_STATUS_SQL, expirySql} from './rules.js';
 import type {SchemaReport} from './types.js';
+
+const EXPIRY = expirySql({expiresAt: true, ttlSeconds: true});
+
+/**
+ * The indexes this project adds to the contract's, so that what is read follows what is
+ * shown, not what the bus has accumulated. Only the project's own writer creates them; a
+ * bus without them is read all the same (the plans then visit rows instead of index entries).
+ */
+export const OWN_INDEXES = {
+	/** The live sessions, and the ended ones a page at a time (keyset on rowid), without reading the history. */
+	idx_sessions_status: `CREATE INDEX IF NOT EXISTS idx_sessions_status ON session_registry(status)`,
+	/** Open messages that carry no expiry, counted from the index alone: alerts by type and priority, unread by channel and recipient. */
+	idx_messages_open_lasting: `CREATE INDEX IF NOT EXISTS idx_messages_open_lasting ON session_messages(channel, recipient_id, priority, message_type, status, expires_at, ttl_seconds)
+  WHERE ${OPEN_MESSAGE_SQL} AND ${EXPIRY.lasting}`,
+	/** Open messages that may have expired (few): everything their judging needs, in the index. */
+	idx_messages_open_expiring: `CREATE INDEX IF NOT EXISTS idx_messages_open_expiring ON session_messages(recipient_id, channel, priority, message_type, status, created_at, ttl_seconds, expires_at)
+  WHERE ${OPEN_MESSAGE_SQL} AND ${EXPIRY.expiring}`,
+	/** Open directed messages, most urgent first: the Unread list's first rows without sorting every open one. */
+	idx_messages_unread_urgent: `CREATE INDEX IF NOT EXISTS idx_messages_unread_urgent ON session_messages(priority DESC, id DESC)
+  WHERE ${OPEN_MESSAGE_SQL} AND recipient_id IS NOT NULL`,
+} as const;
+export type OwnIndex = keyof typeof OWN_INDEXES;
 
 /** The canonical v2 schema of the bus contract, for databases this project creates. */
 export const CANONICAL_SCHEMA = `
@@ -59,9 +82,10 @@ CREATE INDEX IF NOT EXISTS idx_messages_status    ON session_messages(status, me
 CREATE INDEX IF NOT EXISTS idx_claims_session     ON task_claims(session_id);
 CREATE INDEX IF NOT EXISTS idx_locks_session      ON file_locks(session_id);
 CREATE INDEX IF NOT EXISTS idx_messages_unread    ON session_messages(recipient_id, priority DESC, id DESC)
-  WHERE status IN ('pending','delivered');
+  WHERE ${OPEN_STATUS_SQL};
 CREATE INDEX IF NOT EXISTS idx_messages_open      ON session_messages(channel, priority DESC, id DESC)
-  WHERE status IN ('pending','delivered');
+  WHERE ${OPEN_STATUS_SQL};
+${Object.values(OWN_INDEXES).join(';\n')};
 `;
 
 export const TABLES = ['session_registry', 'task_claims', 'file_locks', 'session_messages'] as const;
@@ -74,7 +98,17 @@ export const V2_MESSAGE_COLUMNS = ['recipient_id', 'message_type', 'priority', '
 export type BusSchema = {
 	columns: Map<TableName, Set<string>>;
 	indexes: Set<string>;
+	/** The indexes of OWN_INDEXES the database has, as defined there (a statement may name them). */
+	ownIndexes: Set<OwnIndex>;
 };
+
+/** An index's CREATE statement in a form that compares equal however it was spaced or cased. */
+const normalised = (sql: string) =>
+	sql
+		.replace(/IF NOT EXISTS/i, '')
+		.replace(/\s+/g, ' ')
+		.trim()
+		.toLowerCase();
 
 export function introspect(db: Database.Database): BusSchema {
 	const columns = new Map<TableName, Set<string>>();
@@ -82,10 +116,15 @@ export function introspect(db: Database.Database): BusSchema {
 		const rows = db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{name: string}>;
 		if (rows.length > 0) columns.set(table, new Set(rows.map(row => row.name.toLowerCase())));
 	}
-	const indexes = new Set(
-		(db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index'`).all() as Array<{name: string}>).map(row => row.name),
+	const rows = db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index'`).all() as Array<{name: string; sql: string | null}>;
+	// An index of one of our names but another definition would make INDEXED BY fail: it is not ours.
+	const ownIndexes = new Set(
+		rows
+			.filter(row => Object.hasOwn(OWN_INDEXES, row.name) && row.sql !== null)
+			.filter(row => normalised(row.sql!) === normalised(OWN_INDEXES[row.name as OwnIndex]))
+			.map(row => row.name as OwnIndex),
 	);
-	return {columns, indexes};
+	return {columns, indexes: new Set(rows.map(row => row.name)), ownIndexes};
 }
 
 export function hasColumn(schema: BusSchema, table: TableName, column: string): boolean {
@@ -95,6 +134,11 @@ export function hasColumn(schema: BusSchema, table: TableName, column: string): 
 /** `"col"` for columns the table has, `NULL AS "col"` for those an older writer never added. */
 export function selectList(schema: BusSchema, table: TableName, columns: readonly string[]): string {
 	return columns.map(column => (hasColumn(schema, table, column) ? `"${column}"` : `NULL AS "${column}"`)).join(', ');
+}
+
+/** `INDEXED BY name` when the database has that index of ours, else nothing (the planner chooses). */
+export function indexedBy(schema: BusSchema, index: OwnIndex): string {
+	return schema.ownIndexes.has(index) ? ` INDEXED BY ${index}` : '';
 }
 
 export function hasV2Messages(schema: BusSchema): boolean {

@@ -1,33 +1,46 @@
 /**
  * The SQL of one snapshot, built from the schema found (tables and columns may be
- * missing): every statement bounded by what is open, never by the whole history, except
- * the whole-history counts. Shared with the benchmark's floor, so both run the same SQL.
+ * missing): every statement bounded by what is open or shown, never by the whole history,
+ * except the whole-history counts. Shared with the benchmark's floor, so both run the same SQL.
  */
 import type Database from 'better-sqlite3';
 import {OPEN_MESSAGE_SQL} from './rules.js';
-import {HOLD_COLUMNS, MESSAGE_COLUMNS, SESSION_COLUMNS, UNREAD_SUMMARY_COLUMNS} from './rows.js';
-import {type BusSchema, hasV2Messages, selectList} from './schema.js';
+import {HOLD_COLUMNS, MESSAGE_COLUMNS} from './rows.js';
+import {type BusSchema, hasV2Messages, indexedBy, selectList} from './schema.js';
+import {countSql} from './counts.js';
+import {liveSessionsSql, sessionTotalSql} from './sessions.js';
 
-/** How many rows each bounded statement reads at most. */
+/** How many rows each bounded list reads at most. The counts beside them are exact whatever these are. */
 export const LIMITS = {
 	openAlerts: 500,
 	recentReadAlerts: 50,
 	unreadRows: 500,
-	unreadSummaryRows: 20_000,
 	lifecycle: 50,
 } as const;
+
+/**
+ * How many open alerts and unread messages a snapshot lists (the counts are exact whatever
+ * these are): LIMITS for the live views; Infinity for the printed sections that list them
+ * and --json; none of the unread for the printed dashboard, which lists none.
+ */
+export type OpenLimits = {openAlerts: number; unreadRows: number};
 
 /** The prepared statements of one schema; null: what it reads is missing. */
 export type Statements = {
 	schema: BusSchema;
 	sessions: Database.Statement;
+	sessionTotal: Database.Statement | null;
 	claims: Database.Statement | null;
 	locks: Database.Statement | null;
 	openAlerts: Database.Statement | null;
 	readAlerts: Database.Statement | null;
 	unreadRows: Database.Statement | null;
-	unreadSummary: Database.Statement | null;
 	lifecycle: Database.Statement | null;
+	alertCounts: Database.Statement | null;
+	alertsExpiring: Database.Statement | null;
+	unreadCounts: Database.Statement | null;
+	unreadExpiring: Database.Statement | null;
+	openStatuses: Database.Statement | null;
 	legacyCount: Database.Statement | null;
 	statusCounts: Database.Statement | null;
 	totalCount: Database.Statement | null;
@@ -36,15 +49,16 @@ export type Statements = {
 export type SnapshotSql = Record<Exclude<keyof Statements, 'schema'>, string | null>;
 
 /** Each statement's SQL for `schema`; null: what it reads is missing. */
-export function snapshotSql(schema: BusSchema): SnapshotSql {
+export function snapshotSql(schema: BusSchema, limits: OpenLimits = LIMITS): SnapshotSql {
 	const v2 = hasV2Messages(schema);
 	const messages = schema.columns.has('session_messages');
 	const select = messages ? selectList(schema, 'session_messages', MESSAGE_COLUMNS) : '';
 	const open = OPEN_MESSAGE_SQL;
+	const counts = countSql(schema);
+	const limit = (bound: number) => (Number.isFinite(bound) ? ` LIMIT ${bound}` : '');
 	return {
-		sessions: schema.columns.has('session_registry')
-			? `SELECT rowid, ${selectList(schema, 'session_registry', SESSION_COLUMNS)} FROM session_registry`
-			: `SELECT NULL AS rowid WHERE 0`,
+		sessions: liveSessionsSql(schema),
+		sessionTotal: sessionTotalSql(schema),
 		claims: schema.columns.has('task_claims')
 			? `SELECT rowid, ${selectList(schema, 'task_claims', HOLD_COLUMNS.task_claims)} FROM task_claims`
 			: null,
@@ -52,20 +66,22 @@ export function snapshotSql(schema: BusSchema): SnapshotSql {
 			? `SELECT rowid, ${selectList(schema, 'file_locks', HOLD_COLUMNS.file_locks)} FROM file_locks`
 			: null,
 		openAlerts: v2
-			? `SELECT ${select} FROM session_messages WHERE channel = 'operator_alerts' AND ${open} ORDER BY priority DESC, id DESC LIMIT ${LIMITS.openAlerts}`
+			? `SELECT ${select} FROM session_messages WHERE channel = 'operator_alerts' AND ${open} ORDER BY priority DESC, id DESC${limit(limits.openAlerts)}`
 			: null,
 		readAlerts: v2
 			? `SELECT ${select} FROM session_messages WHERE channel = 'operator_alerts' AND status = 'read' AND message_type IS NOT NULL ORDER BY id DESC LIMIT ${LIMITS.recentReadAlerts}`
 			: null,
 		unreadRows: v2
-			? `SELECT ${select} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open} ORDER BY priority DESC, id DESC LIMIT ${LIMITS.unreadRows}`
-			: null,
-		unreadSummary: v2
-			? `SELECT ${selectList(schema, 'session_messages', UNREAD_SUMMARY_COLUMNS)} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open} LIMIT ${LIMITS.unreadSummaryRows}`
+			? `SELECT ${select} FROM session_messages${indexedBy(schema, 'idx_messages_unread_urgent')} WHERE ${open} AND recipient_id IS NOT NULL ORDER BY priority DESC, id DESC${limit(limits.unreadRows)}`
 			: null,
 		lifecycle: messages
 			? `SELECT ${select} FROM session_messages WHERE channel = 'session_lifecycle' ORDER BY id DESC LIMIT ${LIMITS.lifecycle}`
 			: null,
+		alertCounts: counts?.alertCounts ?? null,
+		alertsExpiring: counts?.alertsExpiring ?? null,
+		unreadCounts: counts?.unreadCounts ?? null,
+		unreadExpiring: counts?.unreadExpiring ?? null,
+		openStatuses: counts?.openStatuses ?? null,
 		legacyCount: messages
 			? v2
 				? `SELECT count(*) AS n FROM session_messages WHERE message_type IS NULL`
@@ -82,24 +98,19 @@ export function snapshotSql(schema: BusSchema): SnapshotSql {
 	};
 }
 
-/** Prepares what snapshotSql wrote. Row statements hand back arrays (see Row in rows.ts); the counts stay objects. */
+/** The whole-history counts: read only when asked for (they scan an index), as objects. */
+const HISTORY_COUNTS = new Set(['legacyCount', 'statusCounts', 'totalCount']);
+
+/** Prepares what snapshotSql wrote. Every other statement hands back arrays (see Row in rows.ts). */
 export function prepareStatements(db: Database.Database, schema: BusSchema, sql: SnapshotSql): Statements {
-	const prepare = (source: string | null) => (source === null ? null : db.prepare(source));
-	const rows = (source: string | null) => prepare(source)?.raw(true) ?? null;
-	return {
-		schema,
-		sessions: rows(sql.sessions)!,
-		claims: rows(sql.claims),
-		locks: rows(sql.locks),
-		openAlerts: rows(sql.openAlerts),
-		readAlerts: rows(sql.readAlerts),
-		unreadRows: rows(sql.unreadRows),
-		unreadSummary: rows(sql.unreadSummary),
-		lifecycle: rows(sql.lifecycle),
-		legacyCount: prepare(sql.legacyCount),
-		statusCounts: prepare(sql.statusCounts),
-		totalCount: prepare(sql.totalCount),
-	};
+	const statements = Object.fromEntries(
+		Object.entries(sql).map(([name, source]) => {
+			if (source === null) return [name, null];
+			const statement = db.prepare(source);
+			return [name, HISTORY_COUNTS.has(name) ? statement : statement.raw(true)];
+		}),
+	) as Omit<Statements, 'schema'>;
+	return {schema, ...statements};
 }
 
 /**
@@ -107,7 +118,7 @@ export function prepareStatements(db: Database.Database, schema: BusSchema, sql:
  * sessions, not locks): each gets a fingerprint query, asked before its rows are read
  * again (when, see RowReuse in reuse.ts).
  */
-export const FINGERPRINTED = ['claims', 'locks', 'openAlerts', 'readAlerts', 'unreadRows', 'unreadSummary', 'lifecycle'] as const;
+export const FINGERPRINTED = ['claims', 'locks', 'openAlerts', 'readAlerts', 'unreadRows', 'lifecycle'] as const;
 export type FingerprintedName = (typeof FINGERPRINTED)[number];
 
 /**

@@ -80,11 +80,20 @@ export type UnreadSummary = {
 	maxPriority: number;
 };
 
+/** Open operator alerts of one type that have not expired. */
+export type AlertTypeCount = {type: string; count: number; critical: number; maxPriority: number};
+
+/** Open operator alerts that have not expired, counted (not the length of the bounded `alerts`); types most urgent first. */
+export type AlertCounts = {open: number; critical: number; byType: AlertTypeCount[]};
+
+/** Registered sessions, counted: every row ("historical"), and the ended ones among them. */
+export type SessionCounts = {total: number; ended: number};
+
 export type MessageCounts = {
 	legacy: number;
 	v2: number;
 	byStatus: Record<string, number>;
-	/** When these whole-history counts were taken (they may be older than the snapshot). */
+	/** When the whole-history counts were taken (they may be older than the snapshot); the open statuses are counted at every read. */
 	countedAt: number;
 };
 
@@ -103,14 +112,20 @@ export type BusSnapshot = {
 		schema: SchemaReport;
 	};
 	staleTimeoutMs: number;
+	/**
+	 * The sessions not ended, by rowid, with the ended ones that still hold a lock or a claim
+	 * or are the current session; then the ended sessions asked for (SnapshotOptions), newest first.
+	 */
 	sessions: SessionRow[];
+	sessionCounts: SessionCounts;
 	claims: Hold[];
 	locks: Hold[];
-	/** Open operator alerts (pending or delivered), highest priority first, bounded. */
+	/** Open operator alerts (pending or delivered), highest priority first, bounded; then the recently acknowledged. */
 	alerts: MessageRow[];
+	alertCounts: AlertCounts;
 	/** Open directed messages, highest priority first, bounded. */
 	unread: MessageRow[];
-	/** Exact per-recipient unread counts (not bounded by `unread`). */
+	/** Per-recipient unread counts, counted (not bounded by `unread`). */
 	unreadByRecipient: UnreadSummary[];
 	/** Lifecycle events, newest first, bounded. */
 	lifecycle: MessageRow[];

@@ -2,13 +2,15 @@ import {BusError} from '../bus/open.js';
 import {EXIT_CODES} from '../exit-codes.js';
 import {DeliveryWriter} from '../bus/delivery.js';
 import {formatDuration} from '../bus/time.js';
-import {isCritical} from '../bus/rules.js';
+import type {MessageRow} from '../bus/types.js';
+import {LIMITS, type OpenLimits} from '../bus/statements.js';
 import type {Config} from '../settings.js';
 import {BusMonitor, type Reading} from '../monitor/monitor.js';
 import {type SessionView} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
 import {
 	type ReportInput,
+	printedAlerts,
 	renderAlerts,
 	renderDashboard,
 	renderHolds,
@@ -71,10 +73,13 @@ type Printed = {lines: string[]; shown: number[]};
 type Printer = {
 	/** Whether it shows the whole-history counts, which scan an index: read only when shown. */
 	countHistory: boolean;
+	/** How many open alerts and unread messages it lists (default: the live views' LIMITS). */
+	lists?: OpenLimits;
 	print: (input: ReportInput) => Printed;
 };
 
-const pendingAlerts = (input: ReportInput) => input.analysis.openAlerts.filter(alert => alert.status === 'pending').map(alert => alert.id);
+/** The pending alerts among those printed: only those become delivered. */
+const pendingOf = (alerts: MessageRow[]) => alerts.filter(alert => alert.status === 'pending').map(alert => alert.id);
 
 /** A section that shows no message for delivery. */
 const showing = (render: (input: ReportInput) => string[], countHistory = false): Printer => ({
@@ -94,29 +99,40 @@ function printUnread(input: ReportInput): Printed {
 }
 
 /** The whole dashboard, and each tab's section (`--alerts`, ...). */
-const DASHBOARD: Printer = {countHistory: true, print: input => ({lines: renderDashboard(input), shown: pendingAlerts(input)})};
+/** Every open alert and unread message: the sections that list them, and --json. */
+const WHOLE: OpenLimits = {openAlerts: Infinity, unreadRows: Infinity};
+
+const DASHBOARD: Printer = {
+	countHistory: true,
+	// It lists the most urgent alerts and no message (the counts are exact all the same).
+	lists: {openAlerts: LIMITS.openAlerts, unreadRows: 0},
+	print: input => ({lines: renderDashboard(input), shown: pendingOf(printedAlerts(input.analysis))}),
+};
 const SECTIONS: Record<TabId, Printer> = {
 	sessions: showing(renderSessions),
 	locks: showing(input => renderHolds('locks', input)),
 	claims: showing(input => renderHolds('claims', input)),
-	alerts: {countHistory: false, print: input => ({lines: renderAlerts(input), shown: pendingAlerts(input)})},
-	unread: {countHistory: false, print: printUnread},
+	alerts: {countHistory: false, lists: WHOLE, print: input => ({lines: renderAlerts(input), shown: pendingOf(input.analysis.openAlerts)})},
+	unread: {countHistory: false, lists: WHOLE, print: printUnread},
 	lifecycle: showing(renderLifecycle),
 	stats: showing(renderStats, true),
 };
 
+/** Every open critical alert counts, printed or not. */
 function hasCriticalAlert(reading: Reading): boolean {
-	return reading.analysis.openAlerts.some(alert => isCritical(alert.priority));
+	return reading.snapshot.alertCounts.critical > 0;
 }
 
 export async function runPrint(config: Config, section: PrintSection, io: Output, options: PrintOptions = {}): Promise<number> {
 	const clock = options.now ?? Date.now;
+	const printer = section === 'json' ? null : section === 'dashboard' ? DASHBOARD : SECTIONS[section];
 	const monitor = new BusMonitor({
 		dbPath: config.dbPath,
 		staleTimeoutMs: config.staleTimeoutMs,
 		sessionId: config.sessionId,
 		machineUuid: config.machineUuid,
 		reuseRows: false,
+		limits: printer === null ? WHOLE : printer.lists,
 	});
 	// --json describes the bus exactly as it is: it writes nothing.
 	const writer = new DeliveryWriter(config.dbPath, {readOnly: config.readOnly || section === 'json', now: clock});
@@ -129,9 +145,9 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 		else if (exitCode === EXIT_CODES.ok) exitCode = EXIT_CODES.error;
 	};
 	try {
-		const printer = section === 'json' ? null : section === 'dashboard' ? DASHBOARD : SECTIONS[section];
 		const countHistory = printer?.countHistory ?? true;
-		let reading = await monitor.read({countHistory, now: clock()});
+		// --json lists every session, ended ones too.
+		let reading = await monitor.read({countHistory, now: clock(), endedSessions: printer === null ? Infinity : 0});
 		if (printer === null) {
 			io.out(stringifySafe(toJsonDocument(reading.snapshot, reading.analysis, monitor.host)));
 			return EXIT_CODES.ok;

@@ -2,10 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {openReader} from '../bus/open.js';
-import {messageExpired} from '../bus/rows.js';
-import {hasColumn, hasV2Messages, introspect, selectList} from '../bus/schema.js';
-import {parseTimestamp} from '../bus/time.js';
-import {OPEN_MESSAGE_SQL, isCritical} from '../bus/rules.js';
+import {readStatus} from '../bus/status.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
@@ -34,54 +31,25 @@ export function summarise(counts: StatusCounts): {text: string; severity: 'ok' |
 	return {text: parts.join(' · '), severity};
 }
 
-/** The status line's counts, by the rules of analysis/analyze.ts, from three small queries. */
+/** The status line's counts: the bus's (bus/status.ts), its sessions judged by the rules of analysis/analyze.ts. */
 export function countBus(db: Database.Database, config: Config, now: number): StatusCounts {
-	const schema = introspect(db);
-	const counts: StatusCounts = {sessions: 0, dead: 0, stale: 0, alerts: 0, critical: 0, unread: 0};
+	const reading = readStatus(db, config.sessionId, now);
+	const counts: StatusCounts = {sessions: 0, dead: 0, stale: 0, alerts: reading.alerts, critical: reading.critical, unread: reading.unread};
 	const host = {hostname: os.hostname(), machineUuid: config.machineUuid};
-	if (schema.columns.has('session_registry')) {
-		const sessions = db
-			.prepare(
-				`SELECT rowid, ${selectList(schema, 'session_registry', ['pid', 'hostname', 'machine_uuid', 'last_heartbeat'])} FROM session_registry WHERE ${hasColumn(schema, 'session_registry', 'status') ? "status = 'active' OR status IS NULL" : '1'}`,
-			)
-			.all() as Array<Record<string, unknown>>;
-		for (const row of sessions) {
-			const pid = typeof row['pid'] === 'number' ? row['pid'] : typeof row['pid'] === 'bigint' ? Number(row['pid']) : null;
-			const session = {
-				rowid: Number(row['rowid']),
-				pid,
-				hostname: typeof row['hostname'] === 'string' ? row['hostname'] : null,
-				machineUuid: typeof row['machine_uuid'] === 'string' ? row['machine_uuid'] : null,
-				registeredAtMs: null,
-			};
-			// Without a process scan there are no start times: PID reuse is the dashboard's to tell.
-			const local = pid !== null && pid > 0 && isThisHost(session, host);
-			const liveness = judge(session, host, {exists: local && pidExists(pid), startedAt: null});
-			const heartbeat = parseTimestamp(row['last_heartbeat']);
-			const clockAhead = heartbeat !== null && heartbeat - now > CLOCK_SKEW_TOLERANCE_MS;
-			const age = heartbeat === null ? null : clockAhead ? 0 : Math.max(0, now - heartbeat);
-			const state = judgeState({status: 'active'}, liveness, age, clockAhead, config.staleTimeoutMs);
-			if (state === 'stale') counts.stale++;
-			else {
-				counts.sessions++;
-				if (liveness.state === 'dead' || liveness.state === 'reused') counts.dead++;
-			}
+	for (const row of reading.sessions) {
+		const session = {...row, registeredAtMs: null};
+		// Without a process scan there are no start times: PID reuse is the dashboard's to tell.
+		const local = row.pid !== null && row.pid > 0 && isThisHost(session, host);
+		const liveness = judge(session, host, {exists: local && pidExists(row.pid!), startedAt: null});
+		const heartbeat = row.heartbeatMs;
+		const clockAhead = heartbeat !== null && heartbeat - now > CLOCK_SKEW_TOLERANCE_MS;
+		const age = heartbeat === null ? null : clockAhead ? 0 : Math.max(0, now - heartbeat);
+		const state = judgeState({status: 'active'}, liveness, age, clockAhead, config.staleTimeoutMs);
+		if (state === 'stale') counts.stale++;
+		else {
+			counts.sessions++;
+			if (liveness.state === 'dead' || liveness.state === 'reused') counts.dead++;
 		}
-	}
-	if (hasV2Messages(schema)) {
-		const expiry = selectList(schema, 'session_messages', ['created_at', 'ttl_seconds', 'expires_at']);
-		const open = OPEN_MESSAGE_SQL;
-		const alerts = db
-			.prepare(`SELECT priority, ${expiry} FROM session_messages WHERE channel = 'operator_alerts' AND ${open}`)
-			.all() as Array<Record<string, unknown>>;
-		for (const alert of alerts.filter(row => !messageExpired(row['expires_at'], row['created_at'], row['ttl_seconds'], now))) {
-			counts.alerts++;
-			if (isCritical(Number(alert['priority']))) counts.critical++;
-		}
-		const mine = config.sessionId === null ? '' : ' AND recipient_id = ?';
-		const unread = db.prepare(`SELECT ${expiry} FROM session_messages WHERE recipient_id IS NOT NULL AND ${open}${mine}`);
-		const rows = (config.sessionId === null ? unread.all() : unread.all(config.sessionId)) as Array<Record<string, unknown>>;
-		counts.unread = rows.filter(row => !messageExpired(row['expires_at'], row['created_at'], row['ttl_seconds'], now)).length;
 	}
 	return counts;
 }

@@ -63,7 +63,7 @@ export type Listener = (state: LiveState) => void;
 export class LiveBus {
 	readonly monitor: BusMonitor;
 	readonly writer: DeliveryWriter;
-	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows'>> &
+	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows' | 'limits'>> &
 		Pick<LiveOptions, 'onCriticalAlert'>;
 	private state: LiveState = {reading: null, error: null, paused: false, changedAt: null};
 	private listeners = new Set<Listener>();
@@ -76,9 +76,10 @@ export class LiveBus {
 	/** When an age on screen next reads differently (the view says; null: unknown, so every agesMs). */
 	private clockTextsChangeAt: number | null = null;
 	private readonly startedAt: number;
-	/** When whole-history counts were last taken, and whether the bus changed since. */
+	/** When whole-history counts were last taken. */
 	private countsTakenAt: number | null = null;
-	private countsDirty = true;
+	/** How many ended sessions the view lists (the `e` toggle; 0: none is read). */
+	private endedSessions = 0;
 	private knownCritical: Set<number> | null = null;
 	private lastBellAt = -Infinity;
 	private delivered = new Set<number>();
@@ -136,6 +137,13 @@ export class LiveBus {
 		void this.tick();
 	}
 
+	/** Lists the first `count` ended sessions, newest first (0: none, and none is read); reads at once when it changes. */
+	listEnded(count: number): void {
+		if (count === this.endedSessions) return;
+		this.endedSessions = count;
+		this.refreshNow();
+	}
+
 	/** One step of the loop; public for tests and the benchmark. */
 	async tick(): Promise<void> {
 		if (this.busy || this.state.paused) return;
@@ -143,19 +151,16 @@ export class LiveBus {
 		const now = this.options.now();
 		try {
 			const changed = this.forced || this.state.error !== null || this.monitor.hasChanged();
-			if (changed) this.countsDirty = true;
-			// Whole-history counts scan an index (~0.1 s on a million messages): not before
-			// the first frame, then at most every countsMs, and only when the bus changed.
+			// Whole-history counts scan an index (~0.1 s on a million messages): not before the
+			// first frame, then at most every countsMs, and only once the message table was written.
 			const countsDue =
-				this.countsDirty &&
-				(this.countsTakenAt === null ? now - this.startedAt >= COUNTS_DELAY_MS : now - this.countsTakenAt >= this.options.countsMs);
+				this.countsTakenAt === null
+					? now - this.startedAt >= COUNTS_DELAY_MS
+					: this.monitor.historyMayHaveChanged() && now - this.countsTakenAt >= this.options.countsMs;
 			if ((changed && (this.forced || now - this.lastReadAt >= this.options.coalesceMs)) || countsDue) {
 				this.forced = false;
-				const reading = await this.monitor.read({countHistory: countsDue, now});
-				if (countsDue) {
-					this.countsTakenAt = now;
-					this.countsDirty = false;
-				}
+				const reading = await this.monitor.read({countHistory: countsDue, now, endedSessions: this.endedSessions});
+				if (countsDue) this.countsTakenAt = now;
 				this.lastReadAt = now;
 				this.lastAnalyseAt = now;
 				this.lastLivenessAt = now;
@@ -239,9 +244,8 @@ export class LiveBus {
 
 	/** A reading with exact whole-history counts, for the log entry. */
 	async exactReading(): Promise<Reading> {
-		const reading = await this.monitor.read({countHistory: true, now: this.options.now()});
+		const reading = await this.monitor.read({countHistory: true, now: this.options.now(), endedSessions: this.endedSessions});
 		this.countsTakenAt = this.options.now();
-		this.countsDirty = false;
 		this.accept(reading, this.options.now());
 		return reading;
 	}

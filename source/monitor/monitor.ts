@@ -2,6 +2,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {explainSqliteError, fileIdentity, openReader} from '../bus/open.js';
 import {SnapshotReader} from '../bus/reader.js';
+import type {OpenLimits} from '../bus/statements.js';
 import type {BusSnapshot, SessionRow} from '../bus/types.js';
 import {type HostIdentity, type Liveness, LivenessProbe, type SessionIdentity, findAncestorSession} from '../processes/liveness.js';
 import {type Analysis, analyze} from '../analysis/analyze.js';
@@ -19,6 +20,15 @@ export type MonitorOptions = {
 	hostname?: string;
 	/** Keep rows between reads, re-reading only what changed (default true: the live loop). */
 	reuseRows?: boolean;
+	/** How many open alerts and unread messages to list (default LIMITS; the counts are exact whatever these are). */
+	limits?: OpenLimits;
+};
+
+export type ReadOptions = {
+	countHistory: boolean;
+	now?: number;
+	/** Ended sessions to list besides those always read (default none; Infinity: all), newest first. */
+	endedSessions?: number;
 };
 
 export type Reading = {snapshot: BusSnapshot; analysis: Analysis};
@@ -54,7 +64,11 @@ export class BusMonitor {
 		// The identity taken before opening: should the file be replaced in between, the next check reopens.
 		this.db = openReader(this.options.dbPath);
 		this.openedIdentity = current;
-		this.reader = new SnapshotReader(this.db, this.options.dbPath, {reuseRows: this.options.reuseRows ?? true});
+		this.reader = new SnapshotReader(this.db, this.options.dbPath, {
+			reuseRows: this.options.reuseRows ?? true,
+			currentSessionId: this.options.sessionId,
+			limits: this.options.limits,
+		});
 		this.lastDataVersion = -1;
 		return this.reader;
 	}
@@ -69,15 +83,25 @@ export class BusMonitor {
 		return this.reader.dataVersion() !== this.lastDataVersion;
 	}
 
+	/** Whether the whole-history counts may differ from the last taken (the message table was written since, or unknown). */
+	historyMayHaveChanged(): boolean {
+		return this.reader?.historyMayHaveChanged ?? true;
+	}
+
 	/** Reads the bus (throws BusError when it cannot), checks liveness, analyses. */
-	async read(options: {countHistory: boolean; now?: number}): Promise<Reading> {
+	async read(options: ReadOptions): Promise<Reading> {
 		const reader = this.ensureOpen();
 		this.probe.prefetch();
 		const now = options.now ?? Date.now();
 		let snapshot: BusSnapshot;
 		try {
 			this.lastDataVersion = reader.dataVersion();
-			snapshot = reader.read({now, staleTimeoutMs: this.options.staleTimeoutMs, countHistory: options.countHistory});
+			snapshot = reader.read({
+				now,
+				staleTimeoutMs: this.options.staleTimeoutMs,
+				countHistory: options.countHistory,
+				endedSessions: options.endedSessions,
+			});
 		} catch (error) {
 			// Corruption met on a page the open did not touch (or a lock): a BusError with its exit code, not a stack trace.
 			throw explainSqliteError(error, this.options.dbPath) ?? error;
@@ -123,7 +147,9 @@ export class BusMonitor {
 
 	private trackHeartbeats(snapshot: BusSnapshot, now: number): Map<number, number> {
 		const seen = new Map<number, {text: string | null; at: number}>();
+		// An ended session's state does not follow its heartbeat.
 		for (const row of snapshot.sessions) {
+			if (row.status === 'ended') continue;
 			const previous = this.heartbeatSeen.get(row.rowid);
 			seen.set(row.rowid, previous && previous.text === row.lastHeartbeat.text ? previous : {text: row.lastHeartbeat.text, at: now});
 		}

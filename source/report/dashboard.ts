@@ -6,6 +6,7 @@ import {plural} from '../text/plural.js';
 import {groupBy} from '../analysis/group-by.js';
 import {type ValueFormat, RULE, formatBytes, valueFormat} from './format.js';
 import {observations} from './observations.js';
+import {PRINTED, firstOf, listText} from './bounded.js';
 import {
 	STATUS_ORDER,
 	alertLines,
@@ -36,10 +37,10 @@ export type ReportInput = {
 	notes: string[];
 };
 
-/** The per-session detail block of the documentation, every field. */
-export function sessionBlock(view: SessionView, f: ValueFormat, now: number, verbose: boolean): string[] {
+/** The per-session detail block of the documentation, every field; at most `holdsLimit` of its claims, and of its locks, named. */
+export function sessionBlock(view: SessionView, f: ValueFormat, now: number, verbose: boolean, holdsLimit = Infinity): string[] {
 	const title = `**Session: ${f.text(view.row.sessionId)}**${view.isCurrent ? ' (THIS SESSION)' : ''}`;
-	return [title, ...sessionFacts(view, now, verbose).map(fact => `- **${fact.label}:** ${fact.value(f)}`)];
+	return [title, ...sessionFacts(view, now, verbose, holdsLimit).map(fact => `- **${fact.label}:** ${fact.value(f)}`)];
 }
 
 function resourceText(alert: MessageRow, f: ValueFormat): string {
@@ -47,12 +48,27 @@ function resourceText(alert: MessageRow, f: ValueFormat): string {
 	return resource ? f.text(resource.value) : '(no resource named)';
 }
 
-/** `- project_conflict (priority 3/critical): a + b both on PILOT`, then its action. */
-export function alertBullets(analysis: Analysis, f: ValueFormat, verbose: boolean): string[] {
-	if (analysis.openAlerts.length === 0) return ['- No open operator alerts'];
+/** The `limit` most urgent open alerts of the reading (highest priority, then newest): the ones a printed dashboard shows. */
+export function printedAlerts(analysis: Analysis, limit: number = PRINTED.alerts): MessageRow[] {
+	return [...analysis.openAlerts].sort((a, b) => b.priority - a.priority || b.id - a.id).slice(0, limit);
+}
+
+/**
+ * `- project_conflict (priority 3/critical): a + b both on PILOT`, then its action: the
+ * `limit` most urgent open alerts, grouped by type, then how many more of each type.
+ */
+export function alertBullets(
+	input: Pick<ReportInput, 'snapshot' | 'analysis'>,
+	f: ValueFormat,
+	verbose: boolean,
+	limit = Infinity,
+): string[] {
+	const {snapshot, analysis} = input;
+	if (snapshot.alertCounts.open === 0) return ['- No open operator alerts'];
+	const printed = new Set(printedAlerts(analysis, limit));
 	const lines: string[] = [];
 	for (const group of analysis.alertGroups) {
-		for (const alert of group.alerts) {
+		for (const alert of group.alerts.filter(item => printed.has(item))) {
 			const sessions = alertSessions(alert).map(f.text);
 			const who = sessions.length > 0 ? sessions.join(' + ') : '(no sessions named)';
 			const on = sessions.length === 2 ? 'both on' : sessions.length > 2 ? 'all on' : 'on';
@@ -63,6 +79,14 @@ export function alertBullets(analysis: Analysis, f: ValueFormat, verbose: boolea
 			const action = payloadString(alert.payload, 'action');
 			if (action) lines.push(`- ${f.text(action)}`);
 		}
+	}
+	const more = snapshot.alertCounts.open - printed.size;
+	if (more > 0) {
+		const shownOf = (type: string) => [...printed].filter(alert => (alert.messageType ?? '(untyped)') === type).length;
+		const rest = snapshot.alertCounts.byType
+			.map(entry => ({type: entry.type, more: entry.count - shownOf(entry.type)}))
+			.filter(entry => entry.more > 0);
+		lines.push(`- and ${more} more (${listText(rest, entry => `${f.text(entry.type)} ${entry.more}`, Infinity)}): session-status --alerts`);
 	}
 	return lines;
 }
@@ -92,15 +116,19 @@ export function headerLine(analysis: Analysis, snapshot: BusSnapshot): string {
 
 export const NO_SESSIONS = ['No LLM sessions are currently registered.', 'Run /session-register to register this session.'];
 
-/** With no active session: none registered, or the registered ones named with what they are. */
+/** With no active session: none registered, or the registered ones named (a few of each state) with what they are. */
 function noActiveSessions(analysis: Analysis, f: ValueFormat): string[] {
 	const listed = analysis.sessions.filter(view => view.state !== 'ended');
 	if (listed.length === 0) return NO_SESSIONS;
 	const byState = groupBy(listed, view => view.state);
-	const parts = [...byState].map(
-		([state, views]) => `${views.length} ${state}: ${views.map(view => f.text(view.row.sessionId)).join(', ')}`,
-	);
+	const parts = [...byState].map(([state, views]) => `${views.length} ${state}: ${listText(views, view => f.text(view.row.sessionId))}`);
 	return [`No active sessions; ${parts.join('; ')}`];
+}
+
+/** Notes on what the run did, the first few, then how many more. */
+function boundedNotes(notes: string[]): string[] {
+	const {shown, more} = firstOf(notes, PRINTED.notes);
+	return more > 0 ? [...shown, `and ${more} more like these`] : shown;
 }
 
 /** Detail blocks, alerts, lifecycle, statistics, observations: the part shared by the view and the log. */
@@ -108,9 +136,13 @@ function dashboardBody(input: ReportInput, f: ValueFormat): string[] {
 	const {snapshot, analysis, verbose} = input;
 	const lines: string[] = [];
 	if (analysis.active.length === 0) lines.push(...noActiveSessions(analysis, f), '');
-	const ordered = [...analysis.active].sort((a, b) => Number(b.isCurrent) - Number(a.isCurrent));
-	for (const view of ordered) lines.push(...sessionBlock(view, f, analysis.now, verbose), '');
-	lines.push('**Operator Alerts (ADR-173):**', ...alertBullets(analysis, f, verbose), '');
+	const ordered = firstOf(
+		[...analysis.active].sort((a, b) => Number(b.isCurrent) - Number(a.isCurrent)),
+		PRINTED.sessionBlocks,
+	);
+	for (const view of ordered.shown) lines.push(...sessionBlock(view, f, analysis.now, verbose, PRINTED.holdsPerBlock), '');
+	if (ordered.more > 0) lines.push(`And ${plural(ordered.more, 'more active session')}: session-status --sessions`, '');
+	lines.push('**Operator Alerts (ADR-173):**', ...alertBullets(input, f, verbose, PRINTED.alerts), '');
 	const events = analysis.lifecycle.slice(0, 10);
 	lines.push(
 		'**Session Lifecycle (ADR-173, last 10):**',
@@ -118,7 +150,7 @@ function dashboardBody(input: ReportInput, f: ValueFormat): string[] {
 		'',
 	);
 	lines.push('**Bus Statistics:**', ...statsBullets(snapshot, analysis, f, verbose), '');
-	lines.push('**Observations:**', ...[...observations(snapshot, analysis, f), ...input.notes].map(line => `- ${line}`));
+	lines.push('**Observations:**', ...[...observations(snapshot, analysis, f), ...boundedNotes(input.notes)].map(line => `- ${line}`));
 	return lines;
 }
 
@@ -179,7 +211,7 @@ export function renderStats(input: ReportInput): string[] {
 export function renderAlerts(input: ReportInput): string[] {
 	const f = valueFormat('terminal');
 	const {analysis} = input;
-	const lines = [plural(analysis.openAlerts.length, 'unread alert')];
+	const lines = [plural(input.snapshot.alertCounts.open, 'unread alert')];
 	for (const group of analysis.alertGroups) for (const alert of group.alerts) lines.push('', ...alertLines(alert, f, input.verbose));
 	return titled('Operator Alerts', lines);
 }

@@ -3,6 +3,7 @@ import {formatDuration, formatIso, formatRelative} from '../bus/time.js';
 import type {Analysis, HoldView, SessionView} from '../analysis/analyze.js';
 import {alertResources, alertSessions, payloadString, priorityLabel} from '../analysis/alerts.js';
 import {type ValueFormat, formatBytes} from './format.js';
+import {listText} from './bounded.js';
 
 /**
  * The wording of the facts shown both in print (`--once`, the log) and in the live
@@ -51,9 +52,10 @@ export function vendorText(view: SessionView): string {
 	return view.row.model ? `${vendor} (${view.row.model})` : vendor;
 }
 
-export function holdsText(holds: Hold[], f: ValueFormat): string {
+/** The holds named, at most `limit` of them (`and 37 more`). */
+export function holdsText(holds: Hold[], f: ValueFormat, limit = Infinity): string {
 	if (holds.length === 0) return '(none)';
-	return holds.map(hold => (hold.kind === 'claim' ? `${f.text(hold.key)} (${f.text(hold.type)})` : f.text(hold.key))).join(', ');
+	return listText(holds, hold => (hold.kind === 'claim' ? `${f.text(hold.key)} (${f.text(hold.type)})` : f.text(hold.key)), limit);
 }
 
 export function heartbeatText(view: SessionView): string {
@@ -88,7 +90,9 @@ export function lifecycleLine(event: MessageRow, f: ValueFormat): string {
 
 export type StatsFacts = {
 	active: number;
+	/** Every registered session, counted. */
 	historical: number;
+	ended: number;
 	stale: number;
 	locks: number;
 	claims: string[];
@@ -103,14 +107,15 @@ export function statsFacts(snapshot: BusSnapshot, analysis: Analysis): StatsFact
 	const counts = snapshot.counts;
 	return {
 		active: analysis.active.length,
-		historical: snapshot.sessions.length,
+		historical: snapshot.sessionCounts.total,
+		ended: snapshot.sessionCounts.ended,
 		stale: analysis.sessions.filter(view => view.state === 'stale').length,
 		locks: snapshot.locks.filter(lock => !lock.expired).length,
 		claims: snapshot.claims.filter(claim => !claim.expired).map(claim => claim.key),
 		legacy: counts?.legacy ?? null,
 		v2: counts?.v2 ?? null,
 		byStatus: counts?.byStatus ?? {},
-		unreadAlerts: analysis.openAlerts.length,
+		unreadAlerts: snapshot.alertCounts.open,
 		countsAgeMs: counts ? snapshot.takenAt - counts.countedAt : null,
 	};
 }
@@ -156,7 +161,8 @@ export function messageSummary(message: MessageRow): string {
 /** A session's detail: each fact once, labelled; the printed block and the dashboard's detail both list these. */
 export type Fact = {label: string; value: (f: ValueFormat) => string};
 
-export function sessionFacts(view: SessionView, now: number, verbose: boolean): Fact[] {
+/** A session's facts; `holdsLimit`: how many of its claims, and of its locks, are named. */
+export function sessionFacts(view: SessionView, now: number, verbose: boolean, holdsLimit = Infinity): Fact[] {
 	const {row} = view;
 	const facts: Fact[] = [
 		{label: 'Session UUID', value: f => f.code(row.sessionUuid ?? '(none)')},
@@ -169,8 +175,8 @@ export function sessionFacts(view: SessionView, now: number, verbose: boolean): 
 	facts.push(
 		{label: 'CWD', value: f => f.code(row.cwd ?? '(none)')},
 		{label: 'PID', value: () => pidText(view, now)},
-		{label: 'Claimed Task', value: f => holdsText(view.claims, f)},
-		{label: 'File Locks', value: f => holdsText(view.locks, f)},
+		{label: 'Claimed Task', value: f => holdsText(view.claims, f, holdsLimit)},
+		{label: 'File Locks', value: f => holdsText(view.locks, f, holdsLimit)},
 		{label: 'Unread Messages', value: () => String(view.unread)},
 	);
 	if (verbose || view.state !== 'active' || view.clockAhead) facts.push({label: 'Heartbeat', value: () => heartbeatText(view)});
@@ -184,15 +190,23 @@ export function sessionFacts(view: SessionView, now: number, verbose: boolean): 
 	return facts;
 }
 
+/** ` (as of 12:00:01 UTC)` when the whole-history counts are older than the snapshot (a live reading), else nothing. */
+function historyAge(snapshot: BusSnapshot): string {
+	const counts = snapshot.counts;
+	return counts && counts.countedAt < snapshot.takenAt ? `as of ${formatIso(counts.countedAt).slice(11, 19)} UTC` : '';
+}
+
 /** The bus statistics, one fact a line (the printed form adds its bullets). */
 export function statsLines(snapshot: BusSnapshot, analysis: Analysis, f: ValueFormat, verbose: boolean): string[] {
 	const facts = statsFacts(snapshot, analysis);
+	// Pending and delivered are counted at every read; the rest of the history now and then, and then says when.
+	const asOf = facts.legacy === null ? '' : historyAge(snapshot);
 	const lines = [
 		`Active sessions: ${facts.active} / ${facts.historical} historical`,
 		`File locks: ${facts.locks}`,
-		`Task claims: ${facts.claims.length}${facts.claims.length > 0 ? ` (${facts.claims.map(f.text).join(', ')})` : ''}`,
-		`Legacy messages: ${countText(facts.legacy)}`,
-		`v2 messages: ${countText(facts.v2)}${facts.v2 === null ? '' : ` (${statusBreakdown(facts.byStatus)})`}`,
+		`Task claims: ${facts.claims.length}${facts.claims.length > 0 ? ` (${listText(facts.claims, f.text)})` : ''}`,
+		`Legacy messages: ${countText(facts.legacy)}${asOf ? ` (${asOf})` : ''}`,
+		`v2 messages: ${countText(facts.v2)}${facts.v2 === null ? '' : ` (${statusBreakdown(facts.byStatus)}${asOf ? `; the history ${asOf}` : ''})`}`,
 		`Unread alerts: ${facts.unreadAlerts}`,
 		`Database: ${databaseText(snapshot, f)}`,
 	];

@@ -66,10 +66,12 @@ export function toJsonDocument(snapshot: BusSnapshot, analysis: Analysis, host: 
 		counts: {
 			activeSessions: facts.active,
 			historicalSessions: facts.historical,
+			endedSessions: facts.ended,
 			staleSessions: facts.stale,
 			fileLocks: facts.locks,
 			taskClaims: facts.claims.length,
 			openAlerts: facts.unreadAlerts,
+			criticalAlerts: snapshot.alertCounts.critical,
 			unreadMessages: analysis.unreadTotal,
 			legacyMessages: facts.legacy,
 			v2Messages: facts.v2,

@@ -6,17 +6,22 @@ import {alertResources, alertSessions, priorityLabel, recommendation} from '../a
 import {groupBy} from '../analysis/group-by.js';
 import {plural} from '../text/plural.js';
 import type {ValueFormat} from './format.js';
+import {PRINTED, listText} from './bounded.js';
+import {LIMITS} from '../bus/statements.js';
 
 function shortUuid(uuid: string): string {
 	return uuid.length > 12 ? `${uuid.slice(0, 8)}-...` : uuid;
 }
 
-/** The Observations section, one sentence per line, in the order the old command gave them. */
+const FEW = PRINTED.names;
+
+/** The Observations section, one sentence per line, in the order the old command gave them; each names a few, then how many more. */
 export function observations(snapshot: BusSnapshot, analysis: Analysis, f: ValueFormat): string[] {
 	const lines: string[] = [];
 	const {active, now} = analysis;
 	const id = (view: SessionView) => f.text(view.row.sessionId);
-	const ids = (views: SessionView[]) => views.map(id).join(', ');
+	// Each sentence names a few, then says how many more.
+	const ids = (views: SessionView[]) => listText(views, id);
 	const machine = (view: SessionView) => `${f.code(shortUuid(view.row.machineUuid ?? '?'))} / ${f.code(view.row.hostname ?? '?')}`;
 
 	for (const missing of snapshot.database.schema.missing) lines.push(`Database lacks ${missing}: shown as far as it goes`);
@@ -36,7 +41,7 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 			['no-pid', 'no usable PID'],
 		] as const) {
 			const views = by(state);
-			if (views.length > 0) parts.push(`${words}: ${views.map(view => `${id(view)} (PID ${view.row.pid ?? 'none'})`).join(', ')}`);
+			if (views.length > 0) parts.push(`${words}: ${listText(views, view => `${id(view)} (PID ${view.row.pid ?? 'none'})`)}`);
 		}
 		lines.push(parts.join('; '));
 	}
@@ -48,7 +53,7 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 		lines.push(`${active.length === 2 ? 'Both' : `All ${active.length}`} sessions on same machine (${machine(active[0])})`);
 	} else if (machines.size > 1) {
 		const groups = [...machines.values()].map(views => `${machine(views[0])}: ${ids(views)}`);
-		lines.push(`Sessions on ${machines.size} machines: ${groups.join('; ')}`);
+		lines.push(`Sessions on ${machines.size} machines: ${listText(groups, group => group, FEW, '; ')}`);
 	}
 
 	// Shared session UUIDs: /continue siblings
@@ -58,7 +63,8 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 	);
 	const shared = [...byUuid.entries()].filter(([, views]) => views.length > 1);
 	if (shared.length === 0) lines.push('No shared session UUIDs (no /continue siblings)');
-	for (const [uuid, views] of shared) lines.push(`Shared session UUID ${f.code(uuid)}: ${ids(views)} (/continue siblings)`);
+	for (const [uuid, views] of shared.slice(0, FEW)) lines.push(`Shared session UUID ${f.code(uuid)}: ${ids(views)} (/continue siblings)`);
+	if (shared.length > FEW) lines.push(`And ${shared.length - FEW} more shared session UUIDs`);
 
 	// Current session
 	const current = analysis.current;
@@ -75,54 +81,63 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 	const age = (view: SessionView) =>
 		view.heartbeatAgeMs === null ? 'heartbeat unreadable' : `heartbeat ${formatDuration(view.heartbeatAgeMs)} ago`;
 	if (stale.length > 0)
-		lines.push(`Stale: ${stale.map(view => `${id(view)} (${age(view)}${view.clockAhead ? ', clock ahead' : ''})`).join(', ')}`);
-	if (late.length > 0) lines.push(`Heartbeat late but PID alive, kept: ${late.map(view => `${id(view)} (${age(view)})`).join(', ')}`);
+		lines.push(`Stale: ${listText(stale, view => `${id(view)} (${age(view)}${view.clockAhead ? ', clock ahead' : ''})`)}`);
+	if (late.length > 0) lines.push(`Heartbeat late but PID alive, kept: ${listText(late, view => `${id(view)} (${age(view)})`)}`);
 	const ahead = analysis.sessions.filter(view => view.clockAhead && view.state !== 'ended');
 	if (ahead.length > 0) lines.push(`Clock ahead of this machine (heartbeat in the future): ${ids(ahead)}`);
 	if (stale.length === 0 && late.length === 0) lines.push('No stale sessions');
 
 	// File locks and claims
-	if (analysis.lockConflicts.length === 0) lines.push('No file lock conflicts detected');
-	for (const conflict of analysis.lockConflicts) {
+	const conflicts = analysis.lockConflicts;
+	if (conflicts.length === 0) lines.push('No file lock conflicts detected');
+	for (const conflict of conflicts.slice(0, FEW)) {
 		lines.push(
 			`File lock conflict: ${f.text(conflict.first.sessionId)} and ${f.text(conflict.second.sessionId)} (${f.text(conflict.reason)})`,
 		);
 	}
+	if (conflicts.length > FEW) lines.push(`And ${conflicts.length - FEW} more file lock conflicts: session-status --json`);
 	const orphanedLocks = analysis.locks.filter(lock => lock.orphaned);
 	if (orphanedLocks.length > 0) {
 		lines.push(
-			`Locks held by dead or stale sessions: ${orphanedLocks.map(lock => `${f.code(lock.row.key)} (${f.text(lock.row.sessionId)}, ${lock.orphanReason})`).join(', ')}`,
+			`Locks held by dead or stale sessions: ${listText(orphanedLocks, lock => `${f.code(lock.row.key)} (${f.text(lock.row.sessionId)}, ${lock.orphanReason})`)}`,
 		);
 	}
 	const orphanedClaims = analysis.claims.filter(claim => claim.orphaned);
 	if (orphanedClaims.length > 0) {
 		lines.push(
-			`Claims held by dead or stale sessions: ${orphanedClaims.map(claim => `${f.text(claim.row.key)} (${f.text(claim.row.sessionId)}, ${claim.orphanReason})`).join(', ')}`,
+			`Claims held by dead or stale sessions: ${listText(orphanedClaims, claim => `${f.text(claim.row.key)} (${f.text(claim.row.sessionId)}, ${claim.orphanReason})`)}`,
 		);
 	}
 
-	// Operator alerts
-	if (analysis.openAlerts.length === 0) lines.push('No open operator alerts');
+	// Operator alerts: counted by type; what they are about, from the most urgent ones read.
+	const alerts = snapshot.alertCounts;
+	if (alerts.open === 0) lines.push('No open operator alerts');
 	else {
-		const summaries = analysis.alertGroups.map(group => {
+		const summaries = alerts.byType.map(({type, count, maxPriority}) => {
+			const group = analysis.alertGroups.find(entry => entry.type === type);
+			const times = count > 1 ? ` x${count}` : '';
+			const urgency = `${priorityLabel(maxPriority)} — ${recommendation(type)}`;
+			if (!group) return `${f.text(type)}${times} (${urgency})`;
 			const resource = alertResources(group.alerts[0])[0];
+			// Named by the alerts read; when they are some of the type's, at least that many.
 			const involved = new Set(group.alerts.flatMap(alertSessions)).size;
-			const shared = involved === 1 ? ', 1 session' : ` shared by ${involved} sessions`;
+			const atLeast = group.alerts.length < count ? 'at least ' : '';
+			const shared = involved === 1 && !atLeast ? ', 1 session' : ` shared by ${atLeast}${plural(involved, 'session')}`;
 			const where = resource ? `${f.text(resource.value)}${shared}` : plural(involved, 'session');
-			const count = group.alerts.length > 1 ? ` x${group.alerts.length}` : '';
-			return `${f.text(group.type)}${count} (${where}, ${priorityLabel(group.maxPriority)} — ${recommendation(group.type)})`;
+			return `${f.text(type)}${times} (${where}, ${urgency})`;
 		});
-		lines.push(`${plural(analysis.openAlerts.length, 'operator alert')}: ${summaries.join('; ')}`);
+		lines.push(`${plural(alerts.open, 'operator alert')}: ${summaries.join('; ')}`);
 	}
 
-	// Lifecycle activity
+	// Lifecycle activity, from the newest events read: exact when they reach back past the last 24 h.
 	const dayAgo = now - 86_400_000;
 	const recent = snapshot.lifecycle.filter(event => event.createdAt.ms !== null && event.createdAt.ms >= dayAgo);
 	if (snapshot.lifecycle.length === 0) lines.push('Session lifecycle: no events recorded');
 	else {
 		const count = (type: string) => recent.filter(event => event.messageType === type).length;
+		const whole = snapshot.lifecycle.length < LIMITS.lifecycle || recent.length < snapshot.lifecycle.length;
 		lines.push(
-			`Session lifecycle: ${count('started')} started, ${count('ended')} ended, ${count('resumed')} resumed in the last 24 h (${plural(active.length, 'active session')})`,
+			`Session lifecycle: ${whole ? '' : 'at least '}${count('started')} started, ${count('ended')} ended, ${count('resumed')} resumed in the last 24 h (${whole ? '' : `the newest ${snapshot.lifecycle.length} events read; `}${plural(active.length, 'active session')})`,
 		);
 	}
 	return lines;

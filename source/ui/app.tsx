@@ -10,6 +10,7 @@ import {ListView} from './components/list-view.js';
 import {type DashboardModel, type OnScreen, useDashboard} from './hooks/use-dashboard.js';
 import {useActions} from './hooks/use-actions.js';
 import {useDelivery} from './hooks/use-delivery.js';
+import {useEndedPages} from './hooks/use-ended-pages.js';
 import {useKeyQueue} from './hooks/use-keys.js';
 import {runCommand, useNormalInput} from './hooks/use-normal-input.js';
 import {useConfirmInput, useDetailInput, useHelpInput} from './hooks/use-overlay-input.js';
@@ -93,6 +94,8 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	}, [live]);
 	const screen = useMemo(() => screenOf(view, tabState, ui.mode, columns, rows), [view, tabState, ui.mode, columns, rows]);
 	useDelivery(live, screen, ui.mode, state.paused);
+	const moreEnded = view?.id === 'sessions' && view.total !== null;
+	useEndedPages(live, ui.showEnded, moreEnded && screen.selected >= screen.visible.length - screen.page);
 
 	const actions = useActions(live, config, dispatch, writeRaw);
 	const queue = useKeyQueue(exit);
@@ -128,7 +131,11 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		ui.mode.kind === 'filter'
 			? `/${tabState.filter}▏ (Enter keeps, Esc clears)`
 			: `filter: ${tabState.filter} (${screen.visible.length} of ${view?.rows.length ?? 0}; / edits, Esc clears)`;
-	const position = view && ui.mode.kind === 'list' && view.layout === 'table' ? `${screen.selected + 1}/${screen.visible.length}` : '';
+	// Of a bounded list, the count too: `12/500 of 532`.
+	const position =
+		view && ui.mode.kind === 'list' && view.layout === 'table'
+			? `${screen.selected + 1}/${screen.visible.length}${view.total !== null ? ` of ${view.total}` : ''}`
+			: '';
 	return (
 		<ThemeContext.Provider value={theme}>
 			{/* Until the first reading the frame is only as tall as its three lines: the first one comes at once. */}

@@ -15,7 +15,11 @@ export function TabBar({active, badges, width}: {active: TabId; badges: Record<T
 	const layout = (minimal: boolean) =>
 		TABS.map(({id, title, short}, index) => {
 			const entry = badges?.[id] ?? null;
-			const badge = entry ? (entry.of !== undefined && entry.of !== entry.count ? `${entry.count}/${entry.of}` : String(entry.count)) : '';
+			const badge = entry
+				? entry.of !== undefined && entry.of !== entry.count
+					? `${entry.count}/${entry.of}`
+					: `${entry.count}${entry.atLeast ? '+' : ''}`
+				: '';
 			const name = minimal && id !== active ? '' : short;
 			const label = compact ? `${index + 1}${name}${badge ? `·${badge}` : ''}` : `${index + 1} ${title}${badge ? ` ${badge}` : ''}`;
 			return {id, label, tone: entry?.tone ?? 'normal'};

@@ -58,22 +58,27 @@ const COLUMNS: Column[] = [
 	{id: 'age', title: 'AGE', width: 6, sortable: true},
 ];
 
+const readAlerts = (reading: Reading) => reading.snapshot.alerts.filter(alert => alert.status === 'read');
+
 export const alertsTab: TabModule<'alerts'> = {
 	...tabInfo('alerts'),
 	layout: 'table',
 	columns: COLUMNS,
 	rows: reading => {
 		const open = reading.analysis.alertGroups.flatMap(group => group.alerts);
-		const read = groupAlerts(reading.snapshot.alerts.filter(alert => alert.status === 'read')).flatMap(group => group.alerts);
+		const read = groupAlerts(readAlerts(reading)).flatMap(group => group.alerts);
 		return [...open, ...read].map((alert, order) => alertRow(alert, order, reading));
 	},
-	badge: ({analysis}) => {
-		const top = analysis.openAlerts.reduce<number | null>(
-			(max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)),
-			null,
-		);
-		return {count: analysis.openAlerts.length, tone: top === null ? 'normal' : priorityTone(top)};
+	// Counted: the list holds the most urgent open alerts only.
+	badge: ({snapshot}) => {
+		const {open, byType} = snapshot.alertCounts;
+		return {count: open, tone: open === 0 ? 'normal' : priorityTone(Math.max(...byType.map(entry => entry.maxPriority)))};
 	},
+	total: reading => reading.snapshot.alertCounts.open + readAlerts(reading).length,
+	header: ({snapshot, analysis}) =>
+		snapshot.alertCounts.open > analysis.openAlerts.length
+			? [`Showing the ${analysis.openAlerts.length} most urgent of ${snapshot.alertCounts.open} open alerts`]
+			: [],
 	empty: reading =>
 		reading.snapshot.database.schema.hasV2Messages ? 'No operator alerts.' : 'This database has no v2 message columns: no operator alerts.',
 };

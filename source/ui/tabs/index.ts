@@ -30,14 +30,17 @@ export function tabBadges(reading: Reading): Record<TabId, Badge | null> {
 
 export function buildTab(reading: Reading, id: TabId, options: ViewOptions, badges = tabBadges(reading)): TabView {
 	const tab = TAB_MODULES[id];
+	const rows = tab.rows(reading, options);
+	const total = tab.total?.(reading, options) ?? null;
 	return {
 		id,
 		title: tab.title,
 		layout: tab.layout,
 		badge: badges[id],
 		columns: tab.columns,
-		rows: tab.rows(reading, options),
-		header: tab.header?.(reading) ?? [],
+		rows,
+		header: tab.header?.(reading, options) ?? [],
+		total: total !== null && total > rows.length ? total : null,
 		empty: tab.empty(reading),
 	};
 }

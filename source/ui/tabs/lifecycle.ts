@@ -1,4 +1,5 @@
 import {payloadString} from '../../analysis/alerts.js';
+import {LIMITS} from '../../bus/statements.js';
 import {formatIso} from '../../bus/time.js';
 import type {MessageRow} from '../../bus/types.js';
 import type {Reading} from '../../monitor/monitor.js';
@@ -47,6 +48,7 @@ export const lifecycleTab: TabModule<'lifecycle'> = {
 	layout: 'table',
 	columns: COLUMNS,
 	rows: reading => reading.analysis.lifecycle.map((event, order) => eventRow(event, order, reading)),
-	badge: ({snapshot}) => ({count: snapshot.lifecycle.length, tone: 'normal'}),
+	// The newest events of a history never counted whole: all of them while fewer than the list holds, else `50+`.
+	badge: ({snapshot}) => ({count: snapshot.lifecycle.length, atLeast: snapshot.lifecycle.length >= LIMITS.lifecycle, tone: 'normal'}),
 	empty: () => 'No lifecycle events.',
 };

@@ -144,15 +144,28 @@ const COLUMNS: Column[] = [
 	{id: 'unread', title: 'UNR', width: 3, sortable: true},
 ];
 
+/** The ended sessions listed: a page or more of them while `e` shows them, newest registered first. */
+const endedListed = (reading: Reading) => reading.analysis.sessions.filter(view => view.state === 'ended');
+
 export const sessionsTab: TabModule<'sessions'> = {
 	...tabInfo('sessions'),
 	layout: 'table',
 	columns: COLUMNS,
-	rows: (reading, {showEnded}) =>
-		reading.analysis.sessions
-			.filter(view => showEnded || view.state !== 'ended')
+	// The current session first, then the others by registration; the ended ones (on `e`) after them, newest first.
+	rows: (reading, {showEnded}) => {
+		const ended = showEnded ? endedListed(reading).sort((a, b) => b.row.rowid - a.row.rowid) : [];
+		return [...reading.analysis.sessions.filter(view => view.state !== 'ended'), ...ended]
 			.sort((a, b) => Number(b.isCurrent) - Number(a.isCurrent))
-			.map(view => sessionRow(view, reading)),
+			.map(view => sessionRow(view, reading));
+	},
+	total: (reading, {showEnded}) =>
+		showEnded ? reading.analysis.sessions.filter(view => view.state !== 'ended').length + reading.snapshot.sessionCounts.ended : 0,
+	header: (reading, {showEnded}) => {
+		const {ended} = reading.snapshot.sessionCounts;
+		if (!showEnded || ended === 0) return [];
+		const listed = endedListed(reading).length;
+		return [`Ended sessions: ${listed} of ${ended} listed, newest first${listed < ended ? '; more as you move down' : ''}`];
+	},
 	badge: ({analysis}) => ({
 		count: analysis.active.length,
 		// Out of the sessions listed (all but the ended), when some of them are not active.

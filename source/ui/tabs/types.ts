@@ -43,8 +43,11 @@ export type Row = {
 	changesAt?: number;
 };
 
-/** The tab bar's count for a tab (`of`: out of how many, when that says what the count counts). */
-export type Badge = {count: number; of?: number; tone: Tone};
+/**
+ * The tab bar's count for a tab (`of`: out of how many, when that says what the count counts;
+ * `atLeast`: the count of a bounded list that holds all there is to read, shown `50+`).
+ */
+export type Badge = {count: number; of?: number; atLeast?: boolean; tone: Tone};
 
 export type ViewOptions = {showEnded: boolean; countsNote: string};
 
@@ -60,7 +63,9 @@ export type TabModule<K extends TabId = TabId> = Extract<TabInfo, {id: K}> & {
 	/** What the tab says when it has no rows. */
 	empty: (reading: Reading) => string;
 	/** Lines above the rows (at most MAX_HEADER_LINES). */
-	header?: (reading: Reading) => string[];
+	header?: (reading: Reading, options: ViewOptions) => string[];
+	/** How many items the rows are some of, when they list only part of them (a bounded list); absent: all. */
+	total?: (reading: Reading, options: ViewOptions) => number;
 };
 
 /** One tab built from one reading: what the frame draws. */
@@ -72,6 +77,8 @@ export type TabView = {
 	columns: Column[];
 	rows: Row[];
 	header: string[];
+	/** How many items the rows are some of, when more than they list (counted); null: the rows are all. */
+	total: number | null;
 	empty: string;
 };
 

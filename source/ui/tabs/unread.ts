@@ -52,18 +52,24 @@ function unreadRow(message: MessageRow, order: number, reading: Reading, current
 	};
 }
 
-/** Unread counts per recipient above the rows, at most MAX_HEADER_LINES lines. */
+/** Above the rows, at most MAX_HEADER_LINES lines: how many the rows show when they are some of them, then the counts per recipient. */
 function header(reading: Reading): string[] {
-	const current = reading.analysis.current?.row.sessionId ?? null;
-	const recipients = [...reading.snapshot.unreadByRecipient]
+	const {snapshot, analysis} = reading;
+	const bounded =
+		analysis.unreadTotal > snapshot.unread.length
+			? [`Showing ${snapshot.unread.length} of ${analysis.unreadTotal} unread messages, most urgent first`]
+			: [];
+	const room = MAX_HEADER_LINES - bounded.length;
+	const current = analysis.current?.row.sessionId ?? null;
+	const recipients = [...snapshot.unreadByRecipient]
 		.sort((a, b) => Number(b.recipientId === current) - Number(a.recipientId === current))
 		.map(entry => `${entry.recipientId}: ${entry.count} (${entry.byChannel.map(item => `${item.count} ${item.channel}`).join(', ')})`);
-	return recipients.length <= MAX_HEADER_LINES
-		? recipients
-		: [
-				...recipients.slice(0, MAX_HEADER_LINES - 1),
-				`+${recipients.length - MAX_HEADER_LINES + 1} more recipients (the TO column lists them)`,
-			];
+	return [
+		...bounded,
+		...(recipients.length <= room
+			? recipients
+			: [...recipients.slice(0, room - 1), `+${recipients.length - room + 1} more recipients (the TO column lists them)`]),
+	];
 }
 
 const COLUMNS: Column[] = [
@@ -92,6 +98,7 @@ export const unreadTab: TabModule<'unread'> = {
 			.map((message, order) => unreadRow(message, order, reading, current));
 	},
 	badge: ({analysis}) => ({count: analysis.unreadTotal, tone: 'normal'}),
+	total: ({analysis}) => analysis.unreadTotal,
 	empty: reading =>
 		reading.snapshot.database.schema.hasV2Messages ? 'No unread messages.' : 'This database has no v2 message columns: no unread messages.',
 	header,
