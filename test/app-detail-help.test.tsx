@@ -21,12 +21,13 @@ describe('App: detail views', () => {
 		await ui.waitFor('SESSION');
 		await ui.waitForPosition('1/3');
 
-		await ui.press('j', KEYS.enter);
+		// Third: gemini-300, dead holding a lock and a claim, needs the operator before codex (in a critical alert).
+		await ui.press('j', 'j', KEYS.enter);
 		const codex = (await ui.waitFor('Session: codex-41200')).replace(/`/g, '');
 		assert.ok(codex.includes('f9e8d7c6-b5a4-3210-fedc-ba9876543210'));
 		assert.ok(codex.includes(`CWD: ${CODEX_CWD}`), `the full CWD:\n${codex}`);
 		await ui.press(KEYS.esc);
-		await ui.waitForPosition('2/3');
+		await ui.waitForPosition('3/3');
 	});
 
 	it('alert and message details show the payload as pretty JSON and the reply thread', async () => {

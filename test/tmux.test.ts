@@ -129,7 +129,8 @@ async function cliPid(session: string): Promise<number> {
 	}
 }
 
-const TAB_BAR = /^ 1 Sessions \d+(?:\/\d+)? +2 Locks/m;
+// The count may carry a `!` (something there needs the operator).
+const TAB_BAR = /^ 1 Sessions \d+(?:\/\d+)?!? +2 Locks/m;
 
 type Bus = {dir: string; dbPath: string; logDir: string; errFile: string; command: string};
 

@@ -39,12 +39,13 @@ export type LiveConfig = {
 	machineUuid: string | null;
 	readOnly: boolean;
 	refreshMs: number;
+	operator?: string;
 };
 
 /** The live reader of a configuration: how the dashboard, the tests and the benchmark make one. */
 export function liveBusFor(config: LiveConfig, options: Partial<LiveOptions> = {}): LiveBus {
-	const {dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, refreshMs} = config;
-	return new LiveBus({dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, pollMs: refreshMs, ...options});
+	const {dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, refreshMs, operator} = config;
+	return new LiveBus({dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, pollMs: refreshMs, operator, ...options});
 }
 
 export type LiveState = {
@@ -63,7 +64,7 @@ export type Listener = (state: LiveState) => void;
 export class LiveBus {
 	readonly monitor: BusMonitor;
 	readonly writer: DeliveryWriter;
-	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows'>> &
+	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows' | 'operator'>> &
 		Pick<LiveOptions, 'onCriticalAlert'>;
 	private state: LiveState = {reading: null, error: null, paused: false, changedAt: null};
 	private listeners = new Set<Listener>();

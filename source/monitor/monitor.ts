@@ -17,6 +17,8 @@ export type MonitorOptions = {
 	sessionId: string | null;
 	machineUuid: string | null;
 	hostname?: string;
+	/** The operator's id on the bus when no current session is known (default `operator`). */
+	operator?: string;
 	/** Keep rows between reads, re-reading only what changed (default true: the live loop). */
 	reuseRows?: boolean;
 };
@@ -95,6 +97,7 @@ export class BusMonitor {
 			liveness,
 			currentRowid: this.currentRowid(snapshot, identities),
 			heartbeatFirstSeen: this.trackHeartbeats(snapshot, now),
+			operator: this.options.operator,
 		});
 	}
 

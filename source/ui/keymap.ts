@@ -104,6 +104,20 @@ export const KEYMAP: Binding[] = [
 	{command: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q C-c', description: 'quit', section: 'App'},
 ];
 
+/** The marks the views use, explained in the help after the keys. */
+export const MARKS: Array<{label: string; lines: string[]}> = [
+	{label: '▶', lines: ['the current session (first in Sessions)']},
+	{
+		label: '!',
+		lines: [
+			"after a tab's count: it holds something that needs you. Sessions that do",
+			'come next, in this order: dead or PID reused holding locks or claims;',
+			'stale holding them; in an open critical alert; late heartbeat; with',
+			'mail for you. s sorts by a column instead.',
+		],
+	},
+];
+
 function matches(chord: KeyChord, input: string, key: Key): boolean {
 	if (Boolean(chord.ctrl) !== key.ctrl) return false;
 	if (chord.key !== undefined) return key[chord.key] && (chord.shift === undefined || chord.shift === key.shift);

@@ -336,6 +336,6 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 	};
 	open.push(dashboard);
 	// The first reading is in when the tab bar has its count badges.
-	await waitFor(options.ready ?? /^ 1(?: Sessions |Ses·|·)\d/, 'the first reading');
+	await waitFor(options.ready ?? /^ 1(?: Sessions |Ses[·!]|[·!])\d/, 'the first reading');
 	return dashboard;
 }

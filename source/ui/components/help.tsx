@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {KEYMAP} from '../keymap.js';
+import {KEYMAP, MARKS} from '../keymap.js';
 import {fit} from '../../text/fit.js';
 
 /** The `?` overlay: the keymap table itself, by section. */
@@ -12,6 +12,8 @@ export function helpLines(readOnly: boolean): string[] {
 			lines.push(`  ${binding.label.padEnd(9)} ${binding.description}${note}`);
 		}
 	}
+	lines.push('Marks');
+	for (const mark of MARKS) mark.lines.forEach((line, index) => lines.push(`  ${(index === 0 ? mark.label : '').padEnd(9)} ${line}`));
 	lines.push('', 'Esc or ? closes this help.');
 	return lines;
 }

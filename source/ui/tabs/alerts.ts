@@ -1,5 +1,6 @@
 import {alertResources, alertSessions, alertType, groupAlerts, isOpen, payloadString, priorityLabel} from '../../analysis/alerts.js';
 import type {MessageRow} from '../../bus/types.js';
+import {isCritical} from '../../bus/rules.js';
 import type {Reading} from '../../monitor/monitor.js';
 import {alertLines} from '../../report/describe.js';
 import {valueFormat} from '../../report/format.js';
@@ -44,6 +45,7 @@ function alertRow(alert: MessageRow, order: number, reading: Reading): Row {
 		),
 		copy: String(alert.id),
 		alertIds: open ? [alert.id] : undefined,
+		agents: alertSessions(alert).map(sessionId => ({sessionId, session: reading.analysis.bySessionId.get(sessionId) ?? null})),
 		shownIds: alert.status === 'pending' ? [alert.id] : undefined,
 		detail: () => messageDetail(alert, reading, [...(label ? [label] : []), ...alertLines(alert, plain, true)]),
 	};
@@ -72,7 +74,11 @@ export const alertsTab: TabModule<'alerts'> = {
 			(max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)),
 			null,
 		);
-		return {count: analysis.openAlerts.length, tone: top === null ? 'normal' : priorityTone(top)};
+		return {
+			count: analysis.openAlerts.length,
+			tone: top === null ? 'normal' : priorityTone(top),
+			attention: top !== null && isCritical(top),
+		};
 	},
 	empty: reading =>
 		reading.snapshot.database.schema.hasV2Messages ? 'No operator alerts.' : 'This database has no v2 message columns: no operator alerts.',
