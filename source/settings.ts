@@ -26,6 +26,8 @@ export type Config = {
 	refreshMs: number;
 	readOnly: boolean;
 	bell: boolean;
+	/** The operator's id on the bus when no current session is known: the sender of `m`, the owner of mail to it. */
+	operator: string;
 	defaultTab: (typeof TAB_IDS)[number];
 	/** The session that launched the dashboard, if named. */
 	sessionId: string | null;
@@ -81,7 +83,7 @@ export const SETTINGS = [
 		fileKey: 'readOnly',
 		parse: onOff,
 		default: false,
-		help: 'Make no write to the bus (no delivery, acknowledgement or release); say what would be released',
+		help: 'Make no write to the bus (no delivery, acknowledgement, release or message); say what would be released',
 		group: 'options',
 	},
 	{field: 'noLog', flag: 'no-log', parse: onOff, default: false, help: 'Do not append the session-log entry', group: 'options'},
@@ -165,6 +167,17 @@ export const SETTINGS = [
 		parse: onOff,
 		default: false,
 		help: 'Ring the terminal bell when a new critical alert arrives (live dashboard)',
+		group: 'options',
+	},
+	{
+		field: 'operator',
+		flag: 'operator',
+		valueName: 'ID',
+		env: 'SESSION_STATUS_OPERATOR',
+		fileKey: 'operator',
+		parse: text,
+		default: 'operator',
+		help: 'Your id on the bus when there is no current session: m sends as it, mail to it is yours',
 		group: 'options',
 	},
 	{

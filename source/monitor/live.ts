@@ -1,5 +1,6 @@
 import {BusError} from '../bus/open.js';
 import {DeliveryWriter, type ReleaseResult, type ReleaseTarget} from '../bus/delivery.js';
+import type {SendRequest, SendResult} from '../bus/send.js';
 import {formatIso} from '../bus/time.js';
 import {isCritical} from '../bus/rules.js';
 import {BusMonitor, type MonitorOptions, type Reading} from './monitor.js';
@@ -230,6 +231,13 @@ export class LiveBus {
 		const changed = await this.writer.acknowledge(ids);
 		this.refreshNow();
 		return changed;
+	}
+
+	/** The operator's message to an agent (`m`). */
+	async send(request: SendRequest): Promise<SendResult> {
+		const result = await this.writer.send(request);
+		this.refreshNow();
+		return result;
 	}
 
 	async release(target: ReleaseTarget): Promise<ReleaseResult> {

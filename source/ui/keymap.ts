@@ -30,6 +30,8 @@ export type Command =
 	| 'log'
 	| 'release'
 	| 'copy'
+	| 'jump'
+	| 'message'
 	| 'refresh'
 	| 'pause';
 
@@ -79,7 +81,14 @@ export const KEYMAP: Binding[] = [
 	{command: 'sort', chords: [{input: 's'}], label: 's', description: 'sort by the next column', section: 'Move'},
 	{command: 'sort-reverse', chords: [{input: 'S'}], label: 'S', description: 'reverse the sort', section: 'Move'},
 	{command: 'toggle-ended', chords: [{input: 'e'}], label: 'e', description: 'show or hide ended sessions', section: 'Move'},
-	{command: 'acknowledge', chords: [{input: 'a'}], label: 'a', description: 'acknowledge the selected alert', writes: true, section: 'Act'},
+	{
+		command: 'acknowledge',
+		chords: [{input: 'a'}],
+		label: 'a',
+		description: 'acknowledge the selected alert (or your own mail)',
+		writes: true,
+		section: 'Act',
+	},
 	{
 		command: 'acknowledge-all',
 		chords: [{input: 'A'}],
@@ -93,6 +102,15 @@ export const KEYMAP: Binding[] = [
 		chords: [{input: 'x'}],
 		label: 'x',
 		description: 'release a dead or stale session, lock or claim',
+		writes: true,
+		section: 'Act',
+	},
+	{command: 'jump', chords: [{input: 'o'}], label: 'o', description: "jump to the agent's tmux pane", section: 'Act'},
+	{
+		command: 'message',
+		chords: [{input: 'm'}],
+		label: 'm',
+		description: 'message the agent (in Unread: reply to the sender)',
 		writes: true,
 		section: 'Act',
 	},

@@ -184,6 +184,8 @@ export type DashboardOptions = {
 	ready?: string | RegExp;
 	/** Called with each frame as it is written, and a way to send keys at that moment (installed before the first reading). */
 	onFrame?: (frame: string, send: (data: string) => void) => void;
+	/** The dashboard's environment (default: this one without $TMUX, so `o` is outside tmux). */
+	environment?: NodeJS.ProcessEnv;
 };
 
 export type Dashboard = {
@@ -247,8 +249,16 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 		stop();
 	};
 	const raw: string[] = [];
+	const {TMUX: _tmux, TMUX_PANE: _pane, ...outsideTmux} = process.env;
 	const rendered = render(
-		<App live={live} config={config} columns={options.columns ?? 100} rows={options.rows ?? 30} writeRaw={data => raw.push(data)} />,
+		<App
+			live={live}
+			config={config}
+			columns={options.columns ?? 100}
+			rows={options.rows ?? 30}
+			writeRaw={data => raw.push(data)}
+			environment={options.environment ?? outsideTmux}
+		/>,
 	);
 	const send = (data: string) => rendered.stdin.write(data);
 	if (options.onFrame) {

@@ -9,7 +9,7 @@ import {toneStyle, useTheme} from '../theme.js';
 /**
  * The bottom line: the database, PAUSED / read-only, when the data last changed (or
  * OUT OF DATE and why), the position, and the last confirmation or error on the right;
- * or, while a confirmation is pending, its prompt.
+ * or, while a prompt is open (a confirmation, a choice, the message editor), its line.
  */
 export function StatusBar({
 	dbPath,
@@ -32,7 +32,7 @@ export function StatusBar({
 	if (prompt) {
 		return (
 			<Text inverse bold wrap="truncate">
-				{fit(`${prompt} y confirms, any other key cancels`, columns)}
+				{fit(prompt, columns)}
 			</Text>
 		);
 	}
