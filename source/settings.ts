@@ -3,7 +3,8 @@ import path from 'node:path';
 import {defaultDatabasePath} from './bus/open.js';
 import {defaultLogBase} from './report/session-log.js';
 import {TABS, TAB_IDS} from './tab-ids.js';
-import {type Context, filePath, noColor, number, onOff, oneOf, text} from './settings/parsers.js';
+import {type Context, filePath, noColor, notifyCommand, number, onOff, oneOf, text} from './settings/parsers.js';
+import type {NotifyCommand} from './processes/notifier.js';
 import {type FlagsOf, type Setting, applyEnvironment, applyFile, applyFlags, readFlags, tableDefaults} from './settings/table.js';
 import {renderHelp} from './settings/help.js';
 
@@ -26,6 +27,8 @@ export type Config = {
 	refreshMs: number;
 	readOnly: boolean;
 	bell: boolean;
+	/** Run when something needs the operator (live dashboard); null: none. */
+	notify: NotifyCommand | null;
 	/** The operator's id on the bus when no current session is known: the sender of `m`, the owner of mail to it. */
 	operator: string;
 	defaultTab: (typeof TAB_IDS)[number];
@@ -167,6 +170,16 @@ export const SETTINGS = [
 		parse: onOff,
 		default: false,
 		help: 'Ring the terminal bell when a new critical alert arrives (live dashboard)',
+		group: 'options',
+	},
+	{
+		field: 'notify',
+		flag: 'notify',
+		valueName: 'COMMAND',
+		fileKey: 'notify',
+		parse: notifyCommand,
+		default: null,
+		help: 'Live dashboard: run COMMAND (by /bin/sh) when something needs you; the event is in its environment and on its stdin',
 		group: 'options',
 	},
 	{

@@ -91,6 +91,7 @@ describe('the settings table', () => {
 			refreshMs: 250,
 			readOnly: false,
 			bell: false,
+			notify: null,
 			operator: 'operator',
 			defaultTab: 'sessions',
 			sessionId: null,

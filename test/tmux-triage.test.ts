@@ -5,13 +5,26 @@ import os from 'node:os';
 import path from 'node:path';
 import {tempDir, withWriter} from './helpers/fixtures.js';
 import {LAUNCHER} from './helpers/cli.js';
-import {attachClient, has, quote, sendKeys, skip, sleep, startSession, tmux, useTmuxServer, waitForScreen} from './helpers/tmux.js';
+import {RECORDER, addHostileAlert, recorded, shellRecorder} from './helpers/notify.js';
+import {
+	TAB_BAR,
+	attachClient,
+	has,
+	quote,
+	sendKeys,
+	skip,
+	sleep,
+	startSession,
+	tmux,
+	useTmuxServer,
+	waitForScreen,
+} from './helpers/tmux.js';
 
 /**
  * The BUILT command line in tmux, with a client attached from a pseudo-terminal as a
  * person's terminal is: `o` switches that client from the dashboard's session to the
  * agent's pane in another session (found by its TTY, or as the ancestor of its PID, in
- * another window).
+ * another window); `--notify` and the config file's notifier get a hostile alert as data.
  */
 
 /** Where each client is: `session pane` lines. */
@@ -25,7 +38,7 @@ async function until(test: () => boolean, what: string, timeoutMs = 5000): Promi
 	}
 }
 
-describe('the built CLI in tmux: o', {skip}, () => {
+describe('the built CLI in tmux: o and --notify', {skip}, () => {
 	useTmuxServer();
 	const pids: number[] = [];
 	after(() => {
@@ -72,5 +85,38 @@ describe('the built CLI in tmux: o', {skip}, () => {
 		await until(() => clients() === `agent-pid ${pidPane}`, `the client on the agent-pid pane (now: ${clients()})`);
 		assert.equal(tmux('display-message', '-p', '-t', 'agent-pid', '#{window_index}').trim(), '1', 'its window selected');
 		pids.push(agentPid);
+	});
+
+	it('--notify and the config file notifier get a hostile alert as data: nothing runs', async () => {
+		const dir = tempDir('session-status-notify-');
+		const dbPath = path.join(dir, 'messaging.db');
+		const file = path.join(dir, 'FILE');
+		withWriter(dbPath, bus => bus.register({sessionId: 'claude-1', hostname: os.hostname(), pid: process.pid}));
+		const shellOut = fs.mkdtempSync(path.join(dir, 'shell-'));
+		const shell = shellRecorder(shellOut, quote);
+		const argvOut = fs.mkdtempSync(path.join(dir, 'argv-'));
+		const config = path.join(dir, 'config.json');
+		fs.writeFileSync(config, JSON.stringify({notify: [process.execPath, '-e', RECORDER, argvOut]}));
+
+		const common = `${quote(LAUNCHER)} --db ${quote(dbPath)} --no-log --read-only`;
+		startSession('notify-flag', `${common} --notify ${quote(shell)}`);
+		startSession('notify-config', `${common} --config ${quote(config)}`);
+		for (const name of ['notify-flag', 'notify-config']) await waitForScreen(name, has(TAB_BAR), `the dashboard in ${name}`);
+		addHostileAlert(dbPath, file);
+
+		const fromFlag = await recorded(shellOut);
+		const fromConfig = await recorded(argvOut);
+		assert.equal(fromFlag['TITLE'], `Critical alert: file_conflict;touch ${file}`);
+		assert.equal(fromConfig['TITLE'], fromFlag['TITLE']);
+		assert.equal(fromConfig['BODY'], fromFlag['BODY']);
+		assert.ok(fromFlag['BODY'].includes(`#(touch ${file})`), fromFlag['BODY']);
+		assert.equal(fromFlag['stdin.json'], fromConfig['stdin.json']);
+		assert.equal((JSON.parse(fromFlag['stdin.json']) as {event: string}).event, 'critical-alert');
+		await sleep(300);
+		assert.ok(!fs.existsSync(file), 'FILE was never created');
+		for (const name of ['notify-flag', 'notify-config']) {
+			sendKeys(name, 'q');
+			assert.match(await waitForScreen(name, has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
+		}
 	});
 });

@@ -1,6 +1,7 @@
 import {useEffect, useMemo, useReducer} from 'react';
 import {Box, Text, useApp} from 'ink';
 import type {LiveBus} from '../monitor/live.js';
+import type {Notifications} from '../monitor/notify.js';
 import {isTabId} from '../tab-ids.js';
 import {fit} from '../text/fit.js';
 import {StatusBar} from './components/status-bar.js';
@@ -16,6 +17,7 @@ import {useKeyQueue} from './hooks/use-keys.js';
 import {runCommand, useNormalInput} from './hooks/use-normal-input.js';
 import {useConfirmInput, useDetailInput, useHelpInput} from './hooks/use-overlay-input.js';
 import {useFilterInput} from './hooks/use-text-input.js';
+import {useNotices} from './hooks/use-notices.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {commandFor} from './keymap.js';
 import {promptLine} from './prompt.js';
@@ -46,11 +48,13 @@ export type AppProps = {
 	rows?: number;
 	/** Raw terminal output outside the frame: the bell, OSC 52. */
 	writeRaw: (data: string) => void;
+	/** What goes wrong with a notifier is said in the status bar. */
+	notifications?: Notifications | null;
 	/** The environment the dashboard runs in ($TMUX and $TMUX_PANE for `o`); default process.env. */
 	environment?: NodeJS.ProcessEnv;
 };
 
-export function App({live, config, columns: fixedColumns, rows: fixedRows, writeRaw, environment = process.env}: AppProps) {
+export function App({live, config, columns: fixedColumns, rows: fixedRows, writeRaw, notifications, environment = process.env}: AppProps) {
 	const {exit} = useApp();
 	const {columns, rows} = useTerminalSize({columns: fixedColumns, rows: fixedRows});
 	const [ui, dispatch] = useReducer(uiReducer, isTabId(config.defaultTab) ? config.defaultTab : 'sessions', initialUiState);
@@ -94,6 +98,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	useDelivery(live, screen, ui.mode, state.paused);
 
 	const actions = useActions(live, config, dispatch, writeRaw, environment);
+	useNotices(notifications, dispatch);
 	const queue = useKeyQueue(exit);
 	const pane = textPane(ui, view, config.readOnly, rows);
 	const normal = {ui, dispatch, view, screen, actions, readOnly: config.readOnly, exit};

@@ -7,6 +7,7 @@ import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
 import {KEYMAP} from '../../source/ui/keymap.js';
 import {type LiveOptions, liveBusFor} from '../../source/monitor/live.js';
+import type {Notifications} from '../../source/monitor/notify.js';
 import {type Config, defaultConfig} from '../../source/settings.js';
 import {deadPid, documentedExample, liveProcess, tempDir} from './fixtures.js';
 import {withDb} from './cli.js';
@@ -186,6 +187,7 @@ export type DashboardOptions = {
 	onFrame?: (frame: string, send: (data: string) => void) => void;
 	/** The dashboard's environment (default: this one without $TMUX, so `o` is outside tmux). */
 	environment?: NodeJS.ProcessEnv;
+	notifications?: Notifications;
 };
 
 export type Dashboard = {
@@ -258,6 +260,7 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 			rows={options.rows ?? 30}
 			writeRaw={data => raw.push(data)}
 			environment={options.environment ?? outsideTmux}
+			notifications={options.notifications}
 		/>,
 	);
 	const send = (data: string) => rendered.stdin.write(data);
