@@ -76,9 +76,14 @@ describe('App: sizes', () => {
 	] as const) {
 		it(`says "Terminal too small" at ${columns}x${rows}, and q still quits`, async () => {
 			const ui = await openDashboard({columns, rows, ready: 'Terminal too small'});
-			const frame = ui.frame();
-			assert.equal(frame.split('\n').length, 1);
-			assert.ok(stringWidth(frame) <= columns);
+			const lines = ui.frame().split('\n');
+			assert.ok(lines.length < rows, 'it fits the terminal');
+			for (const line of lines) assert.ok(stringWidth(line) <= columns, line);
+			assert.match(
+				lines.map(line => line.trim()).join(' '),
+				new RegExp(`Terminal too small: ${columns}x${rows}, need at least 40x10\\. q quits\\.`),
+				'whole, with the size it needs',
+			);
 			await ui.press('q');
 			await ui.waitForQuit();
 		});

@@ -3,7 +3,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {openReader} from '../bus/open.js';
 import {messageExpired} from '../bus/rows.js';
-import {hasColumn, hasV2Messages, introspect, selectList} from '../bus/schema.js';
+import {NOT_A_BUS, hasColumn, hasV2Messages, introspect, isBus, selectList} from '../bus/schema.js';
 import {parseTimestamp} from '../bus/time.js';
 import {OPEN_MESSAGE_SQL, isCritical} from '../bus/rules.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
@@ -107,6 +107,7 @@ export function statusLine(config: Config, format: StatusFormat): string {
 		return quiet('bus: unavailable', format);
 	}
 	try {
+		if (!isBus(introspect(db))) return quiet(`bus: ${NOT_A_BUS}`, format);
 		return formatStatus(summarise(countBus(db, config, Date.now())), format);
 	} catch {
 		return quiet('bus: unavailable', format);

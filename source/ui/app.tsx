@@ -7,6 +7,7 @@ import {StatusBar} from './components/status-bar.js';
 import {TabBar} from './components/tab-bar.js';
 import {TextPane, helpLines} from './components/help.js';
 import {ListView} from './components/list-view.js';
+import {Sentences} from './components/sentences.js';
 import {type DashboardModel, type OnScreen, useDashboard} from './hooks/use-dashboard.js';
 import {useActions} from './hooks/use-actions.js';
 import {useDelivery} from './hooks/use-delivery.js';
@@ -114,7 +115,9 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	const theme = useMemo(() => ({color: config.color}), [config.color]);
 
 	if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-		return <Text wrap="truncate">{fit(`Terminal too small: ${columns}x${rows}, need ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`, columns)}</Text>;
+		return (
+			<Sentences text={`Terminal too small: ${columns}x${rows}, need at least ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`} width={columns} />
+		);
 	}
 	const overlay = ui.mode.kind === 'help' || ui.mode.kind === 'detail';
 	const body = overlay ? (
@@ -122,7 +125,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	) : view ? (
 		<ListView view={view} screen={screen} tab={tabState} width={columns} color={config.color} />
 	) : (
-		<Text wrap="truncate">{fit(state.error ?? 'Reading the bus...', columns)}</Text>
+		<Sentences text={state.error ?? 'Reading the bus...'} width={columns} />
 	);
 	const filterText =
 		ui.mode.kind === 'filter'
