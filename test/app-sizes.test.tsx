@@ -52,10 +52,10 @@ describe('App: sizes', () => {
 		});
 	}
 
-	it('at 40 columns the tab bar shows the active tab, whichever it is', async () => {
+	it('at 40 columns the tab bar spells out the active tab, whichever it is', async () => {
 		const ui = await openDashboard({columns: 40, rows: 20});
-		const short = ['Ses', 'Lck', 'Clm', 'Alr', 'Unr', 'Lfc', 'Sta'];
-		for (const [index, name] of short.entries()) {
+		const names = ['Sessions', 'Locks', 'Claims', 'Alerts', 'Unread', 'Lifecycle', 'Stats'];
+		for (const [index, name] of names.entries()) {
 			await ui.press(String(index + 1));
 			await ui.waitFor(TAB_HEADERS[String(index + 1)].slice(0, 4));
 			assert.ok(ui.tabBar().includes(name), `tab ${name} in the bar: ${ui.tabBar()}`);

@@ -5,7 +5,7 @@ import {isTabId} from '../tab-ids.js';
 import {fit} from '../text/fit.js';
 import {StatusBar} from './components/status-bar.js';
 import {TabBar} from './components/tab-bar.js';
-import {TextPane, helpLines} from './components/help.js';
+import {TextPane} from './components/help.js';
 import {ListView} from './components/list-view.js';
 import {Sentences} from './components/sentences.js';
 import {type DashboardModel, type OnScreen, useDashboard} from './hooks/use-dashboard.js';
@@ -18,8 +18,8 @@ import {useFilterInput} from './hooks/use-text-input.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {commandFor} from './keymap.js';
 import {screenOf} from './screen.js';
-import {type UiState, initialUiState, uiReducer} from './state.js';
-import type {TabView} from './tabs/types.js';
+import {textPane} from './text-pane.js';
+import {initialUiState, uiReducer} from './state.js';
 import {ThemeContext} from './theme.js';
 
 export const MIN_COLUMNS = 40;
@@ -38,20 +38,6 @@ export type AppProps = {
 	writeRaw: (data: string) => void;
 };
 
-/** The text of the help or a detail, scrolled: a title over what fits of its lines. */
-function textPane(ui: UiState, view: TabView | null, readOnly: boolean, rows: number) {
-	const height = Math.max(1, rows - 4);
-	const {mode} = ui;
-	const detail = mode.kind === 'detail' ? view?.rows.find(row => row.key === mode.key) : undefined;
-	const lines =
-		mode.kind === 'help' ? helpLines(readOnly) : mode.kind === 'detail' ? (detail?.detail() ?? ['This item is no longer on the bus.']) : [];
-	const max = Math.max(0, lines.length - height);
-	const top = mode.kind === 'help' || mode.kind === 'detail' ? Math.min(mode.scroll, max) : 0;
-	const range = lines.length > height ? ` (${top + 1}-${Math.min(lines.length, top + height)} of ${lines.length})` : '';
-	const title = mode.kind === 'help' ? `Keys${range ? ` — j/k scroll${range}` : ''}` : `Detail — Esc back, j/k scroll${range}`;
-	return {title, lines, top, height, max};
-}
-
 export function App({live, config, columns: fixedColumns, rows: fixedRows, writeRaw}: AppProps) {
 	const {exit} = useApp();
 	const {columns, rows} = useTerminalSize({columns: fixedColumns, rows: fixedRows});
@@ -62,7 +48,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		const screen = screenOf(model.view, tabState, ui.mode, columns, rows);
 		const rowsShown = screen.visible.slice(screen.top, screen.top + screen.page);
 		const shown = rowsShown.map(row => [row.key, row.cells, row.tone]);
-		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, rows).lines : null;
+		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, columns, rows).lines : null;
 		const {view, state} = model;
 		return {
 			text: JSON.stringify([
@@ -97,7 +83,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 
 	const actions = useActions(live, config, dispatch, writeRaw);
 	const queue = useKeyQueue(exit);
-	const pane = textPane(ui, view, config.readOnly, rows);
+	const pane = textPane(ui, view, config.readOnly, columns, rows);
 	const normal = {ui, dispatch, view, screen, actions, readOnly: config.readOnly, exit};
 	const onCommand = (input: string, key: Parameters<typeof commandFor>[1]) => {
 		const command = commandFor(input, key);

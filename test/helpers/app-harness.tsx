@@ -46,9 +46,9 @@ export const TAB_HEADERS: Record<string, string> = {
 	'1': 'SESSION',
 	'2': 'FILE',
 	'3': 'TASK',
-	'4': 'PRIO',
+	'4': 'TYPE',
 	'5': 'MESSAGE',
-	'6': 'TIME (UTC)',
+	'6': 'EVENT',
 	'7': 'Bus Statistics',
 };
 

@@ -12,7 +12,15 @@ export function helpLines(readOnly: boolean): string[] {
 			lines.push(`  ${binding.label.padEnd(9)} ${binding.description}${note}`);
 		}
 	}
-	lines.push('', 'Esc or ? closes this help.');
+	lines.push(
+		'Tab bar',
+		'  the count after each tab: what it lists (open alerts, unread messages, held locks and claims)',
+		'  Sessions 2/5: 2 active of the 5 listed (the others are stale: heartbeat too old)',
+		'  red: something there needs you (a dead or stale session, a lock or claim it holds, a critical alert)',
+		'  yellow: a high-priority alert',
+		'',
+		'Esc or ? closes this help.',
+	);
 	return lines;
 }
 
