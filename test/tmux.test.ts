@@ -22,9 +22,6 @@ const SOCKET = `session-status-test-${process.pid}`;
 const hasTmux = spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status === 0;
 const skip = hasTmux ? false : 'tmux is not installed (CI installs it): the terminal tests need it';
 
-// Each temporary folder and helper process adds an exit listener.
-process.setMaxListeners(100);
-
 const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
 /** The environment of the tmux server, hence of every pane: no CI (ink would draw nothing), a scratch HOME. */

@@ -55,9 +55,6 @@ export const TAB_HEADERS: Record<string, string> = {
 /** What the help must list: the description of every key binding. */
 export const KEY_DESCRIPTIONS: readonly string[] = KEYMAP.map(binding => binding.description);
 
-// Each temporary folder and helper process adds an exit listener.
-process.setMaxListeners(200);
-
 export const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
 // ---- processes -------------------------------------------------------------------
