@@ -70,7 +70,7 @@ describe('the status-bar recipe in a real tmux status bar', {skip}, () => {
 		const dir = tempDir('session-status-bar-');
 		const config = path.join(dir, 'tmux.conf');
 		fs.writeFileSync(config, `${recipe(dir, busyBus(dir))}\n`);
-		const env = {...process.env, HOME: dir, LANG: 'C.UTF-8', TERM: 'xterm-256color'};
+		const env: NodeJS.ProcessEnv = {...process.env, HOME: dir, LANG: 'C.UTF-8', TERM: 'xterm-256color'};
 		delete env['TMUX'];
 		execFileSync('tmux', ['-L', SOCKET, '-f', config, 'new-session', '-d', '-s', 'bar', '-x', '150', '-y', '10', 'sleep 600'], {env});
 		const out = path.join(dir, 'terminal.txt');
