@@ -78,7 +78,12 @@ export const SETTINGS = [
 		group: 'options',
 	},
 	CONFIG_FILE,
-	{flag: 'once', parse: onOff, help: 'Print the dashboard once and exit (default when stdout is not a terminal)', group: 'options'},
+	{
+		flag: 'once',
+		parse: onOff,
+		help: 'Print the dashboard once and exit, and act on it: release stale sessions, mark the alerts printed as delivered, append the session-log entry. Without --once, printed output (stdout not a terminal) writes nothing',
+		group: 'options',
+	},
 	{flag: 'json', parse: onOff, help: 'Print the snapshot as JSON and exit; writes nothing', group: 'options'},
 	{
 		field: 'readOnly',

@@ -59,7 +59,7 @@ describe('App: tabs', () => {
 	it('opens on the tab the config names (--alerts)', async () => {
 		const ui = await openDashboard({config: {defaultTab: 'alerts'}});
 		await ui.waitFor('project_conflict');
-		assert.ok(ui.frame().includes('PRIO'));
+		assert.ok(ui.frame().includes('TYPE'));
 	});
 });
 

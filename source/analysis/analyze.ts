@@ -58,7 +58,11 @@ export type Analysis = {
 	lockConflicts: LockConflict[];
 	openAlerts: MessageRow[];
 	alertGroups: AlertGroup[];
-	/** Stale sessions still marked active in the database: the ones to release. */
+	/**
+	 * Stale sessions still marked active in the database: the ones `--once` releases. One on
+	 * another machine only past the stale timeout plus REMOTE_CLOCK_ALLOWANCE_MS: no PID can
+	 * veto it, and that machine's clock may differ from ours.
+	 */
 	toRelease: SessionView[];
 	unreadTotal: number;
 	/** The lifecycle events read, newest first by their time (the id breaks ties; unreadable times last). */
@@ -89,6 +93,15 @@ export type AnalysisContext = {
 
 // A heartbeat this far ahead of our clock means the writer's clock is ahead.
 export const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+
+/** How far another machine's clock may be behind ours before its fresh heartbeats look stale. */
+export const REMOTE_CLOCK_ALLOWANCE_MS = 10 * 60_000;
+
+function releasable(view: SessionView, staleTimeoutMs: number): boolean {
+	if (view.state !== 'stale' || view.row.status !== 'active' || view.releaseReason === null) return false;
+	if (view.liveness.state !== 'remote') return true;
+	return view.heartbeatAgeMs === null || view.heartbeatAgeMs > staleTimeoutMs + REMOTE_CLOCK_ALLOWANCE_MS;
+}
 
 const UNKNOWN_LIVENESS: Liveness = {state: 'no-pid', processStartedAt: null};
 
@@ -303,7 +316,7 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 		lockConflicts: conflictsOf(snapshot.locks, locks),
 		openAlerts,
 		alertGroups: groupAlerts(openAlerts),
-		toRelease: sessions.filter(view => view.state === 'stale' && view.row.status === 'active' && view.releaseReason !== null),
+		toRelease: sessions.filter(view => releasable(view, snapshot.staleTimeoutMs)),
 		unreadTotal: snapshot.unreadByRecipient.reduce((sum, entry) => sum + entry.count, 0),
 		lifecycle: byTimeNewestFirst(snapshot.lifecycle),
 		nextStateChangeAt,

@@ -9,11 +9,12 @@ import {EXIT_CODES} from '../exit-codes.js';
  * person can act on and a distinct exit code.
  */
 
-export type BusErrorKind = 'not-found' | 'not-a-database' | 'corrupt' | 'locked' | 'read-only' | 'unreadable' | 'unsupported';
+export type BusErrorKind = 'not-found' | 'not-a-database' | 'not-a-bus' | 'corrupt' | 'locked' | 'read-only' | 'unreadable' | 'unsupported';
 
 const EXIT_BY_KIND: Record<BusErrorKind, number> = {
 	'not-found': EXIT_CODES.notFound,
 	'not-a-database': EXIT_CODES.notADatabase,
+	'not-a-bus': EXIT_CODES.notADatabase,
 	corrupt: EXIT_CODES.notADatabase,
 	locked: EXIT_CODES.locked,
 	'read-only': EXIT_CODES.error,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
-import {explainSqliteError, fileIdentity, openReader} from '../bus/open.js';
+import {BusError, explainSqliteError, fileIdentity, openReader} from '../bus/open.js';
+import {NOT_A_BUS, NOT_A_BUS_WHY} from '../bus/schema.js';
 import {SnapshotReader} from '../bus/reader.js';
 import type {BusSnapshot, SessionRow} from '../bus/types.js';
 import {type HostIdentity, type Liveness, LivenessProbe, type SessionIdentity, findAncestorSession} from '../processes/liveness.js';
@@ -84,6 +85,7 @@ export class BusMonitor {
 			// Corruption met on a page the open did not touch (or a lock): a BusError with its exit code, not a stack trace.
 			throw explainSqliteError(error, this.options.dbPath) ?? error;
 		}
+		if (!snapshot.database.schema.isBus) throw new BusError('not-a-bus', `${this.options.dbPath} is ${NOT_A_BUS} (${NOT_A_BUS_WHY}).`);
 		return {snapshot, analysis: await this.analyse(snapshot, now)};
 	}
 

@@ -8,6 +8,7 @@ import {StatusBar} from './components/status-bar.js';
 import {TabBar} from './components/tab-bar.js';
 import {TextPane} from './components/help.js';
 import {ListView} from './components/list-view.js';
+import {Sentences} from './components/sentences.js';
 import {type DashboardModel, type OnScreen, useDashboard} from './hooks/use-dashboard.js';
 import {useActions} from './hooks/use-actions.js';
 import {useChooseInput} from './hooks/use-choose-input.js';
@@ -64,7 +65,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		const screen = screenOf(model.view, tabState, ui.mode, columns, rows);
 		const rowsShown = screen.visible.slice(screen.top, screen.top + screen.page);
 		const shown = rowsShown.map(row => [row.key, row.cells, row.tone]);
-		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, rows).lines : null;
+		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, columns, rows).lines : null;
 		const {view, state} = model;
 		return {
 			text: JSON.stringify([
@@ -100,7 +101,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	const actions = useActions(live, config, dispatch, writeRaw, environment);
 	useNotices(notifications, dispatch);
 	const queue = useKeyQueue(exit);
-	const pane = textPane(ui, view, config.readOnly, rows);
+	const pane = textPane(ui, view, config.readOnly, columns, rows);
 	const normal = {ui, dispatch, view, screen, actions, readOnly: config.readOnly, exit};
 	const onCommand = (input: string, key: Parameters<typeof commandFor>[1]) => {
 		const command = commandFor(input, key);
@@ -120,7 +121,9 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	const theme = useMemo(() => ({color: config.color}), [config.color]);
 
 	if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-		return <Text wrap="truncate">{fit(`Terminal too small: ${columns}x${rows}, need ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`, columns)}</Text>;
+		return (
+			<Sentences text={`Terminal too small: ${columns}x${rows}, need at least ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`} width={columns} />
+		);
 	}
 	const overlay = ui.mode.kind === 'help' || ui.mode.kind === 'detail';
 	const body = overlay ? (
@@ -128,7 +131,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	) : view ? (
 		<ListView view={view} screen={screen} tab={tabState} width={columns} color={config.color} />
 	) : (
-		<Text wrap="truncate">{fit(state.error ?? 'Reading the bus...', columns)}</Text>
+		<Sentences text={state.error ?? 'Reading the bus...'} width={columns} />
 	);
 	const filterText =
 		ui.mode.kind === 'filter'

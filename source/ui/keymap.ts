@@ -123,16 +123,12 @@ export const KEYMAP: Binding[] = [
 ];
 
 /** The marks the views use, explained in the help after the keys. */
-export const MARKS: Array<{label: string; lines: string[]}> = [
-	{label: '▶', lines: ['the current session (first in Sessions)']},
+export const MARKS: Array<{label: string; description: string}> = [
+	{label: '▶', description: 'the current session (first in Sessions)'},
 	{
 		label: '!',
-		lines: [
-			"after a tab's count: it holds something that needs you. Sessions that do",
-			'come next, in this order: dead or PID reused holding locks or claims;',
-			'stale holding them; in an open critical alert; late heartbeat; with',
-			'mail for you. s sorts by a column instead.',
-		],
+		description:
+			"after a tab's count: it holds something that needs you. In Sessions those come next, in this order: dead or PID reused holding locks or claims; stale holding them; in an open critical alert; late heartbeat; with mail for you (s sorts by a column instead)",
 	},
 ];
 

@@ -47,17 +47,14 @@ export const TAB_HEADERS: Record<string, string> = {
 	'1': 'SESSION',
 	'2': 'FILE',
 	'3': 'TASK',
-	'4': 'PRIO',
+	'4': 'TYPE',
 	'5': 'MESSAGE',
-	'6': 'TIME (UTC)',
+	'6': 'EVENT',
 	'7': 'Bus Statistics',
 };
 
 /** What the help must list: the description of every key binding. */
 export const KEY_DESCRIPTIONS: readonly string[] = KEYMAP.map(binding => binding.description);
-
-// Each temporary folder and helper process adds an exit listener.
-process.setMaxListeners(200);
 
 export const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 

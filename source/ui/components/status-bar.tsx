@@ -39,8 +39,9 @@ export function StatusBar({
 	const narrow = columns < 70;
 	const flags = [state.paused ? 'PAUSED' : null, readOnly ? (narrow ? 'RO' : 'read-only') : null].filter(Boolean).join(' · ');
 	const time = state.changedAt ? `${formatIso(state.changedAt).slice(11, 19)}Z` : '';
+	// An error after a reading leaves it on screen, out of date; before any, nothing was read.
 	const freshness = state.error
-		? `OUT OF DATE: ${state.error.split('\n')[0]}`
+		? `${state.changedAt ? 'OUT OF DATE' : 'NOT READ'}: ${state.error.split('\n')[0]}`
 		: state.changedAt
 			? narrow
 				? time

@@ -52,12 +52,12 @@ function alertRow(alert: MessageRow, order: number, reading: Reading): Row {
 }
 
 const COLUMNS: Column[] = [
-	{id: 'priority', title: 'PRIO', width: 8, compact: true, sortable: true},
-	{id: 'type', title: 'TYPE', width: 16, compact: true, sortable: true},
-	{id: 'sessions', title: 'SESSIONS', width: 16, grow: true, sortable: true},
-	{id: 'resource', title: 'RESOURCE', width: 14, grow: true, sortable: true},
-	{id: 'status', title: 'STATUS', width: 9, compact: true, sortable: true},
-	{id: 'age', title: 'AGE', width: 6, sortable: true},
+	{id: 'priority', priority: 2, title: 'PRIO', width: 8, sortable: true},
+	{id: 'type', priority: 1, title: 'TYPE', width: 12, sortable: true},
+	{id: 'sessions', priority: 1, title: 'SESSIONS', width: 14, sortable: true},
+	{id: 'resource', priority: 1, title: 'RESOURCE', width: 12, grow: true, sortable: true},
+	{id: 'status', priority: 3, title: 'STATUS', width: 9, sortable: true},
+	{id: 'age', priority: 4, title: 'AGE', width: 6, sortable: true},
 ];
 
 export const alertsTab: TabModule<'alerts'> = {

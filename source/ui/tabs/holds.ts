@@ -41,11 +41,11 @@ function holdRow(hold: HoldView, now: number): Row {
 }
 
 const columns = (keyTitle: string): Column[] => [
-	{id: 'key', title: keyTitle, width: 14, grow: true, compact: true, sortable: true},
-	{id: 'holder', title: 'HOLDER', width: 18, compact: true, sortable: true},
-	{id: 'type', title: 'TYPE', width: 9, sortable: true},
-	{id: 'age', title: 'AGE', width: 7, sortable: true},
-	{id: 'expires', title: 'EXPIRES', width: 9, sortable: true},
+	{id: 'key', priority: 1, title: keyTitle, width: 14, grow: true, sortable: true},
+	{id: 'holder', priority: 1, title: 'HOLDER', width: 18, sortable: true},
+	{id: 'type', priority: 3, title: 'TYPE', width: 9, sortable: true},
+	{id: 'age', priority: 4, title: 'AGE', width: 7, sortable: true},
+	{id: 'expires', priority: 2, title: 'EXPIRES', width: 9, sortable: true},
 ];
 
 const TABLES = {lock: 'file_locks', claim: 'task_claims'} as const;

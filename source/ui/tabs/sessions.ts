@@ -135,15 +135,15 @@ function sessionRow(view: SessionView, reading: Reading): Row {
 }
 
 const COLUMNS: Column[] = [
-	{id: 'id', title: 'SESSION', width: 16, grow: true, compact: true, sortable: true},
-	{id: 'vendor', title: 'VENDOR', width: 13, sortable: true},
-	{id: 'project', title: 'PROJECT', width: 9, sortable: true},
-	{id: 'state', title: 'STATE', width: 12, compact: true, sortable: true},
-	{id: 'uptime', title: 'UP', width: 7, sortable: true},
-	{id: 'heartbeat', title: 'BEAT', width: 6, compact: true, sortable: true},
-	{id: 'claims', title: 'CLM', width: 3, sortable: true},
-	{id: 'locks', title: 'LCK', width: 3, sortable: true},
-	{id: 'unread', title: 'UNR', width: 3, sortable: true},
+	{id: 'id', priority: 1, title: 'SESSION', width: 16, grow: true, sortable: true},
+	{id: 'vendor', priority: 5, title: 'VENDOR', width: 13, sortable: true},
+	{id: 'project', priority: 3, title: 'PROJECT', width: 9, sortable: true},
+	{id: 'state', priority: 1, title: 'STATE', width: 12, sortable: true},
+	{id: 'uptime', priority: 5, title: 'UP', width: 7, sortable: true},
+	{id: 'heartbeat', priority: 2, title: 'BEAT', width: 6, sortable: true},
+	{id: 'claims', priority: 4, title: 'CLM', width: 3, sortable: true},
+	{id: 'locks', priority: 4, title: 'LCK', width: 3, sortable: true},
+	{id: 'unread', priority: 4, title: 'UNR', width: 3, sortable: true},
 ];
 
 export const sessionsTab: TabModule<'sessions'> = {

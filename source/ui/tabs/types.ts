@@ -16,8 +16,11 @@ export type Column = {
 	max?: number;
 	/** Takes the width left over once every column has what its content needs. */
 	grow?: boolean;
-	/** Kept in a narrow pane. */
-	compact?: boolean;
+	/**
+	 * How long it stays in a narrowing pane: 1 (what the row is about: never dropped, moved to
+	 * a second line of the row if it must) to 5 (the first to give way).
+	 */
+	priority: 1 | 2 | 3 | 4 | 5;
 	sortable?: boolean;
 };
 

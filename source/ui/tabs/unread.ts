@@ -70,12 +70,12 @@ function header(reading: Reading): string[] {
 }
 
 const COLUMNS: Column[] = [
-	{id: 'recipient', title: 'TO', width: 14, compact: true, sortable: true},
-	{id: 'priority', title: 'PRIO', width: 8, sortable: true},
-	{id: 'channel', title: 'CHANNEL', width: 12, sortable: true},
-	{id: 'from', title: 'FROM', width: 14, sortable: true},
-	{id: 'age', title: 'AGE', width: 6, sortable: true},
-	{id: 'summary', title: 'MESSAGE', width: 12, grow: true, compact: true, sortable: true},
+	{id: 'recipient', priority: 1, title: 'TO', width: 14, sortable: true},
+	{id: 'priority', priority: 3, title: 'PRIO', width: 8, sortable: true},
+	{id: 'channel', priority: 4, title: 'CHANNEL', width: 12, sortable: true},
+	{id: 'from', priority: 2, title: 'FROM', width: 14, sortable: true},
+	{id: 'age', priority: 4, title: 'AGE', width: 6, sortable: true},
+	{id: 'summary', priority: 1, title: 'MESSAGE', width: 12, grow: true, sortable: true},
 ];
 
 export const unreadTab: TabModule<'unread'> = {
