@@ -126,9 +126,9 @@ describe('counts beyond every list limit', () => {
 		const db = openReader(dbPath);
 		try {
 			const everyone = readStatus(db, null, NOW);
-			assert.deepEqual([everyone.alerts, everyone.critical, everyone.unread], [ALERTS, critical, UNREAD]);
-			assert.equal(readStatus(db, 'codex-2', NOW).unread, UNREAD / 3);
-			assert.equal(readStatus(db, 'claude-1', NOW).unread, UNREAD / 3, 'expired and legacy rows are not unread');
+			assert.deepEqual([everyone?.alerts, everyone?.critical, everyone?.unread], [ALERTS, critical, UNREAD]);
+			assert.equal(readStatus(db, 'codex-2', NOW)?.unread, UNREAD / 3);
+			assert.equal(readStatus(db, 'claude-1', NOW)?.unread, UNREAD / 3, 'expired and legacy rows are not unread');
 		} finally {
 			db.close();
 		}

@@ -133,7 +133,7 @@ describe('snapshot of a canonical bus', () => {
 		assert.equal(snap.takenAt, NOW);
 		assert.equal(snap.database.journalMode, 'WAL');
 		assert.ok(snap.database.sizeBytes > 0);
-		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true});
+		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true, isBus: true});
 	});
 
 	it('reports claims and locks, flagging expired ones', () => {
@@ -324,7 +324,7 @@ describe('snapshot of a canonical bus', () => {
 		db.close();
 
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true});
+		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true, isBus: true});
 		assert.deepEqual(
 			snap.alerts.map(message => message.id),
 			[alert],
@@ -456,7 +456,7 @@ describe('snapshot of old databases', () => {
 		bus.db.exec('DROP TABLE file_locks');
 		bus.close();
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema, {missing: ['table file_locks'], hasV2Messages: true});
+		assert.deepEqual(snap.database.schema, {missing: ['table file_locks'], hasV2Messages: true, isBus: true});
 		assert.deepEqual(snap.locks, []);
 		assert.equal(snap.claims.length, 2);
 		assert.equal(snap.sessions.length, 1);
@@ -472,7 +472,7 @@ describe('snapshot of old databases', () => {
 		bus.db.exec('DROP TABLE task_claims');
 		bus.close();
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema, {missing: ['table task_claims'], hasV2Messages: true});
+		assert.deepEqual(snap.database.schema, {missing: ['table task_claims'], hasV2Messages: true, isBus: true});
 		assert.deepEqual(snap.claims, []);
 		assert.equal(snap.locks.length, 1);
 		assert.equal(snap.locks[0].key, '/a');
@@ -486,7 +486,7 @@ describe('snapshot of old databases', () => {
 		insertSession(db, 'codex-2');
 		db.close();
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema, {missing: ['table file_locks', 'table session_messages'], hasV2Messages: false});
+		assert.deepEqual(snap.database.schema, {missing: ['table file_locks', 'table session_messages'], hasV2Messages: false, isBus: true});
 		assert.equal(snap.sessions.length, 2);
 		assert.deepEqual([snap.alerts, snap.unread, snap.unreadByRecipient, snap.lifecycle, snap.locks, snap.claims], [[], [], [], [], [], []]);
 		assert.equal(snap.counts, null);

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import {countOpen} from './counts.js';
 import {integer} from './rows.js';
-import {introspect} from './schema.js';
+import {introspect, isBus} from './schema.js';
 import {activeSessionsSql} from './sessions.js';
 import {parseTimestamp} from './time.js';
 
@@ -22,10 +22,11 @@ export type StatusReading = {sessions: StatusSession[]; alerts: number; critical
 
 const text = (value: unknown) => (typeof value === 'string' ? value : null);
 
-/** The status line's reading; `recipient`: count only that session's unread (null: everyone's). */
-export function readStatus(db: Database.Database, recipient: string | null, now: number): StatusReading {
+/** The status line's reading; `recipient`: count only that session's unread (null: everyone's); null: not a message bus. */
+export function readStatus(db: Database.Database, recipient: string | null, now: number): StatusReading | null {
 	return db.transaction(() => {
 		const schema = introspect(db);
+		if (!isBus(schema)) return null;
 		const sql = activeSessionsSql(schema);
 		const rows = sql ? (db.prepare(sql).raw(true).all() as unknown[][]) : [];
 		const sessions = rows.map(([rowid, pid, hostname, machineUuid, heartbeat]) => ({

@@ -3,6 +3,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {openReader} from '../bus/open.js';
 import {readStatus} from '../bus/status.js';
+import {NOT_A_BUS} from '../bus/schema.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
 import {isThisHost, judge, pidExists} from '../processes/liveness.js';
@@ -31,9 +32,10 @@ export function summarise(counts: StatusCounts): {text: string; severity: 'ok' |
 	return {text: parts.join(' · '), severity};
 }
 
-/** The status line's counts: the bus's (bus/status.ts), its sessions judged by the rules of analysis/analyze.ts. */
-export function countBus(db: Database.Database, config: Config, now: number): StatusCounts {
+/** The status line's counts: the bus's (bus/status.ts), its sessions judged by the rules of analysis/analyze.ts; null: not a bus. */
+export function countBus(db: Database.Database, config: Config, now: number): StatusCounts | null {
 	const reading = readStatus(db, config.sessionId, now);
+	if (reading === null) return null;
 	const counts: StatusCounts = {sessions: 0, dead: 0, stale: 0, alerts: reading.alerts, critical: reading.critical, unread: reading.unread};
 	const host = {hostname: os.hostname(), machineUuid: config.machineUuid};
 	for (const row of reading.sessions) {
@@ -54,16 +56,18 @@ export function countBus(db: Database.Database, config: Config, now: number): St
 	return counts;
 }
 
-const TMUX_STYLE = {ok: '#[fg=green]', warn: '#[fg=yellow]', bad: '#[fg=red,bold]'} as const;
+// Readable on tmux's default status bar (black on green) and on a dark one: the line's own
+// background says how bad things are; a good line takes the bar's own colours.
+const TMUX_STYLE = {ok: '', warn: '#[fg=black,bg=yellow]', bad: '#[fg=white,bg=red,bold]'} as const;
 
 export function formatStatus(summary: {text: string; severity: 'ok' | 'warn' | 'bad'}, format: StatusFormat): string {
 	// The text holds only numbers and fixed words: nothing for tmux to interpret.
 	return format === 'tmux' ? `${TMUX_STYLE[summary.severity]}${summary.text}#[default]` : summary.text;
 }
 
-/** `bus: no database`, in grey for tmux: the line when there are no counts to show. */
+/** `bus: no database`, in the bar's own colours: the line when there are no counts to show. */
 function quiet(text: string, format: StatusFormat): string {
-	return format === 'tmux' ? `#[fg=colour244]${text}#[default]` : text;
+	return format === 'tmux' ? `${text}#[default]` : text;
 }
 
 export function statusLine(config: Config, format: StatusFormat): string {
@@ -75,7 +79,8 @@ export function statusLine(config: Config, format: StatusFormat): string {
 		return quiet('bus: unavailable', format);
 	}
 	try {
-		return formatStatus(summarise(countBus(db, config, Date.now())), format);
+		const counts = countBus(db, config, Date.now());
+		return counts === null ? quiet(`bus: ${NOT_A_BUS}`, format) : formatStatus(summarise(counts), format);
 	} catch {
 		return quiet('bus: unavailable', format);
 	} finally {

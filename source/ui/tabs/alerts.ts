@@ -44,18 +44,19 @@ function alertRow(alert: MessageRow, order: number, reading: Reading): Row {
 		),
 		copy: String(alert.id),
 		alertIds: open ? [alert.id] : undefined,
+		agents: alertSessions(alert).map(sessionId => ({sessionId, session: reading.analysis.bySessionId.get(sessionId) ?? null})),
 		shownIds: alert.status === 'pending' ? [alert.id] : undefined,
 		detail: () => messageDetail(alert, reading, [...(label ? [label] : []), ...alertLines(alert, plain, true)]),
 	};
 }
 
 const COLUMNS: Column[] = [
-	{id: 'priority', title: 'PRIO', width: 8, compact: true, sortable: true},
-	{id: 'type', title: 'TYPE', width: 16, compact: true, sortable: true},
-	{id: 'sessions', title: 'SESSIONS', width: 16, grow: true, sortable: true},
-	{id: 'resource', title: 'RESOURCE', width: 14, grow: true, sortable: true},
-	{id: 'status', title: 'STATUS', width: 9, compact: true, sortable: true},
-	{id: 'age', title: 'AGE', width: 6, sortable: true},
+	{id: 'priority', priority: 2, title: 'PRIO', width: 8, sortable: true},
+	{id: 'type', priority: 1, title: 'TYPE', width: 12, sortable: true},
+	{id: 'sessions', priority: 1, title: 'SESSIONS', width: 14, sortable: true},
+	{id: 'resource', priority: 1, title: 'RESOURCE', width: 12, grow: true, sortable: true},
+	{id: 'status', priority: 3, title: 'STATUS', width: 9, sortable: true},
+	{id: 'age', priority: 4, title: 'AGE', width: 6, sortable: true},
 ];
 
 const readAlerts = (reading: Reading) => reading.snapshot.alerts.filter(alert => alert.status === 'read');
@@ -71,8 +72,12 @@ export const alertsTab: TabModule<'alerts'> = {
 	},
 	// Counted: the list holds the most urgent open alerts only.
 	badge: ({snapshot}) => {
-		const {open, byType} = snapshot.alertCounts;
-		return {count: open, tone: open === 0 ? 'normal' : priorityTone(Math.max(...byType.map(entry => entry.maxPriority)))};
+		const {open, critical, byType} = snapshot.alertCounts;
+		return {
+			count: open,
+			tone: open === 0 ? 'normal' : priorityTone(Math.max(...byType.map(entry => entry.maxPriority))),
+			attention: critical > 0,
+		};
 	},
 	total: reading => reading.snapshot.alertCounts.open + readAlerts(reading).length,
 	header: ({snapshot, analysis}) =>

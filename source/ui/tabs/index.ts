@@ -1,4 +1,5 @@
 import type {Reading} from '../../monitor/monitor.js';
+import {missingLine} from '../../report/describe.js';
 import {TABS, type TabId} from '../../tab-ids.js';
 import {alertsTab} from './alerts.js';
 import {claimsTab, locksTab} from './holds.js';
@@ -39,7 +40,7 @@ export function buildTab(reading: Reading, id: TabId, options: ViewOptions, badg
 		badge: badges[id],
 		columns: tab.columns,
 		rows,
-		header: tab.header?.(reading, options) ?? [],
+		header: [...missingLine(reading.snapshot), ...(tab.header?.(reading, options) ?? [])],
 		total: total !== null && total > rows.length ? total : null,
 		empty: tab.empty(reading),
 	};
