@@ -3,7 +3,8 @@ import path from 'node:path';
 import {defaultDatabasePath} from './bus/open.js';
 import {defaultLogBase} from './report/session-log.js';
 import {TABS, TAB_IDS} from './tab-ids.js';
-import {type Context, filePath, noColor, number, onOff, oneOf, text} from './settings/parsers.js';
+import {type Context, filePath, noColor, notifyCommand, number, onOff, oneOf, text} from './settings/parsers.js';
+import type {NotifyCommand} from './processes/notifier.js';
 import {type FlagsOf, type Setting, applyEnvironment, applyFile, applyFlags, readFlags, tableDefaults} from './settings/table.js';
 import {renderHelp} from './settings/help.js';
 
@@ -26,6 +27,10 @@ export type Config = {
 	refreshMs: number;
 	readOnly: boolean;
 	bell: boolean;
+	/** Run when something needs the operator (live dashboard); null: none. */
+	notify: NotifyCommand | null;
+	/** The operator's id on the bus when no current session is known: the sender of `m`, the owner of mail to it. */
+	operator: string;
 	defaultTab: (typeof TAB_IDS)[number];
 	/** The session that launched the dashboard, if named. */
 	sessionId: string | null;
@@ -73,7 +78,12 @@ export const SETTINGS = [
 		group: 'options',
 	},
 	CONFIG_FILE,
-	{flag: 'once', parse: onOff, help: 'Print the dashboard once and exit (default when stdout is not a terminal)', group: 'options'},
+	{
+		flag: 'once',
+		parse: onOff,
+		help: 'Print the dashboard once and exit, and act on it: release stale sessions, mark the alerts printed as delivered, append the session-log entry. Without --once, printed output (stdout not a terminal) writes nothing',
+		group: 'options',
+	},
 	{flag: 'json', parse: onOff, help: 'Print the snapshot as JSON and exit; writes nothing', group: 'options'},
 	{
 		field: 'readOnly',
@@ -81,7 +91,7 @@ export const SETTINGS = [
 		fileKey: 'readOnly',
 		parse: onOff,
 		default: false,
-		help: 'Make no write to the bus (no delivery, acknowledgement or release); say what would be released',
+		help: 'Make no write to the bus (no delivery, acknowledgement, release or message); say what would be released',
 		group: 'options',
 	},
 	{field: 'noLog', flag: 'no-log', parse: onOff, default: false, help: 'Do not append the session-log entry', group: 'options'},
@@ -165,6 +175,27 @@ export const SETTINGS = [
 		parse: onOff,
 		default: false,
 		help: 'Ring the terminal bell when a new critical alert arrives (live dashboard)',
+		group: 'options',
+	},
+	{
+		field: 'notify',
+		flag: 'notify',
+		valueName: 'COMMAND',
+		fileKey: 'notify',
+		parse: notifyCommand,
+		default: null,
+		help: 'Live dashboard: run COMMAND (by /bin/sh) when something needs you; the event is in its environment and on its stdin',
+		group: 'options',
+	},
+	{
+		field: 'operator',
+		flag: 'operator',
+		valueName: 'ID',
+		env: 'SESSION_STATUS_OPERATOR',
+		fileKey: 'operator',
+		parse: text,
+		default: 'operator',
+		help: 'Your id on the bus when there is no current session: m sends as it, mail to it is yours',
 		group: 'options',
 	},
 	{

@@ -44,6 +44,9 @@ describe('App: sort and ended sessions', () => {
 		const header = () => ui.frame().split('\n')[1];
 		await ui.waitFor('gemini-300');
 		assert.ok(!/[↑↓]/.test(header()), 'no sort column at first');
+		// The view's own order: the current session, then gemini-300 (dead holding a lock), then codex-41200 (in a critical alert).
+		const viewOrder = ['claude-29583', 'gemini-300', 'codex-41200'];
+		assert.deepEqual(order(ui.frame()), viewOrder);
 		await ui.press('s');
 		await ui.waitFor('SESSION↓');
 		assert.deepEqual(order(ui.frame()), ['claude-29583', 'codex-41200', 'gemini-300']);
@@ -63,7 +66,7 @@ describe('App: sort and ended sessions', () => {
 		assert.deepEqual(order(ui.frame()), ['gemini-300', 'codex-41200', 'claude-29583'], 'unread ascending: 0, 1, 3');
 		await ui.press('s');
 		await ui.waitFor(() => !/[↑↓]/.test(header()), 'back to the view order');
-		assert.deepEqual(order(ui.frame()), ['claude-29583', 'codex-41200', 'gemini-300']);
+		assert.deepEqual(order(ui.frame()), viewOrder);
 	});
 
 	it('e shows and hides ended sessions', async () => {

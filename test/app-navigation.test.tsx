@@ -7,8 +7,8 @@ describe('App: tabs', () => {
 		const ui = await openDashboard();
 		assert.match(
 			ui.tabBar(),
-			/1 Sessions 2\/3 +2 Locks 2 +3 Claims 3 +4 Alerts 3 +5 Unread 4 +6 Lifecycle 5 +7 Stats/,
-			'Sessions: 2 active of 3 listed (one stale)',
+			/1 Sessions 2\/3! +2 Locks 2! +3 Claims 3! +4 Alerts 3! +5 Unread 4! +6 Lifecycle 5 +7 Stats/,
+			'Sessions: 2 active of 3 listed (one stale); ! where something needs the operator',
 		);
 		await ui.waitFor('claude-29583');
 		for (const [key, header] of Object.entries(TAB_HEADERS)) {
@@ -59,7 +59,7 @@ describe('App: tabs', () => {
 	it('opens on the tab the config names (--alerts)', async () => {
 		const ui = await openDashboard({config: {defaultTab: 'alerts'}});
 		await ui.waitFor('project_conflict');
-		assert.ok(ui.frame().includes('PRIO'));
+		assert.ok(ui.frame().includes('TYPE'));
 	});
 });
 

@@ -11,7 +11,7 @@ describe('App: read-only', () => {
 		await ui.press('4');
 		await ui.waitFor('project_conflict');
 		await ui.press('a');
-		await ui.waitFor('Read-only: "acknowledge the selected alert" would write');
+		await ui.waitFor('Read-only: "acknowledge the selected alert (or your own mail)" would write');
 		await ui.press('A');
 		await ui.waitFor('Read-only: "acknowledge every alert in this view');
 		assert.ok(!ui.frame().includes('y confirms'), 'no confirmation is asked');

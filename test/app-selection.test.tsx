@@ -101,14 +101,15 @@ describe('App: the selection across refreshes', () => {
 	});
 
 	it('the selection falls back to the same place when its row disappears', async () => {
+		// No current session: gemini-300 (dead holding a lock) first, then claude and codex (in a critical alert), by id.
 		const ui = await openDashboard({config: {sessionId: null}});
 		await ui.press('j');
 		await ui.waitForPosition('2/3');
-		assert.equal(await ui.copy(), 'codex-41200');
-		withDb(ui.dbPath, db => db.prepare(`DELETE FROM session_registry WHERE session_id = 'codex-41200'`).run());
-		await ui.waitFor(frame => !/^codex-41200 /m.test(frame), 'codex gone');
+		assert.equal(await ui.copy(), 'claude-29583');
+		withDb(ui.dbPath, db => db.prepare(`DELETE FROM session_registry WHERE session_id = 'claude-29583'`).run());
+		await ui.waitFor(frame => !/^claude-29583 /m.test(frame), 'claude gone');
 		await ui.waitForPosition('2/2');
-		assert.equal(await ui.copy(), 'gemini-300');
+		assert.equal(await ui.copy(), 'codex-41200');
 	});
 });
 

@@ -52,10 +52,10 @@ describe('App: sizes', () => {
 		});
 	}
 
-	it('at 40 columns the tab bar shows the active tab, whichever it is', async () => {
+	it('at 40 columns the tab bar spells out the active tab, whichever it is', async () => {
 		const ui = await openDashboard({columns: 40, rows: 20});
-		const short = ['Ses', 'Lck', 'Clm', 'Alr', 'Unr', 'Lfc', 'Sta'];
-		for (const [index, name] of short.entries()) {
+		const names = ['Sessions', 'Locks', 'Claims', 'Alerts', 'Unread', 'Lifecycle', 'Stats'];
+		for (const [index, name] of names.entries()) {
 			await ui.press(String(index + 1));
 			await ui.waitFor(TAB_HEADERS[String(index + 1)].slice(0, 4));
 			assert.ok(ui.tabBar().includes(name), `tab ${name} in the bar: ${ui.tabBar()}`);
@@ -76,9 +76,14 @@ describe('App: sizes', () => {
 	] as const) {
 		it(`says "Terminal too small" at ${columns}x${rows}, and q still quits`, async () => {
 			const ui = await openDashboard({columns, rows, ready: 'Terminal too small'});
-			const frame = ui.frame();
-			assert.equal(frame.split('\n').length, 1);
-			assert.ok(stringWidth(frame) <= columns);
+			const lines = ui.frame().split('\n');
+			assert.ok(lines.length < rows, 'it fits the terminal');
+			for (const line of lines) assert.ok(stringWidth(line) <= columns, line);
+			assert.match(
+				lines.map(line => line.trim()).join(' '),
+				new RegExp(`Terminal too small: ${columns}x${rows}, need at least 40x10\\. q quits\\.`),
+				'whole, with the size it needs',
+			);
 			await ui.press('q');
 			await ui.waitForQuit();
 		});

@@ -1124,7 +1124,7 @@ describe('a config file that cannot be read', () => {
 		const plain = run(['--status-line', '--db', documentedDb()], {home});
 		assert.deepEqual([plain.code, plain.stdout, plain.stderr], [0, 'bus: bad config\n', '']);
 		const tmux = run(['--status-line', '--format', 'tmux', '--config', path.join(scratch(), 'missing.json')]);
-		assert.deepEqual([tmux.code, tmux.stdout, tmux.stderr], [0, '#[fg=colour244]bus: bad config#[default]\n', '']);
+		assert.deepEqual([tmux.code, tmux.stdout, tmux.stderr], [0, 'bus: bad config#[default]\n', '']);
 	});
 });
 

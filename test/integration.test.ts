@@ -58,7 +58,7 @@ describe('--status-line', () => {
 
 	it('colours the line for tmux: red when a critical alert is open or a session is dead', () => {
 		const result = run(['--status-line', '--format', 'tmux', '--db', dbPath]);
-		assert.equal(result.stdout, '#[fg=red,bold]3 sessions · 1 dead · 2 alerts (1 critical) · 3 unread#[default]\n');
+		assert.equal(result.stdout, '#[fg=white,bg=red,bold]3 sessions · 1 dead · 2 alerts (1 critical) · 3 unread#[default]\n');
 	});
 
 	it('counts the unread of the current session when one is named', () => {
@@ -71,10 +71,7 @@ describe('--status-line', () => {
 		const bus = new BusWriter(quiet);
 		bus.register({sessionId: 'claude-9', hostname: os.hostname(), pid: process.pid});
 		bus.close();
-		assert.equal(
-			run(['--status-line', '--format', 'tmux', '--db', quiet]).stdout,
-			'#[fg=green]1 session · 0 alerts · 0 unread#[default]\n',
-		);
+		assert.equal(run(['--status-line', '--format', 'tmux', '--db', quiet]).stdout, '1 session · 0 alerts · 0 unread#[default]\n');
 	});
 
 	it('prints a short neutral text and exits 0 without a database, and when it is not one', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import {BusWriter} from '../source/bus/writer.js';
 import {LiveBus} from '../source/monitor/live.js';
+import {Notifications, bellNotifier} from '../source/monitor/notify.js';
 import {tempDir} from './helpers/fixtures.js';
 
 describe('LiveBus: the bell', () => {
@@ -12,6 +13,7 @@ describe('LiveBus: the bell', () => {
 		bus.alert({type: 'project_conflict', priority: 3, sessions: ['a', 'b'], projectId: 'P'});
 		let clock = Date.now();
 		let rings = 0;
+		const notifications = new Notifications({now: () => clock}).add(bellNotifier(() => rings++));
 		const live = new LiveBus({
 			dbPath,
 			staleTimeoutMs: 300_000,
@@ -20,7 +22,7 @@ describe('LiveBus: the bell', () => {
 			readOnly: true,
 			coalesceMs: 0,
 			now: () => clock,
-			onCriticalAlert: () => rings++,
+			onReading: notifications.observe,
 		});
 		try {
 			await live.tick();
@@ -51,6 +53,7 @@ describe('LiveBus: the bell', () => {
 			await live.tick();
 			assert.equal(rings, 2, 'nothing new: no bell');
 		} finally {
+			notifications.stop();
 			live.stop();
 			bus.close();
 		}

@@ -18,6 +18,7 @@ import {
 	type ProcessTable,
 	type SessionIdentity,
 } from '../source/processes/liveness.js';
+import {tempDir} from './helpers/fixtures.js';
 
 const host: HostIdentity = {hostname: os.hostname(), machineUuid: 'AAAA-1111'};
 const children: ChildProcess[] = [];
@@ -265,7 +266,7 @@ describe('LivenessProbe scans only when needed', () => {
 
 describe('readProcfsTable', () => {
 	it('reads parents and start times from /proc/PID/stat, counting fields after the last ")" of the command name', () => {
-		const root = fs.mkdtempSync(path.join(os.tmpdir(), 'procfs-'));
+		const root = tempDir('procfs-');
 		fs.writeFileSync(path.join(root, 'stat'), 'cpu  1 2 3\nbtime 1700000000\nprocesses 9\n');
 		// Fields 3..22 after the name: state, ppid, then 16 more, then starttime (ticks since boot).
 		const stat = (pid: number, name: string, ppid: number, ticks: number) =>

@@ -91,6 +91,8 @@ describe('the settings table', () => {
 			refreshMs: 250,
 			readOnly: false,
 			bell: false,
+			notify: null,
+			operator: 'operator',
 			defaultTab: 'sessions',
 			sessionId: null,
 			machineUuid: null,

@@ -126,7 +126,7 @@ describe('snapshot of a canonical bus', () => {
 		assert.equal(snap.takenAt, NOW);
 		assert.equal(snap.database.journalMode, 'WAL');
 		assert.ok(snap.database.sizeBytes > 0);
-		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true});
+		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true, isBus: true});
 	});
 
 	it('reports claims and locks, flagging expired ones', () => {
@@ -317,7 +317,7 @@ describe('snapshot of a canonical bus', () => {
 		db.close();
 
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true});
+		assert.deepEqual(snap.database.schema, {missing: [], hasV2Messages: true, isBus: true});
 		assert.deepEqual(
 			snap.alerts.map(message => message.id),
 			[alert],
@@ -449,7 +449,7 @@ describe('snapshot of old databases', () => {
 		bus.db.exec('DROP TABLE file_locks');
 		bus.close();
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema, {missing: ['table file_locks'], hasV2Messages: true});
+		assert.deepEqual(snap.database.schema, {missing: ['table file_locks'], hasV2Messages: true, isBus: true});
 		assert.deepEqual(snap.locks, []);
 		assert.equal(snap.claims.length, 2);
 		assert.equal(snap.sessions.length, 1);
@@ -465,7 +465,7 @@ describe('snapshot of old databases', () => {
 		bus.db.exec('DROP TABLE task_claims');
 		bus.close();
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema, {missing: ['table task_claims'], hasV2Messages: true});
+		assert.deepEqual(snap.database.schema, {missing: ['table task_claims'], hasV2Messages: true, isBus: true});
 		assert.deepEqual(snap.claims, []);
 		assert.equal(snap.locks.length, 1);
 		assert.equal(snap.locks[0].key, '/a');
@@ -479,7 +479,7 @@ describe('snapshot of old databases', () => {
 		insertSession(db, 'codex-2');
 		db.close();
 		const snap = snapshot(dbPath);
-		assert.deepEqual(snap.database.schema, {missing: ['table file_locks', 'table session_messages'], hasV2Messages: false});
+		assert.deepEqual(snap.database.schema, {missing: ['table file_locks', 'table session_messages'], hasV2Messages: false, isBus: true});
 		assert.equal(snap.sessions.length, 2);
 		assert.deepEqual([snap.alerts, snap.unread, snap.unreadByRecipient, snap.lifecycle, snap.locks, snap.claims], [[], [], [], [], [], []]);
 		assert.equal(snap.counts, null);

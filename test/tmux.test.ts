@@ -1,4 +1,4 @@
-import {after, before, describe, it} from 'node:test';
+import {after, describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import stringWidth from 'string-width';
 import {documentedExample, liveProcess, tempDir} from './helpers/fixtures.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {LAUNCHER, launchedCommand} from './helpers/cli.js';
+import {TAB_BAR, has, quote, sendKeys, skip, sleep, startSession, tmux, useTmuxServer, waitForScreen} from './helpers/tmux.js';
 
 /**
  * The BUILT command line in a real terminal: tmux runs `dist/session-status` (the
@@ -16,58 +17,6 @@ import {LAUNCHER, launchedCommand} from './helpers/cli.js';
  * and reads the screen with capture-pane. A dedicated tmux socket keeps it away
  * from any other tmux server; the server is killed afterwards.
  */
-
-const SOCKET = `session-status-test-${process.pid}`;
-
-const hasTmux = spawnSync('tmux', ['-V'], {encoding: 'utf8'}).status === 0;
-const skip = hasTmux ? false : 'tmux is not installed (CI installs it): the terminal tests need it';
-
-// Each temporary folder and helper process adds an exit listener.
-process.setMaxListeners(100);
-
-const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
-
-/** The environment of the tmux server, hence of every pane: no CI (ink would draw nothing), a scratch HOME. */
-function childEnv(home: string): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {...process.env, HOME: home, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TERM: 'xterm-256color'};
-	for (const name of ['CI', 'NO_COLOR', 'FORCE_COLOR', 'TMUX', 'TMUX_PANE', 'SESSION_STATUS_DB', 'SESSION_STATUS_SESSION'])
-		delete env[name];
-	return env;
-}
-
-let env: NodeJS.ProcessEnv = {};
-
-function tmux(...args: string[]): string {
-	return execFileSync('tmux', ['-u', '-L', SOCKET, '-f', '/dev/null', ...args], {env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']});
-}
-
-const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-
-/** Starts `command` in a new detached session; the pane stays after it exits, showing `EXIT=<code>`. */
-function startSession(name: string, command: string, size = {x: 100, y: 30}): void {
-	const script = `env -u CI ${command}; echo EXIT=$?; exec sleep 600`;
-	tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), `sh -c ${quote(script)}`);
-}
-
-function screen(name: string): string {
-	return tmux('capture-pane', '-p', '-t', name);
-}
-
-async function waitForScreen(name: string, test: (text: string) => boolean, what: string, timeoutMs = 10_000): Promise<string> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const text = screen(name);
-		if (test(text)) return text;
-		if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; the screen is:\n${text}`);
-		await sleep(100);
-	}
-}
-
-const has = (needle: string | RegExp) => (text: string) => (typeof needle === 'string' ? text.includes(needle) : needle.test(text));
-
-function sendKeys(name: string, ...keys: string[]): void {
-	for (const key of keys) tmux('send-keys', '-t', name, key);
-}
 
 /** PIDs of processes whose command line matches `pattern` (pgrep -f). */
 function pgrep(pattern: string): number[] {
@@ -129,8 +78,6 @@ async function cliPid(session: string): Promise<number> {
 	}
 }
 
-const TAB_BAR = /^ 1 Sessions \d+(?:\/\d+)? +2 Locks/m;
-
 type Bus = {dir: string; dbPath: string; logDir: string; errFile: string; command: string};
 
 function newBus(): Bus {
@@ -151,20 +98,7 @@ function newBus(): Bus {
 }
 
 describe('the built CLI in tmux', {skip}, () => {
-	before(() => {
-		if (!fs.existsSync(LAUNCHER))
-			throw new Error(
-				`${LAUNCHER} does not exist: this test runs the built CLI. Run \`npm run build\` first (\`npm test\` builds before testing).`,
-			);
-		env = childEnv(tempDir('session-status-tmux-home-'));
-	});
-
-	after(() => {
-		// tmux leaves its socket file behind after kill-server: remove it too.
-		const socketPath = spawnSync('tmux', ['-L', SOCKET, 'display-message', '-p', '#{socket_path}'], {env, encoding: 'utf8'}).stdout.trim();
-		spawnSync('tmux', ['-L', SOCKET, 'kill-server'], {env, stdio: 'ignore'});
-		if (socketPath.endsWith(SOCKET)) fs.rmSync(socketPath, {force: true});
-	});
+	useTmuxServer();
 
 	it('shows the dashboard, switches to the Alerts tab with 4, and q restores the screen with exit code 0', async () => {
 		const bus = newBus();
@@ -257,13 +191,13 @@ describe('the built CLI in tmux', {skip}, () => {
 		startSession('resize', bus.command);
 		await waitForScreen('resize', has(TAB_BAR), 'the tab bar');
 		tmux('resize-window', '-t', 'resize', '-x', '50', '-y', '20');
-		const narrow = await waitForScreen('resize', has(/^ 1Ses·\d/m), 'the compact tab bar');
+		const narrow = await waitForScreen('resize', has(/^ 1 Sessions \d+!? 2·\d/m), 'the compact tab bar');
 		const lines = narrow.replace(/\n+$/, '').split('\n');
 		assert.ok(lines.length <= 20, `${lines.length} lines`);
 		for (const line of lines) assert.ok(stringWidth(line) <= 50, `a line wider than 50 columns: ${JSON.stringify(line)}`);
-		assert.equal(lines.filter(line => /1Ses·|1 Sessions/.test(line)).length, 1, `one tab bar, no leftovers of the wide frame:\n${narrow}`);
+		assert.equal(lines.filter(line => /1 Sessions/.test(line)).length, 1, `one tab bar, no leftovers of the wide frame:\n${narrow}`);
 		assert.ok(!narrow.includes('VENDOR'), 'compact columns at 50 columns');
-		assert.match(narrow, /SESSION +STATE +BEAT/);
+		assert.match(narrow, /SESSION +(PROJECT +)?STATE +BEAT/);
 		assert.ok(narrow.includes('claude-29583'));
 		assert.match(lines.filter(line => line.trim() !== '').at(-1)!, /\? help$/, 'the status bar is the last line');
 
@@ -287,11 +221,11 @@ describe('the built CLI in tmux', {skip}, () => {
 		})();
 		writer.close();
 		startSession('crowded', bus.command, {x: 40, y: 12});
-		const shown = await waitForScreen('crowded', has(/^ ?1Ses·\d{3}.*…/m), 'the tab bar, cut');
+		const shown = await waitForScreen('crowded', has(/^ 1 Sessions \d{3}.*…/m), 'the tab bar, cut');
 		for (const line of shown.replace(/\n+$/, '').split('\n'))
 			assert.ok(stringWidth(line) <= 40, `a line wider than 40 columns: ${JSON.stringify(line)}`);
 		sendKeys('crowded', '2');
-		await waitForScreen('crowded', has(/^.*2Lck·\d{3}/m), 'the Locks tab, named in the cut bar');
+		await waitForScreen('crowded', has(/^.*2 Locks \d{3}/m), 'the Locks tab, named in the cut bar');
 		sendKeys('crowded', 'q');
 		assert.match(await waitForScreen('crowded', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
 		assert.equal(fs.readFileSync(bus.errFile, 'utf8'), '');

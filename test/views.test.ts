@@ -420,9 +420,9 @@ function row(key: string, text = key, sort: Record<string, string | number> = {}
 }
 
 const COLUMNS: Column[] = [
-	{id: 'name', title: 'NAME', width: 10, sortable: true},
-	{id: 'note', title: 'NOTE', width: 10},
-	{id: 'size', title: 'SIZE', width: 5, sortable: true},
+	{id: 'name', priority: 1, title: 'NAME', width: 10, sortable: true},
+	{id: 'note', priority: 1, title: 'NOTE', width: 10},
+	{id: 'size', priority: 1, title: 'SIZE', width: 5, sortable: true},
 ];
 
 function view(rows: Row[]): TabView {
@@ -489,7 +489,7 @@ describe('cycleSort', () => {
 	it('keeps the reverse flag and does nothing without sortable columns', () => {
 		const state = tabState({reverse: true});
 		assert.equal(cycleSort(state, COLUMNS).reverse, true);
-		assert.equal(cycleSort(state, [{id: 'text', title: '', width: 3}]), state);
+		assert.equal(cycleSort(state, [{id: 'text', priority: 1, title: '', width: 3}]), state);
 	});
 });
 

@@ -2,6 +2,7 @@ import type {BusSnapshot, Hold, MessageRow, SessionRow} from '../bus/types.js';
 import type {Liveness} from '../processes/liveness.js';
 import {type AlertGroup, groupAlerts, isOpen} from './alerts.js';
 import {groupBy} from './group-by.js';
+import {type Need, criticalSessionIds, mailTo, needOf} from './triage.js';
 
 /**
  * Pure: snapshot + liveness -> what the views show. No SQL, no processes, no
@@ -26,6 +27,10 @@ export type SessionView = {
 	uptimeMs: number | null;
 	/** Why this session may be released (stale or dead), or null when it must be kept. */
 	releaseReason: string | null;
+	/** Open messages it addressed to the operator. */
+	mailForOperator: number;
+	/** Its most urgent reason to need the operator (the Sessions view's order), or null. */
+	need: Need | null;
 };
 
 export type HoldView = {
@@ -44,12 +49,20 @@ export type Analysis = {
 	/** Active and late sessions (late = heartbeat expired, PID alive here). */
 	active: SessionView[];
 	current: SessionView | null;
+	/** Whose mail is the operator's own: the current session's id, else the `operator` setting. */
+	operatorId: string;
+	/** Sessions by id (the newest registration when an id repeats). */
+	bySessionId: Map<string, SessionView>;
 	locks: HoldView[];
 	claims: HoldView[];
 	lockConflicts: LockConflict[];
 	openAlerts: MessageRow[];
 	alertGroups: AlertGroup[];
-	/** Stale sessions still marked active in the database: the ones to release. */
+	/**
+	 * Stale sessions still marked active in the database: the ones `--once` releases. One on
+	 * another machine only past the stale timeout plus REMOTE_CLOCK_ALLOWANCE_MS: no PID can
+	 * veto it, and that machine's clock may differ from ours.
+	 */
 	toRelease: SessionView[];
 	unreadTotal: number;
 	/** The lifecycle events read, newest first by their time (the id breaks ties; unreadable times last). */
@@ -74,10 +87,21 @@ export type AnalysisContext = {
 	 * we first saw it; without history, "first seen" is now.
 	 */
 	heartbeatFirstSeen?: Map<number, number>;
+	/** The operator's id when no current session is known (default `operator`). */
+	operator?: string;
 };
 
 // A heartbeat this far ahead of our clock means the writer's clock is ahead.
 export const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+
+/** How far another machine's clock may be behind ours before its fresh heartbeats look stale. */
+export const REMOTE_CLOCK_ALLOWANCE_MS = 10 * 60_000;
+
+function releasable(view: SessionView, staleTimeoutMs: number): boolean {
+	if (view.state !== 'stale' || view.row.status !== 'active' || view.releaseReason === null) return false;
+	if (view.liveness.state !== 'remote') return true;
+	return view.heartbeatAgeMs === null || view.heartbeatAgeMs > staleTimeoutMs + REMOTE_CLOCK_ALLOWANCE_MS;
+}
 
 const UNKNOWN_LIVENESS: Liveness = {state: 'no-pid', processStartedAt: null};
 
@@ -234,6 +258,9 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 	const unreadBy = new Map(snapshot.unreadByRecipient.map(entry => [entry.recipientId, entry.count]));
 	const claimsBy = heldBy(snapshot.claims);
 	const locksBy = heldBy(snapshot.locks);
+	const operatorId = snapshot.sessions.find(row => row.rowid === context.currentRowid)?.sessionId ?? context.operator ?? 'operator';
+	const critical = criticalSessionIds(snapshot.alerts);
+	const mail = mailTo(operatorId, snapshot.unread);
 	let nextStateChangeAt: number | null = null;
 
 	const sessions: SessionView[] = snapshot.sessions.map(row => {
@@ -247,6 +274,9 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 			const change = nextHeartbeatChange(heartbeat, firstSeen, now, snapshot.staleTimeoutMs);
 			if (change !== null && (nextStateChangeAt === null || change < nextStateChangeAt)) nextStateChangeAt = change;
 		}
+		const claims = claimsBy.get(row.sessionId) ?? [];
+		const locks = locksBy.get(row.sessionId) ?? [];
+		const mailForOperator = mail.get(row.sessionId) ?? 0;
 		return {
 			row,
 			liveness,
@@ -254,11 +284,13 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 			isCurrent: row.rowid === context.currentRowid,
 			heartbeatAgeMs,
 			clockAhead,
-			claims: claimsBy.get(row.sessionId) ?? [],
-			locks: locksBy.get(row.sessionId) ?? [],
+			claims,
+			locks,
 			unread: unreadBy.get(row.sessionId) ?? 0,
 			uptimeMs: liveness.state === 'alive' && liveness.processStartedAt !== null ? Math.max(0, now - liveness.processStartedAt) : null,
 			releaseReason: releaseReasonFor(state, liveness),
+			mailForOperator,
+			need: needOf(state, liveness, claims.length + locks.length > 0, critical.has(row.sessionId), mailForOperator),
 		};
 	});
 
@@ -277,12 +309,14 @@ export function analyze(snapshot: BusSnapshot, context: AnalysisContext): Analys
 		sessions,
 		active,
 		current: sessions.find(view => view.isCurrent) ?? null,
+		operatorId,
+		bySessionId,
 		locks,
 		claims,
 		lockConflicts: conflictsOf(snapshot.locks, locks),
 		openAlerts,
 		alertGroups: groupAlerts(openAlerts),
-		toRelease: sessions.filter(view => view.state === 'stale' && view.row.status === 'active' && view.releaseReason !== null),
+		toRelease: sessions.filter(view => releasable(view, snapshot.staleTimeoutMs)),
 		unreadTotal: snapshot.unreadByRecipient.reduce((sum, entry) => sum + entry.count, 0),
 		lifecycle: byTimeNewestFirst(snapshot.lifecycle),
 		nextStateChangeAt,

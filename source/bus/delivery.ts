@@ -4,10 +4,11 @@ import {BusError, explainSqliteError, fileIdentity, openWriter} from './open.js'
 import {type BusSchema, hasColumn, hasV2Messages, introspect, selectList} from './schema.js';
 import {isoNow} from './time.js';
 import {OPEN_STATUS_SQL} from './rules.js';
+import {type SendRequest, type SendResult, insertMessage} from './send.js';
 
 /**
- * The only writes the dashboard makes: delivery state, acknowledgements, and
- * releasing dead or stale sessions, locks and claims. Each is one tiny
+ * The only writes the dashboard makes: delivery state, acknowledgements,
+ * releasing dead or stale sessions, locks and claims, and the operator's messages. Each is one tiny
  * BEGIN IMMEDIATE transaction on a handle with a short busy timeout; when the
  * database is locked we wait a few milliseconds *asynchronously* and try again,
  * so the screen and the keyboard never freeze, then give up with a message.
@@ -181,6 +182,11 @@ export class DeliveryWriter {
 			}
 			return 'released';
 		});
+	}
+
+	/** The operator's message to an agent (send.ts), refused under --read-only and without the v2 columns. */
+	send(request: SendRequest): Promise<SendResult> {
+		return this.write((db, schema) => insertMessage(db, schema, request, isoNow(this.options.now())));
 	}
 
 	release(target: ReleaseTarget): Promise<ReleaseResult> {

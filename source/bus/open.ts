@@ -9,15 +9,18 @@ import {EXIT_CODES} from '../exit-codes.js';
  * person can act on and a distinct exit code.
  */
 
-export type BusErrorKind = 'not-found' | 'not-a-database' | 'corrupt' | 'locked' | 'read-only' | 'unreadable';
+export type BusErrorKind = 'not-found' | 'not-a-database' | 'not-a-bus' | 'corrupt' | 'locked' | 'read-only' | 'unreadable' | 'unsupported';
 
 const EXIT_BY_KIND: Record<BusErrorKind, number> = {
 	'not-found': EXIT_CODES.notFound,
 	'not-a-database': EXIT_CODES.notADatabase,
+	'not-a-bus': EXIT_CODES.notADatabase,
 	corrupt: EXIT_CODES.notADatabase,
 	locked: EXIT_CODES.locked,
 	'read-only': EXIT_CODES.error,
 	unreadable: EXIT_CODES.error,
+	/** The bus lacks what a write needs (the v2 message columns). */
+	unsupported: EXIT_CODES.error,
 };
 
 export class BusError extends Error {

@@ -101,6 +101,17 @@ export function hasV2Messages(schema: BusSchema): boolean {
 	return V2_MESSAGE_COLUMNS.every(column => hasColumn(schema, 'session_messages', column));
 }
 
+/**
+ * A database with neither the registry nor the messages is some other SQLite file, not
+ * a quiet bus: reading it would show "0 sessions" as if all were well.
+ */
+export function isBus(schema: BusSchema): boolean {
+	return schema.columns.has('session_registry') || schema.columns.has('session_messages');
+}
+
+export const NOT_A_BUS = 'not a message bus';
+export const NOT_A_BUS_WHY = 'no session_registry or session_messages table';
+
 /** In words, what this database lacks compared with the contract. */
 export function describeSchema(schema: BusSchema): SchemaReport {
 	const missing: string[] = [];
@@ -110,5 +121,5 @@ export function describeSchema(schema: BusSchema): SchemaReport {
 	if (schema.columns.has('session_messages') && !hasV2Messages(schema)) {
 		missing.push('v2 columns of session_messages (every message is legacy)');
 	}
-	return {missing, hasV2Messages: hasV2Messages(schema)};
+	return {missing, hasV2Messages: hasV2Messages(schema), isBus: isBus(schema)};
 }

@@ -92,6 +92,8 @@ export type SchemaReport = {
 	/** Tables or columns the database lacks, in words: "table file_locks", "v2 columns of session_messages". */
 	missing: string[];
 	hasV2Messages: boolean;
+	/** Holds the registry or the messages: a message bus, however old (see isBus). */
+	isBus: boolean;
 };
 
 export type BusSnapshot = {

@@ -57,13 +57,16 @@ async function run(config: Config, section: PrintSection, once: boolean): Promis
 		return runDashboard({...config, defaultTab: section === 'dashboard' ? config.defaultTab : section});
 	}
 	const {runPrint} = await import('./print.js');
+	// Printed because stdout is not a terminal (a pipe, a file) and not asked with --once: it only reads.
+	const implicit = !once && section !== 'json';
+	const printConfig = implicit ? {...config, readOnly: true, noLog: true} : config;
 	// `session-status --once | head`: the reader has gone, which is no error of ours.
 	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 		if (error.code !== 'EPIPE') throw error;
 		process.exit(EXIT_CODES.ok);
 	});
 	const io = {out: (text: string) => process.stdout.write(`${text}\n`), err: (text: string) => process.stderr.write(`${text}\n`)};
-	return runPrint(config, section, io);
+	return runPrint(printConfig, section, io, implicit ? {noWritesBecause: 'Printed without --once, nothing written'} : {});
 }
 
 export function runMain(args: ParsedArgs, usageError: (message: string, helpHint: boolean) => never): void {

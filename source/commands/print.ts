@@ -5,7 +5,7 @@ import {formatDuration} from '../bus/time.js';
 import {isCritical} from '../bus/rules.js';
 import type {Config} from '../settings.js';
 import {BusMonitor, type Reading} from '../monitor/monitor.js';
-import {type SessionView} from '../analysis/analyze.js';
+import {REMOTE_CLOCK_ALLOWANCE_MS, type SessionView} from '../analysis/analyze.js';
 import {plural} from '../text/plural.js';
 import {
 	type ReportInput,
@@ -32,21 +32,40 @@ export type PrintSection = 'dashboard' | TabId | 'json';
 
 export type Output = {out: (text: string) => void; err: (text: string) => void};
 
-/** The clock a printed run reads (tests fix it). */
-export type PrintOptions = {now?: () => number};
+export type PrintOptions = {
+	/** The clock a printed run reads (tests fix it). */
+	now?: () => number;
+	/** Why nothing is written, when nothing is (the notes say what would have been). */
+	noWritesBecause?: string;
+};
 
 function describeRelease(view: SessionView): string {
 	const age = view.heartbeatAgeMs === null ? 'heartbeat unreadable' : `heartbeat ${formatDuration(view.heartbeatAgeMs)} ago`;
-	return `${view.row.sessionId} (${age}; ${plural(view.locks.length, 'lock')}, ${plural(view.claims.length, 'claim')})`;
+	const where = view.liveness.state === 'remote' ? ` on ${view.row.hostname ?? 'another machine'}` : '';
+	return `${view.row.sessionId}${where} (${age}; ${plural(view.locks.length, 'lock')}, ${plural(view.claims.length, 'claim')})`;
 }
 
 /** Releases the stale sessions the analysis found; returns sentences for Observations. */
-async function releaseStale(reading: Reading, writer: DeliveryWriter, io: Output): Promise<{notes: string[]; released: number}> {
+async function releaseStale(
+	reading: Reading,
+	writer: DeliveryWriter,
+	io: Output,
+	noWritesBecause: string,
+): Promise<{notes: string[]; released: number}> {
 	const notes: string[] = [];
 	let released = 0;
-	for (const view of reading.analysis.toRelease) {
+	const {analysis, snapshot} = reading;
+	const allowance = snapshot.staleTimeoutMs + REMOTE_CLOCK_ALLOWANCE_MS;
+	for (const view of analysis.sessions) {
+		if (view.state === 'stale' && view.row.status === 'active' && view.liveness.state === 'remote' && !analysis.toRelease.includes(view)) {
+			notes.push(
+				`Kept ${describeRelease(view)}: another machine's clock may differ; released once its heartbeat is ${formatDuration(allowance)} old`,
+			);
+		}
+	}
+	for (const view of analysis.toRelease) {
 		if (writer.readOnly) {
-			notes.push(`Read-only: would release stale session ${describeRelease(view)}`);
+			notes.push(`${noWritesBecause}: would release stale session ${describeRelease(view)}`);
 			continue;
 		}
 		try {
@@ -136,7 +155,7 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 			io.out(stringifySafe(toJsonDocument(reading.snapshot, reading.analysis, monitor.host)));
 			return EXIT_CODES.ok;
 		}
-		const {notes, released} = await releaseStale(reading, writer, io);
+		const {notes, released} = await releaseStale(reading, writer, io, options.noWritesBecause ?? 'Read-only');
 		if (released > 0) reading = await monitor.read({countHistory, now: clock()});
 		const input: ReportInput = {...reading, verbose: config.verbose, notes};
 

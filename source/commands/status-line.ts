@@ -3,7 +3,7 @@ import os from 'node:os';
 import type Database from 'better-sqlite3';
 import {openReader} from '../bus/open.js';
 import {messageExpired} from '../bus/rows.js';
-import {hasColumn, hasV2Messages, introspect, selectList} from '../bus/schema.js';
+import {NOT_A_BUS, hasColumn, hasV2Messages, introspect, isBus, selectList} from '../bus/schema.js';
 import {parseTimestamp} from '../bus/time.js';
 import {OPEN_MESSAGE_SQL, isCritical} from '../bus/rules.js';
 import {CLOCK_SKEW_TOLERANCE_MS, judgeState} from '../analysis/analyze.js';
@@ -86,16 +86,18 @@ export function countBus(db: Database.Database, config: Config, now: number): St
 	return counts;
 }
 
-const TMUX_STYLE = {ok: '#[fg=green]', warn: '#[fg=yellow]', bad: '#[fg=red,bold]'} as const;
+// Readable on tmux's default status bar (black on green) and on a dark one: the line's own
+// background says how bad things are; a good line takes the bar's own colours.
+const TMUX_STYLE = {ok: '', warn: '#[fg=black,bg=yellow]', bad: '#[fg=white,bg=red,bold]'} as const;
 
 export function formatStatus(summary: {text: string; severity: 'ok' | 'warn' | 'bad'}, format: StatusFormat): string {
 	// The text holds only numbers and fixed words: nothing for tmux to interpret.
 	return format === 'tmux' ? `${TMUX_STYLE[summary.severity]}${summary.text}#[default]` : summary.text;
 }
 
-/** `bus: no database`, in grey for tmux: the line when there are no counts to show. */
+/** `bus: no database`, in the bar's own colours: the line when there are no counts to show. */
 function quiet(text: string, format: StatusFormat): string {
-	return format === 'tmux' ? `#[fg=colour244]${text}#[default]` : text;
+	return format === 'tmux' ? `${text}#[default]` : text;
 }
 
 export function statusLine(config: Config, format: StatusFormat): string {
@@ -107,6 +109,7 @@ export function statusLine(config: Config, format: StatusFormat): string {
 		return quiet('bus: unavailable', format);
 	}
 	try {
+		if (!isBus(introspect(db))) return quiet(`bus: ${NOT_A_BUS}`, format);
 		return formatStatus(summarise(countBus(db, config, Date.now())), format);
 	} catch {
 		return quiet('bus: unavailable', format);

@@ -1,8 +1,9 @@
 import {BusError} from '../bus/open.js';
 import {DeliveryWriter, type ReleaseResult, type ReleaseTarget} from '../bus/delivery.js';
+import type {SendRequest, SendResult} from '../bus/send.js';
 import {formatIso} from '../bus/time.js';
-import {isCritical} from '../bus/rules.js';
 import {BusMonitor, type MonitorOptions, type Reading} from './monitor.js';
+import type {ReadingContext} from './notify.js';
 
 /**
  * The live loop behind the dashboard, free of any view code. Every `pollMs` it
@@ -25,9 +26,8 @@ export type LiveOptions = MonitorOptions & {
 	agesMs?: number;
 	/** Whole-history counts are refreshed at most this often (they scan an index). */
 	countsMs?: number;
-	/** Called with each new critical alert id, at most once per `bellGapMs`. */
-	onCriticalAlert?: () => void;
-	bellGapMs?: number;
+	/** Told of every reading the listeners get, the first one marked (notifications: notify.ts). */
+	onReading?: (reading: Reading, context: ReadingContext) => void;
 	now?: () => number;
 };
 
@@ -39,12 +39,13 @@ export type LiveConfig = {
 	machineUuid: string | null;
 	readOnly: boolean;
 	refreshMs: number;
+	operator?: string;
 };
 
 /** The live reader of a configuration: how the dashboard, the tests and the benchmark make one. */
 export function liveBusFor(config: LiveConfig, options: Partial<LiveOptions> = {}): LiveBus {
-	const {dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, refreshMs} = config;
-	return new LiveBus({dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, pollMs: refreshMs, ...options});
+	const {dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, refreshMs, operator} = config;
+	return new LiveBus({dbPath, staleTimeoutMs, sessionId, machineUuid, readOnly, pollMs: refreshMs, operator, ...options});
 }
 
 export type LiveState = {
@@ -63,8 +64,8 @@ export type Listener = (state: LiveState) => void;
 export class LiveBus {
 	readonly monitor: BusMonitor;
 	readonly writer: DeliveryWriter;
-	private readonly options: Required<Omit<LiveOptions, 'onCriticalAlert' | 'hostname' | 'reuseRows'>> &
-		Pick<LiveOptions, 'onCriticalAlert'>;
+	private readonly options: Required<Omit<LiveOptions, 'onReading' | 'hostname' | 'reuseRows' | 'operator'>> &
+		Pick<LiveOptions, 'onReading'>;
 	private state: LiveState = {reading: null, error: null, paused: false, changedAt: null};
 	private listeners = new Set<Listener>();
 	private timer: NodeJS.Timeout | null = null;
@@ -79,8 +80,7 @@ export class LiveBus {
 	/** When whole-history counts were last taken, and whether the bus changed since. */
 	private countsTakenAt: number | null = null;
 	private countsDirty = true;
-	private knownCritical: Set<number> | null = null;
-	private lastBellAt = -Infinity;
+	private accepted = 0;
 	private delivered = new Set<number>();
 
 	constructor(options: LiveOptions) {
@@ -90,7 +90,6 @@ export class LiveBus {
 			livenessMs: 5000,
 			agesMs: 15_000,
 			countsMs: 60_000,
-			bellGapMs: 10_000,
 			now: Date.now,
 			...options,
 		};
@@ -192,23 +191,8 @@ export class LiveBus {
 	}
 
 	private accept(reading: Reading, now: number): void {
-		this.ringForNewCritical(reading);
+		this.options.onReading?.(reading, {first: this.accepted++ === 0});
 		this.set({reading, error: null, changedAt: now});
-	}
-
-	private ringForNewCritical(reading: Reading): void {
-		const critical = new Set(reading.analysis.openAlerts.filter(alert => isCritical(alert.priority)).map(alert => alert.id));
-		if (this.knownCritical === null) {
-			this.knownCritical = critical;
-			return;
-		}
-		const fresh = [...critical].some(id => !this.knownCritical!.has(id));
-		for (const id of critical) this.knownCritical.add(id);
-		const now = this.options.now();
-		if (fresh && this.options.onCriticalAlert && now - this.lastBellAt >= this.options.bellGapMs) {
-			this.lastBellAt = now;
-			this.options.onCriticalAlert();
-		}
 	}
 
 	/** Messages the views have displayed: pending -> delivered, once each, never while paused. */
@@ -229,6 +213,13 @@ export class LiveBus {
 		const changed = await this.writer.acknowledge(ids);
 		this.refreshNow();
 		return changed;
+	}
+
+	/** The operator's message to an agent (`m`). */
+	async send(request: SendRequest): Promise<SendResult> {
+		const result = await this.writer.send(request);
+		this.refreshNow();
+		return result;
 	}
 
 	async release(target: ReleaseTarget): Promise<ReleaseResult> {

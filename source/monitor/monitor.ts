@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
-import {explainSqliteError, fileIdentity, openReader} from '../bus/open.js';
+import {BusError, explainSqliteError, fileIdentity, openReader} from '../bus/open.js';
+import {NOT_A_BUS, NOT_A_BUS_WHY} from '../bus/schema.js';
 import {SnapshotReader} from '../bus/reader.js';
 import type {BusSnapshot, SessionRow} from '../bus/types.js';
 import {type HostIdentity, type Liveness, LivenessProbe, type SessionIdentity, findAncestorSession} from '../processes/liveness.js';
@@ -17,6 +18,8 @@ export type MonitorOptions = {
 	sessionId: string | null;
 	machineUuid: string | null;
 	hostname?: string;
+	/** The operator's id on the bus when no current session is known (default `operator`). */
+	operator?: string;
 	/** Keep rows between reads, re-reading only what changed (default true: the live loop). */
 	reuseRows?: boolean;
 };
@@ -82,6 +85,7 @@ export class BusMonitor {
 			// Corruption met on a page the open did not touch (or a lock): a BusError with its exit code, not a stack trace.
 			throw explainSqliteError(error, this.options.dbPath) ?? error;
 		}
+		if (!snapshot.database.schema.isBus) throw new BusError('not-a-bus', `${this.options.dbPath} is ${NOT_A_BUS} (${NOT_A_BUS_WHY}).`);
 		return {snapshot, analysis: await this.analyse(snapshot, now)};
 	}
 
@@ -95,6 +99,7 @@ export class BusMonitor {
 			liveness,
 			currentRowid: this.currentRowid(snapshot, identities),
 			heartbeatFirstSeen: this.trackHeartbeats(snapshot, now),
+			operator: this.options.operator,
 		});
 	}
 

@@ -17,6 +17,7 @@ import {
 	lifecycleProject,
 	lifecycleSession,
 	messageSummary,
+	missingLine,
 	sessionFacts,
 	stampText,
 	statsFacts,
@@ -126,7 +127,17 @@ export const DASHBOARD_TITLE = 'Cross-LLM Session Dashboard';
 
 /** The printed dashboard, without its last line (which names the log file when one was written). */
 export function renderDashboard(input: ReportInput): string[] {
-	return [DASHBOARD_TITLE, RULE, headerLine(input.analysis, input.snapshot), '', ...dashboardBody(input, valueFormat('terminal')), RULE];
+	const {analysis, snapshot} = input;
+	const lacks = missingLine(snapshot);
+	return [
+		DASHBOARD_TITLE,
+		RULE,
+		headerLine(analysis, snapshot),
+		...(lacks.length > 0 ? ['', ...lacks] : []),
+		'',
+		...dashboardBody(input, valueFormat('terminal')),
+		RULE,
+	];
 }
 
 export function renderLogEntry(input: ReportInput, meta: {timestamp: number; author: string}): string {

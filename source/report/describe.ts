@@ -153,6 +153,12 @@ export function messageSummary(message: MessageRow): string {
 	return JSON.stringify(message.payload);
 }
 
+/** What an older bus lacks, in one sentence for the top of a view; none for a complete one. */
+export function missingLine(snapshot: BusSnapshot): string[] {
+	const {missing} = snapshot.database.schema;
+	return missing.length === 0 ? [] : [`This bus lacks ${missing.join('; ')}: shown as far as it goes.`];
+}
+
 /** A session's detail: each fact once, labelled; the printed block and the dashboard's detail both list these. */
 export type Fact = {label: string; value: (f: ValueFormat) => string};
 

@@ -14,6 +14,22 @@ function fallbacks(setting: AnySetting): string {
 	return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
+/** The help's width: descriptions wrap under their column past it. */
+const HELP_WIDTH = 100;
+
+/** Words of `text` in lines of at most `width` characters (help text is plain ASCII). */
+function wrapWords(text: string, width: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(' ')) {
+		if (line !== '' && line.length + 1 + word.length > width) {
+			lines.push(line);
+			line = word;
+		} else line = line === '' ? word : `${line} ${word}`;
+	}
+	return [...lines, line];
+}
+
 const flagText = (setting: AnySetting) => `--${setting.flag}${setting.valueName ? ` ${setting.valueName}` : ''}`;
 
 // Two columns, as `0  ok                     5  database locked (gave up)`.
@@ -30,7 +46,11 @@ export function renderHelp(table: readonly AnySetting[], description: string): s
 	const section = (group: HelpGroup) =>
 		flags
 			.filter(setting => setting.group === group)
-			.map(setting => `    ${flagText(setting).padEnd(width)}${setting.help}${fallbacks(setting)}`);
+			.flatMap(setting =>
+				wrapWords(`${setting.help}${fallbacks(setting)}`, Math.max(30, HELP_WIDTH - 4 - width)).map(
+					(line, index) => `    ${(index === 0 ? flagText(setting) : '').padEnd(width)}${line}`,
+				),
+			);
 	return [
 		'',
 		`  ${description}`,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type {NotifyCommand} from '../processes/notifier.js';
 
 /** What a value is read against: `~` in a path is this home, a relative path is taken from `cwd`. */
 export type Context = {home: string; cwd: string; env: NodeJS.ProcessEnv};
@@ -61,3 +62,17 @@ export function oneOf<const V extends string>(values: readonly V[]): Parser<V> {
 	const takes = values.length === 2 ? `${values[0]} or ${values[1]}` : `one of ${values.join(', ')}`;
 	return {takes, read: raw => ((values as readonly unknown[]).includes(raw) ? (raw as V) : undefined)};
 }
+
+/**
+ * A notifier: text (a flag, or a string in the file) is the user's shell command, run by
+ * `/bin/sh -c`; a list in the file is a program and its arguments, run without a shell.
+ */
+export const notifyCommand: Parser<NotifyCommand> = {
+	takes: 'a shell command, or (in the config file) a list of a program and its arguments',
+	read: raw => {
+		if (typeof raw === 'string') return raw.trim() === '' ? undefined : {shell: raw};
+		const argv =
+			Array.isArray(raw) && raw.length > 0 && raw.every(item => typeof item === 'string' && item !== '') ? (raw as string[]) : null;
+		return argv ? {argv} : undefined;
+	},
+};

@@ -22,6 +22,11 @@ export function escapeControls(text: string): string {
 	return text.replace(UNSAFE, visibleEscape);
 }
 
+/** Text typed or pasted by the operator, with every control, bidi and invisible formatting character removed. */
+export function stripControls(text: string): string {
+	return text.replace(UNSAFE, '');
+}
+
 /** Any value from a row, as safe text; NULL stays null. */
 export function cleanText(value: unknown): string | null {
 	if (value === null || value === undefined) return null;

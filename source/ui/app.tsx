@@ -1,31 +1,45 @@
 import {useEffect, useMemo, useReducer} from 'react';
 import {Box, Text, useApp} from 'ink';
 import type {LiveBus} from '../monitor/live.js';
+import type {Notifications} from '../monitor/notify.js';
 import {isTabId} from '../tab-ids.js';
 import {fit} from '../text/fit.js';
 import {StatusBar} from './components/status-bar.js';
 import {TabBar} from './components/tab-bar.js';
-import {TextPane, helpLines} from './components/help.js';
+import {TextPane} from './components/help.js';
 import {ListView} from './components/list-view.js';
+import {Sentences} from './components/sentences.js';
 import {type DashboardModel, type OnScreen, useDashboard} from './hooks/use-dashboard.js';
 import {useActions} from './hooks/use-actions.js';
+import {useChooseInput} from './hooks/use-choose-input.js';
+import {useComposeInput} from './hooks/use-compose-input.js';
 import {useDelivery} from './hooks/use-delivery.js';
 import {useKeyQueue} from './hooks/use-keys.js';
 import {runCommand, useNormalInput} from './hooks/use-normal-input.js';
 import {useConfirmInput, useDetailInput, useHelpInput} from './hooks/use-overlay-input.js';
 import {useFilterInput} from './hooks/use-text-input.js';
+import {useNotices} from './hooks/use-notices.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {commandFor} from './keymap.js';
+import {promptLine} from './prompt.js';
 import {screenOf} from './screen.js';
-import {type UiState, initialUiState, uiReducer} from './state.js';
-import type {TabView} from './tabs/types.js';
+import {textPane} from './text-pane.js';
+import {initialUiState, uiReducer} from './state.js';
 import {ThemeContext} from './theme.js';
 
 export const MIN_COLUMNS = 40;
 export const MIN_ROWS = 10;
 
 /** What the App needs of the settings. */
-export type AppConfig = {dbPath: string; logBase: string; author: string; readOnly: boolean; color: boolean; defaultTab: string};
+export type AppConfig = {
+	dbPath: string;
+	logBase: string;
+	author: string;
+	operator: string;
+	readOnly: boolean;
+	color: boolean;
+	defaultTab: string;
+};
 
 export type AppProps = {
 	live: LiveBus;
@@ -35,23 +49,13 @@ export type AppProps = {
 	rows?: number;
 	/** Raw terminal output outside the frame: the bell, OSC 52. */
 	writeRaw: (data: string) => void;
+	/** What goes wrong with a notifier is said in the status bar. */
+	notifications?: Notifications | null;
+	/** The environment the dashboard runs in ($TMUX and $TMUX_PANE for `o`); default process.env. */
+	environment?: NodeJS.ProcessEnv;
 };
 
-/** The text of the help or a detail, scrolled: a title over what fits of its lines. */
-function textPane(ui: UiState, view: TabView | null, readOnly: boolean, rows: number) {
-	const height = Math.max(1, rows - 4);
-	const {mode} = ui;
-	const detail = mode.kind === 'detail' ? view?.rows.find(row => row.key === mode.key) : undefined;
-	const lines =
-		mode.kind === 'help' ? helpLines(readOnly) : mode.kind === 'detail' ? (detail?.detail() ?? ['This item is no longer on the bus.']) : [];
-	const max = Math.max(0, lines.length - height);
-	const top = mode.kind === 'help' || mode.kind === 'detail' ? Math.min(mode.scroll, max) : 0;
-	const range = lines.length > height ? ` (${top + 1}-${Math.min(lines.length, top + height)} of ${lines.length})` : '';
-	const title = mode.kind === 'help' ? `Keys${range ? ` — j/k scroll${range}` : ''}` : `Detail — Esc back, j/k scroll${range}`;
-	return {title, lines, top, height, max};
-}
-
-export function App({live, config, columns: fixedColumns, rows: fixedRows, writeRaw}: AppProps) {
+export function App({live, config, columns: fixedColumns, rows: fixedRows, writeRaw, notifications, environment = process.env}: AppProps) {
 	const {exit} = useApp();
 	const {columns, rows} = useTerminalSize({columns: fixedColumns, rows: fixedRows});
 	const [ui, dispatch] = useReducer(uiReducer, isTabId(config.defaultTab) ? config.defaultTab : 'sessions', initialUiState);
@@ -61,7 +65,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 		const screen = screenOf(model.view, tabState, ui.mode, columns, rows);
 		const rowsShown = screen.visible.slice(screen.top, screen.top + screen.page);
 		const shown = rowsShown.map(row => [row.key, row.cells, row.tone]);
-		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, rows).lines : null;
+		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, columns, rows).lines : null;
 		const {view, state} = model;
 		return {
 			text: JSON.stringify([
@@ -94,9 +98,10 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	const screen = useMemo(() => screenOf(view, tabState, ui.mode, columns, rows), [view, tabState, ui.mode, columns, rows]);
 	useDelivery(live, screen, ui.mode, state.paused);
 
-	const actions = useActions(live, config, dispatch, writeRaw);
+	const actions = useActions(live, config, dispatch, writeRaw, environment);
+	useNotices(notifications, dispatch);
 	const queue = useKeyQueue(exit);
-	const pane = textPane(ui, view, config.readOnly, rows);
+	const pane = textPane(ui, view, config.readOnly, columns, rows);
 	const normal = {ui, dispatch, view, screen, actions, readOnly: config.readOnly, exit};
 	const onCommand = (input: string, key: Parameters<typeof commandFor>[1]) => {
 		const command = commandFor(input, key);
@@ -111,10 +116,14 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	);
 	useDetailInput(queue, {dispatch, text: pane, onCommand}, {isActive: ui.mode.kind === 'detail'});
 	useHelpInput(queue, {dispatch, text: pane}, {isActive: ui.mode.kind === 'help'});
+	useChooseInput(queue, {dispatch, mode: ui.mode, actions}, {isActive: ui.mode.kind === 'choose'});
+	useComposeInput(queue, {dispatch, mode: ui.mode, actions}, {isActive: ui.mode.kind === 'compose'});
 	const theme = useMemo(() => ({color: config.color}), [config.color]);
 
 	if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-		return <Text wrap="truncate">{fit(`Terminal too small: ${columns}x${rows}, need ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`, columns)}</Text>;
+		return (
+			<Sentences text={`Terminal too small: ${columns}x${rows}, need at least ${MIN_COLUMNS}x${MIN_ROWS}. q quits.`} width={columns} />
+		);
 	}
 	const overlay = ui.mode.kind === 'help' || ui.mode.kind === 'detail';
 	const body = overlay ? (
@@ -122,7 +131,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	) : view ? (
 		<ListView view={view} screen={screen} tab={tabState} width={columns} color={config.color} />
 	) : (
-		<Text wrap="truncate">{fit(state.error ?? 'Reading the bus...', columns)}</Text>
+		<Sentences text={state.error ?? 'Reading the bus...'} width={columns} />
 	);
 	const filterText =
 		ui.mode.kind === 'filter'
@@ -144,7 +153,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 					columns={columns}
 					state={state}
 					message={ui.message}
-					prompt={ui.mode.kind === 'confirm' ? ui.mode.prompt : null}
+					prompt={promptLine(ui.mode, columns)}
 					position={position}
 				/>
 			</Box>

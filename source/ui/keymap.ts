@@ -30,6 +30,8 @@ export type Command =
 	| 'log'
 	| 'release'
 	| 'copy'
+	| 'jump'
+	| 'message'
 	| 'refresh'
 	| 'pause';
 
@@ -79,7 +81,14 @@ export const KEYMAP: Binding[] = [
 	{command: 'sort', chords: [{input: 's'}], label: 's', description: 'sort by the next column', section: 'Move'},
 	{command: 'sort-reverse', chords: [{input: 'S'}], label: 'S', description: 'reverse the sort', section: 'Move'},
 	{command: 'toggle-ended', chords: [{input: 'e'}], label: 'e', description: 'show or hide ended sessions', section: 'Move'},
-	{command: 'acknowledge', chords: [{input: 'a'}], label: 'a', description: 'acknowledge the selected alert', writes: true, section: 'Act'},
+	{
+		command: 'acknowledge',
+		chords: [{input: 'a'}],
+		label: 'a',
+		description: 'acknowledge the selected alert (or your own mail)',
+		writes: true,
+		section: 'Act',
+	},
 	{
 		command: 'acknowledge-all',
 		chords: [{input: 'A'}],
@@ -96,12 +105,31 @@ export const KEYMAP: Binding[] = [
 		writes: true,
 		section: 'Act',
 	},
+	{command: 'jump', chords: [{input: 'o'}], label: 'o', description: "jump to the agent's tmux pane", section: 'Act'},
+	{
+		command: 'message',
+		chords: [{input: 'm'}],
+		label: 'm',
+		description: 'message the agent (in Unread: reply to the sender)',
+		writes: true,
+		section: 'Act',
+	},
 	{command: 'log', chords: [{input: 'L'}], label: 'L', description: 'write a session-log entry', section: 'Act'},
 	{command: 'copy', chords: [{input: 'y'}], label: 'y', description: 'copy the id or path (OSC 52)', section: 'Act'},
 	{command: 'refresh', chords: [{input: 'r'}], label: 'r', description: 'refresh now', section: 'App'},
 	{command: 'pause', chords: [{input: 'p'}], label: 'p', description: 'pause or resume', section: 'App'},
 	{command: 'help', chords: [{input: '?'}], label: '?', description: 'this help', section: 'App'},
 	{command: 'quit', chords: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q C-c', description: 'quit', section: 'App'},
+];
+
+/** The marks the views use, explained in the help after the keys. */
+export const MARKS: Array<{label: string; description: string}> = [
+	{label: '▶', description: 'the current session (first in Sessions)'},
+	{
+		label: '!',
+		description:
+			"after a tab's count: it holds something that needs you. In Sessions those come next, in this order: dead or PID reused holding locks or claims; stale holding them; in an open critical alert; late heartbeat; with mail for you (s sorts by a column instead)",
+	},
 ];
 
 function matches(chord: KeyChord, input: string, key: Key): boolean {

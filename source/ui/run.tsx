@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import {render} from 'ink';
 import {App} from './app.js';
 import {liveBusFor} from '../monitor/live.js';
+import {notificationsFor} from '../monitor/notify.js';
 import type {Config} from '../settings.js';
 
 const ENTER_ALT_SCREEN = '\u001b[?1049h\u001b[H';
@@ -58,10 +59,12 @@ export async function runDashboard(config: Config): Promise<number> {
 	process.on('SIGHUP', () => quietExit(0));
 	process.on('exit', restore);
 
-	const live = liveBusFor(config, {onCriticalAlert: config.bell ? () => stdout.write('\u0007') : undefined});
+	const notifications = notificationsFor(config, () => stdout.write('\u0007'));
+	const live = liveBusFor(config, {onReading: notifications?.observe});
+	process.on('exit', () => notifications?.stop());
 
 	stdout.write(ENTER_ALT_SCREEN);
-	const instance = render(<App live={live} config={config} writeRaw={data => stdout.write(data)} />, {
+	const instance = render(<App live={live} config={config} notifications={notifications} writeRaw={data => stdout.write(data)} />, {
 		exitOnCtrlC: false,
 		patchConsole: true,
 	});

@@ -1,4 +1,5 @@
 import {wrapText} from '../text/fit.js';
+import {type Layout, layoutColumns} from './columns.js';
 import {type Mode, type TabState, scrollTop, selectedIndex} from './state.js';
 import type {Row, TabView} from './tabs/types.js';
 
@@ -37,6 +38,10 @@ export function wrapRows(rows: Row[], cell: string, width: number): Row[] {
 }
 
 export type Screen = {
+	/** A table's columns in this width (a text tab's one column). */
+	layout: Layout;
+	/** Lines a row takes: 2 when some of what it is about goes on a second line. */
+	rowHeight: number;
 	/** The tab's rows as listed (filtered, sorted; a text tab's sentences wrapped to the width). */
 	visible: Row[];
 	/** The selected row's index in `visible` (-1: none); a text tab scrolls by it but does not highlight it. */
@@ -58,6 +63,17 @@ export function screenOf(view: TabView | null, state: TabState, mode: Mode, colu
 	const height = Math.max(1, rows - 1);
 	const header = view?.header ?? [];
 	const filterLine = mode.kind === 'filter' || state.filter !== '';
-	const page = Math.max(1, height - 2 - (text ? 0 : 1) - header.length - Number(filterLine));
-	return {visible, selected, top: scrollTop(state.top, Math.max(0, selected), page, visible.length), page, header, filterLine};
+	const layout = view ? layoutColumns(view.columns, columns, view.rows) : {laid: [], second: []};
+	const rowHeight = layout.second.length > 0 ? 2 : 1;
+	const page = Math.max(1, Math.floor((height - 2 - (text ? 0 : 1) - header.length - Number(filterLine)) / rowHeight));
+	return {
+		layout,
+		rowHeight,
+		visible,
+		selected,
+		top: scrollTop(state.top, Math.max(0, selected), page, visible.length),
+		page,
+		header,
+		filterLine,
+	};
 }

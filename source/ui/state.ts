@@ -1,6 +1,7 @@
 import type {ReleaseTarget} from '../bus/delivery.js';
+import type {Recipient} from '../bus/send.js';
 import {TABS, type TabId} from '../tab-ids.js';
-import type {Column, Row} from './tabs/types.js';
+import type {AgentRef, Column, Row} from './tabs/types.js';
 
 /**
  * The dashboard's UI state and every change to it, as a pure reducer: which tab, what is
@@ -10,12 +11,25 @@ import type {Column, Row} from './tabs/types.js';
 
 export type PendingAction = {kind: 'acknowledge-all'; ids: number[]} | {kind: 'release'; target: ReleaseTarget};
 
+/** What a chosen agent is for: `o` jumps to its pane, `m` writes to it. */
+export type AgentPurpose = 'jump' | 'message';
+
+/** The priorities `m` can send, in the order Tab cycles them: normal, high, critical. */
+export const MESSAGE_PRIORITIES = [1, 2, 3] as const;
+
+/** The longest message the editor takes, in characters. */
+export const MESSAGE_MAX = 4000;
+
 export type Mode =
 	| {kind: 'list'}
 	| {kind: 'detail'; key: string; scroll: number}
 	| {kind: 'help'; scroll: number}
 	| {kind: 'filter'}
-	| {kind: 'confirm'; prompt: string; action: PendingAction};
+	| {kind: 'confirm'; prompt: string; action: PendingAction}
+	/** Which of a row's sessions (an alert naming several): a number key chooses. */
+	| {kind: 'choose'; purpose: AgentPurpose; agents: AgentRef[]}
+	/** The one-line message editor. */
+	| {kind: 'compose'; to: Recipient; text: string; priority: number};
 
 export type TabState = {
 	selectedKey: string | null;
@@ -59,6 +73,11 @@ export type UiAction =
 	| {type: 'sort-reverse'}
 	| {type: 'toggle-ended'}
 	| {type: 'confirm'; prompt: string; action: PendingAction}
+	| {type: 'choose'; purpose: AgentPurpose; agents: AgentRef[]}
+	| {type: 'compose'; to: Recipient}
+	| {type: 'compose-type'; text: string}
+	| {type: 'compose-erase'}
+	| {type: 'compose-priority'}
 	| {type: 'say'; message: Message | null};
 
 const EMPTY_TAB: TabState = {selectedKey: null, index: 0, top: 0, filter: '', sortColumn: null, reverse: false};
@@ -111,9 +130,32 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
 			};
 		case 'confirm':
 			return {...state, mode: {kind: 'confirm', prompt: action.prompt, action: action.action}};
+		case 'choose':
+			return {...state, mode: {kind: 'choose', purpose: action.purpose, agents: action.agents}};
+		case 'compose':
+			return {...state, mode: {kind: 'compose', to: action.to, text: '', priority: MESSAGE_PRIORITIES[0]}};
+		case 'compose-type':
+		case 'compose-erase':
+		case 'compose-priority':
+			return state.mode.kind === 'compose' ? {...state, mode: editMessage(state.mode, action)} : state;
 		case 'say':
 			return {...state, message: action.message};
 	}
+}
+
+type Compose = Extract<Mode, {kind: 'compose'}>;
+
+function editMessage(mode: Compose, action: Extract<UiAction, {type: 'compose-type' | 'compose-erase' | 'compose-priority'}>): Compose {
+	if (action.type === 'compose-type')
+		return {
+			...mode,
+			text: Array.from(mode.text + action.text)
+				.slice(0, MESSAGE_MAX)
+				.join(''),
+		};
+	if (action.type === 'compose-erase') return {...mode, text: Array.from(mode.text).slice(0, -1).join('')};
+	const at = MESSAGE_PRIORITIES.indexOf(mode.priority as (typeof MESSAGE_PRIORITIES)[number]);
+	return {...mode, priority: MESSAGE_PRIORITIES[(at + 1) % MESSAGE_PRIORITIES.length]};
 }
 
 export function updateTab(state: UiState, patch: Partial<TabState>): UiState {

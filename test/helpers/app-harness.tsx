@@ -7,6 +7,7 @@ import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
 import {KEYMAP} from '../../source/ui/keymap.js';
 import {type LiveOptions, liveBusFor} from '../../source/monitor/live.js';
+import type {Notifications} from '../../source/monitor/notify.js';
 import {type Config, defaultConfig} from '../../source/settings.js';
 import {deadPid, documentedExample, liveProcess, tempDir} from './fixtures.js';
 import {withDb} from './cli.js';
@@ -46,17 +47,14 @@ export const TAB_HEADERS: Record<string, string> = {
 	'1': 'SESSION',
 	'2': 'FILE',
 	'3': 'TASK',
-	'4': 'PRIO',
+	'4': 'TYPE',
 	'5': 'MESSAGE',
-	'6': 'TIME (UTC)',
+	'6': 'EVENT',
 	'7': 'Bus Statistics',
 };
 
 /** What the help must list: the description of every key binding. */
 export const KEY_DESCRIPTIONS: readonly string[] = KEYMAP.map(binding => binding.description);
-
-// Each temporary folder and helper process adds an exit listener.
-process.setMaxListeners(200);
 
 export const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
@@ -184,6 +182,9 @@ export type DashboardOptions = {
 	ready?: string | RegExp;
 	/** Called with each frame as it is written, and a way to send keys at that moment (installed before the first reading). */
 	onFrame?: (frame: string, send: (data: string) => void) => void;
+	/** The dashboard's environment (default: this one without $TMUX, so `o` is outside tmux). */
+	environment?: NodeJS.ProcessEnv;
+	notifications?: Notifications;
 };
 
 export type Dashboard = {
@@ -247,8 +248,17 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 		stop();
 	};
 	const raw: string[] = [];
+	const {TMUX: _tmux, TMUX_PANE: _pane, ...outsideTmux} = process.env;
 	const rendered = render(
-		<App live={live} config={config} columns={options.columns ?? 100} rows={options.rows ?? 30} writeRaw={data => raw.push(data)} />,
+		<App
+			live={live}
+			config={config}
+			columns={options.columns ?? 100}
+			rows={options.rows ?? 30}
+			writeRaw={data => raw.push(data)}
+			environment={options.environment ?? outsideTmux}
+			notifications={options.notifications}
+		/>,
 	);
 	const send = (data: string) => rendered.stdin.write(data);
 	if (options.onFrame) {
@@ -336,6 +346,6 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 	};
 	open.push(dashboard);
 	// The first reading is in when the tab bar has its count badges.
-	await waitFor(options.ready ?? /^ 1(?: Sessions |Ses·|·)\d/, 'the first reading');
+	await waitFor(options.ready ?? /^ 1(?: Sessions |Ses[·!]|[·!])\d/, 'the first reading');
 	return dashboard;
 }

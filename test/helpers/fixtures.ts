@@ -4,17 +4,27 @@ import path from 'node:path';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {BusWriter} from '../../source/bus/writer.js';
 
+// What the test process leaves behind, cleaned up by one exit listener (one per folder or
+// child would pass Node's listener limit and warn).
+const folders = new Set<string>();
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+	for (const child of children) child.kill('SIGKILL');
+	for (const dir of folders) fs.rmSync(dir, {recursive: true, force: true});
+});
+
 /** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix = 'session-status-'): string {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-	process.once('exit', () => fs.rmSync(dir, {recursive: true, force: true}));
+	folders.add(dir);
 	return dir;
 }
 
 /** A real process that stays alive until killed (or the test process exits). */
 export function liveProcess(): ChildProcess {
 	const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {stdio: 'ignore'});
-	process.once('exit', () => child.kill('SIGKILL'));
+	children.add(child);
+	child.once('exit', () => children.delete(child));
 	return child;
 }
 

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {KEYMAP} from '../keymap.js';
+import {KEYMAP, MARKS} from '../keymap.js';
 import {fit} from '../../text/fit.js';
 
 /** The `?` overlay: the keymap table itself, by section. */
@@ -12,6 +12,15 @@ export function helpLines(readOnly: boolean): string[] {
 			lines.push(`  ${binding.label.padEnd(9)} ${binding.description}${note}`);
 		}
 	}
+	lines.push(
+		'Tab bar',
+		'  the count after each tab: what it lists (open alerts, unread messages, held locks and claims)',
+		'  Sessions 2/5: 2 active of the 5 listed (the others are stale: heartbeat too old)',
+		'  red: something there needs you (a dead or stale session, a lock or claim it holds, a critical alert)',
+		'  yellow: a high-priority alert',
+		'Marks',
+	);
+	for (const mark of MARKS) lines.push(`  ${mark.label.padEnd(9)} ${mark.description}`);
 	lines.push('', 'Esc or ? closes this help.');
 	return lines;
 }

@@ -9,7 +9,7 @@ import {toneStyle, useTheme} from '../theme.js';
 /**
  * The bottom line: the database, PAUSED / read-only, when the data last changed (or
  * OUT OF DATE and why), the position, and the last confirmation or error on the right;
- * or, while a confirmation is pending, its prompt.
+ * or, while a prompt is open (a confirmation, a choice, the message editor), its line.
  */
 export function StatusBar({
 	dbPath,
@@ -32,15 +32,16 @@ export function StatusBar({
 	if (prompt) {
 		return (
 			<Text inverse bold wrap="truncate">
-				{fit(`${prompt} y confirms, any other key cancels`, columns)}
+				{fit(prompt, columns)}
 			</Text>
 		);
 	}
 	const narrow = columns < 70;
 	const flags = [state.paused ? 'PAUSED' : null, readOnly ? (narrow ? 'RO' : 'read-only') : null].filter(Boolean).join(' · ');
 	const time = state.changedAt ? `${formatIso(state.changedAt).slice(11, 19)}Z` : '';
+	// An error after a reading leaves it on screen, out of date; before any, nothing was read.
 	const freshness = state.error
-		? `OUT OF DATE: ${state.error.split('\n')[0]}`
+		? `${state.changedAt ? 'OUT OF DATE' : 'NOT READ'}: ${state.error.split('\n')[0]}`
 		: state.changedAt
 			? narrow
 				? time

@@ -1,87 +1,28 @@
 import {Box, Text} from 'ink';
-import {fit, stringWidth} from '../../text/fit.js';
+import {fit} from '../../text/fit.js';
+import type {Layout} from '../columns.js';
 import type {Column, Row} from '../tabs/types.js';
 import {toneStyle, useTheme} from '../theme.js';
 
 /** A tab's rows under their column titles, one row selected. */
 
-export type LaidColumn = Column & {shown: number};
-
-const DEFAULT_MAX = 40;
-
-// The widest cell of each column over all of a tab's rows, per rows array (a reading's rows are a new array).
-const contentWidths = new WeakMap<Row[], Map<string, number>>();
-
-function widestCells(columns: Column[], rows: Row[]): Map<string, number> {
-	let widths = contentWidths.get(rows);
-	if (!widths) {
-		widths = new Map(columns.map(column => [column.id, 0]));
-		for (const row of rows) {
-			for (const column of columns) {
-				const width = stringWidth(row.cells[column.id] ?? '');
-				if (width > widths.get(column.id)!) widths.set(column.id, width);
-			}
-		}
-		contentWidths.set(rows, widths);
-	}
-	return widths;
-}
-
-/**
- * Column widths for the available width. Each column is as wide as its widest cell over
- * all the tab's rows (never narrower than its minimum, nor wider than its maximum), so
- * scrolling never shifts a column; what is left goes to the growing columns. When that
- * does not fit, the columns whose content is widest give way first, down to their
- * minimum, then the rightmost down to 3 cells. A narrow pane keeps the compact columns.
- */
-export function layoutColumns(columns: Column[], width: number, rows: Row[]): LaidColumn[] {
-	const chosen = width < 80 ? columns.filter(column => column.compact) : columns;
-	const widest = widestCells(columns, rows);
-	const laid = chosen.map(column => {
-		const content = Math.max(stringWidth(column.title), widest.get(column.id) ?? 0);
-		const max = column.max ?? (column.grow ? Infinity : DEFAULT_MAX);
-		return {...column, shown: Math.max(column.width, Math.min(content, max))};
-	});
-	const gaps = Math.max(0, laid.length - 1);
-	let spare = width - gaps - laid.reduce((sum, column) => sum + column.shown, 0);
-	if (spare >= 0) {
-		const growers = laid.filter(column => column.grow);
-		const each = growers.length > 0 ? Math.floor(spare / growers.length) : 0;
-		for (const column of growers) column.shown += each;
-		// What the growing columns could not split evenly goes to the first of them.
-		if (growers[0]) growers[0].shown += spare - each * growers.length;
-		return laid;
-	}
-	// Too wide: a cell at a time from the column furthest above its minimum.
-	for (; spare < 0; spare++) {
-		const widest = laid.reduce<LaidColumn | null>(
-			(best, column) => (column.shown - column.width > (best ? best.shown - best.width : 0) ? column : best),
-			null,
-		);
-		if (!widest) break;
-		widest.shown--;
-	}
-	// Still too narrow for the minimums: shrink from the right, never below 3 cells.
-	for (let i = laid.length - 1; i >= 0 && spare < 0; i--) {
-		const column = laid[i];
-		const take = Math.min(-spare, column.shown - 3);
-		column.shown -= take;
-		spare += take;
-	}
-	return laid;
+/** The second line of a row: its priority-1 cells that did not fit, each named. */
+function secondLine(row: Row, second: Column[]): string {
+	return `  ${second.map(column => `${column.title.toLowerCase()} ${row.cells[column.id] ?? ''}`).join('  ')}`;
 }
 
 export function TableHeader({
-	laid,
+	layout,
 	width,
 	sortColumn,
 	reverse,
 }: {
-	laid: LaidColumn[];
+	layout: Layout;
 	width: number;
 	sortColumn: string | null;
 	reverse: boolean;
 }) {
+	const {laid} = layout;
 	// The sort arrow stays visible in a narrow column: the title gives way to it.
 	const text = laid
 		.map(column =>
@@ -99,14 +40,14 @@ export function TableHeader({
 }
 
 export function TableRows({
-	laid,
+	layout,
 	rows,
 	width,
 	top,
 	height,
 	selected,
 }: {
-	laid: LaidColumn[];
+	layout: Layout;
 	rows: Row[];
 	width: number;
 	top: number;
@@ -114,15 +55,24 @@ export function TableRows({
 	selected: number;
 }) {
 	const theme = useTheme();
+	const {laid, second} = layout;
 	return (
 		<Box flexDirection="column">
 			{rows.slice(top, top + height).map((row, offset) => {
 				const text = laid.map(column => fit(row.cells[column.id] ?? '', column.shown)).join(' ');
 				const style = toneStyle(row.tone, theme);
+				const inverse = top + offset === selected;
 				return (
-					<Text key={row.key} inverse={top + offset === selected} color={style.color} bold={style.bold} wrap="truncate">
-						{fit(text, width)}
-					</Text>
+					<Box key={row.key} flexDirection="column">
+						<Text inverse={inverse} color={style.color} bold={style.bold} wrap="truncate">
+							{fit(text, width)}
+						</Text>
+						{second.length > 0 ? (
+							<Text inverse={inverse} color={style.color} wrap="truncate">
+								{fit(secondLine(row, second), width)}
+							</Text>
+						) : null}
+					</Box>
 				);
 			})}
 		</Box>

@@ -9,7 +9,8 @@ import {type Key, useInput} from 'ink';
  * own at once (text pasted into the filter). Ctrl-C quits at once, whatever is queued.
  */
 
-export type KeyPress = {input: string; key: Key};
+/** `pasted`: the key came with others in one read (a paste, or typed faster than read): an editor takes it as text. */
+export type KeyPress = {input: string; key: Key; pasted?: boolean};
 export type KeyHandler = (press: KeyPress, queue: KeyQueue) => void;
 
 const NO_KEY: Key = {
@@ -54,7 +55,7 @@ function keyOf(char: string): KeyPress {
 export function splitKeys(input: string, key: Key): KeyPress[] {
 	const chars = Array.from(input);
 	if (chars.length <= 1 || key.ctrl || key.meta || input.includes('\u001b')) return [{input, key}];
-	return chars.map(keyOf);
+	return chars.map(char => ({...keyOf(char), pasted: true}));
 }
 
 /** A key that is text: a printable character with no modifier. */

@@ -71,8 +71,9 @@ export function runCommand(command: Command, input: NormalInput): void {
 		case 'toggle-ended':
 			return dispatch({type: 'toggle-ended'});
 		case 'acknowledge': {
+			if (selected?.readIds) return actions.acknowledge(selected.readIds, 'message');
 			const ids = selected?.alertIds;
-			if (!ids) return say('Select an open alert in the Alerts view to acknowledge it', 'bad');
+			if (!ids) return say('Select an open alert in the Alerts view, or your own mail in Unread, to acknowledge it', 'bad');
 			return actions.acknowledge(ids);
 		}
 		case 'acknowledge-all': {
@@ -91,6 +92,15 @@ export function runCommand(command: Command, input: NormalInput): void {
 		case 'copy':
 			if (selected) actions.copy(selected.copy);
 			return;
+		case 'jump':
+		case 'message': {
+			const purpose = command === 'jump' ? 'jump' : 'message';
+			if (purpose === 'message' && selected?.reply) return actions.message(selected.reply);
+			const agents = selected?.agents ?? [];
+			if (agents.length === 0) return say('Select a session, an alert, a lock, a claim or a message: o and m act on its agent', 'bad');
+			if (agents.length > 1) return dispatch({type: 'choose', purpose, agents});
+			return purpose === 'jump' ? actions.jump(agents[0]) : actions.message(agents[0]);
+		}
 		case 'refresh':
 			return actions.refresh();
 		case 'pause':

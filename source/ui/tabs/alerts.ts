@@ -1,5 +1,6 @@
 import {alertResources, alertSessions, alertType, groupAlerts, isOpen, payloadString, priorityLabel} from '../../analysis/alerts.js';
 import type {MessageRow} from '../../bus/types.js';
+import {isCritical} from '../../bus/rules.js';
 import type {Reading} from '../../monitor/monitor.js';
 import {alertLines} from '../../report/describe.js';
 import {valueFormat} from '../../report/format.js';
@@ -44,18 +45,19 @@ function alertRow(alert: MessageRow, order: number, reading: Reading): Row {
 		),
 		copy: String(alert.id),
 		alertIds: open ? [alert.id] : undefined,
+		agents: alertSessions(alert).map(sessionId => ({sessionId, session: reading.analysis.bySessionId.get(sessionId) ?? null})),
 		shownIds: alert.status === 'pending' ? [alert.id] : undefined,
 		detail: () => messageDetail(alert, reading, [...(label ? [label] : []), ...alertLines(alert, plain, true)]),
 	};
 }
 
 const COLUMNS: Column[] = [
-	{id: 'priority', title: 'PRIO', width: 8, compact: true, sortable: true},
-	{id: 'type', title: 'TYPE', width: 16, compact: true, sortable: true},
-	{id: 'sessions', title: 'SESSIONS', width: 16, grow: true, sortable: true},
-	{id: 'resource', title: 'RESOURCE', width: 14, grow: true, sortable: true},
-	{id: 'status', title: 'STATUS', width: 9, compact: true, sortable: true},
-	{id: 'age', title: 'AGE', width: 6, sortable: true},
+	{id: 'priority', priority: 2, title: 'PRIO', width: 8, sortable: true},
+	{id: 'type', priority: 1, title: 'TYPE', width: 12, sortable: true},
+	{id: 'sessions', priority: 1, title: 'SESSIONS', width: 14, sortable: true},
+	{id: 'resource', priority: 1, title: 'RESOURCE', width: 12, grow: true, sortable: true},
+	{id: 'status', priority: 3, title: 'STATUS', width: 9, sortable: true},
+	{id: 'age', priority: 4, title: 'AGE', width: 6, sortable: true},
 ];
 
 export const alertsTab: TabModule<'alerts'> = {
@@ -72,7 +74,11 @@ export const alertsTab: TabModule<'alerts'> = {
 			(max, alert) => (max === null ? alert.priority : Math.max(max, alert.priority)),
 			null,
 		);
-		return {count: analysis.openAlerts.length, tone: top === null ? 'normal' : priorityTone(top)};
+		return {
+			count: analysis.openAlerts.length,
+			tone: top === null ? 'normal' : priorityTone(top),
+			attention: top !== null && isCritical(top),
+		};
 	},
 	empty: reading =>
 		reading.snapshot.database.schema.hasV2Messages ? 'No operator alerts.' : 'This database has no v2 message columns: no operator alerts.',

@@ -22,6 +22,7 @@ function holdRow(hold: HoldView, now: number): Row {
 		sort: {key, holder, type, age: row.since.ms ?? 0, expires: row.expiresAt.ms ?? Number.MAX_SAFE_INTEGER},
 		search: [key, holder, type].join(' '),
 		copy: key,
+		agents: [{sessionId: row.sessionId, session: hold.holder}],
 		release:
 			hold.orphaned || row.expired
 				? {kind, rowid: row.rowid, key, sessionId: row.sessionId, reason: hold.orphanReason ?? 'expired'}
@@ -40,11 +41,11 @@ function holdRow(hold: HoldView, now: number): Row {
 }
 
 const columns = (keyTitle: string): Column[] => [
-	{id: 'key', title: keyTitle, width: 14, grow: true, compact: true, sortable: true},
-	{id: 'holder', title: 'HOLDER', width: 18, compact: true, sortable: true},
-	{id: 'type', title: 'TYPE', width: 9, sortable: true},
-	{id: 'age', title: 'AGE', width: 7, sortable: true},
-	{id: 'expires', title: 'EXPIRES', width: 9, sortable: true},
+	{id: 'key', priority: 1, title: keyTitle, width: 14, grow: true, sortable: true},
+	{id: 'holder', priority: 1, title: 'HOLDER', width: 18, sortable: true},
+	{id: 'type', priority: 3, title: 'TYPE', width: 9, sortable: true},
+	{id: 'age', priority: 4, title: 'AGE', width: 7, sortable: true},
+	{id: 'expires', priority: 2, title: 'EXPIRES', width: 9, sortable: true},
 ];
 
 const TABLES = {lock: 'file_locks', claim: 'task_claims'} as const;
@@ -57,10 +58,11 @@ function holdsTab<K extends 'locks' | 'claims'>(id: K, kind: HoldKind): TabModul
 		layout: 'table',
 		columns: columns(kind === 'lock' ? 'FILE' : 'TASK'),
 		rows: reading => holds(reading).map(hold => holdRow(hold, reading.analysis.now)),
-		badge: reading => ({
-			count: holds(reading).filter(hold => !hold.row.expired).length,
-			tone: holds(reading).some(hold => hold.orphaned) ? 'bad' : 'normal',
-		}),
+		badge: reading => {
+			// Held by a dead or stale session: the operator's to release.
+			const orphaned = holds(reading).some(hold => hold.orphaned);
+			return {count: holds(reading).filter(hold => !hold.row.expired).length, tone: orphaned ? 'bad' : 'normal', attention: orphaned};
+		},
 		empty: reading =>
 			reading.snapshot.database.schema.missing.includes(`table ${TABLES[kind]}`)
 				? `This database has no ${TABLES[kind]} table.`

@@ -1,4 +1,5 @@
 import type {Reading} from '../../monitor/monitor.js';
+import {missingLine} from '../../report/describe.js';
 import {TABS, type TabId} from '../../tab-ids.js';
 import {alertsTab} from './alerts.js';
 import {claimsTab, locksTab} from './holds.js';
@@ -37,7 +38,7 @@ export function buildTab(reading: Reading, id: TabId, options: ViewOptions, badg
 		badge: badges[id],
 		columns: tab.columns,
 		rows: tab.rows(reading, options),
-		header: tab.header?.(reading) ?? [],
+		header: [...missingLine(reading.snapshot), ...(tab.header?.(reading) ?? [])],
 		empty: tab.empty(reading),
 	};
 }

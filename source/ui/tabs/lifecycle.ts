@@ -35,11 +35,11 @@ function eventRow(event: MessageRow, order: number, reading: Reading): Row {
 }
 
 const COLUMNS: Column[] = [
-	{id: 'time', title: 'TIME (UTC)', width: 11, compact: true, sortable: true},
-	{id: 'event', title: 'EVENT', width: 8, compact: true, sortable: true},
-	{id: 'session', title: 'SESSION', width: 14, compact: true, sortable: true},
-	{id: 'project', title: 'PROJECT', width: 10, sortable: true},
-	{id: 'where', title: 'CWD / REASON', width: 12, grow: true, sortable: true},
+	{id: 'time', priority: 2, title: 'TIME (UTC)', width: 11, sortable: true},
+	{id: 'event', priority: 1, title: 'EVENT', width: 8, sortable: true},
+	{id: 'session', priority: 1, title: 'SESSION', width: 14, sortable: true},
+	{id: 'project', priority: 3, title: 'PROJECT', width: 10, sortable: true},
+	{id: 'where', priority: 4, title: 'CWD / REASON', width: 12, grow: true, sortable: true},
 ];
 
 export const lifecycleTab: TabModule<'lifecycle'> = {

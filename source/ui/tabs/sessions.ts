@@ -1,5 +1,6 @@
 import type {ReleaseTarget} from '../../bus/delivery.js';
 import type {SessionView} from '../../analysis/analyze.js';
+import {triageOrder} from '../../analysis/triage.js';
 import type {Reading} from '../../monitor/monitor.js';
 import {sessionFacts, vendorText} from '../../report/describe.js';
 import {valueFormat} from '../../report/format.js';
@@ -8,7 +9,7 @@ import {prettyJson} from './messages.js';
 import {coarseAge, coarseAgeChangesIn} from './cells.js';
 import type {Column, Row, TabModule, Tone} from './types.js';
 
-/** Sessions: one row per registered session (ended ones on `e`), the current one first. */
+/** Sessions: one row per registered session (ended ones on `e`), the current one first, then what needs the operator. */
 
 const plain = valueFormat('plain');
 
@@ -126,6 +127,7 @@ function sessionRow(view: SessionView, reading: Reading): Row {
 			view.row.sessionUuid ?? '',
 		].join(' '),
 		copy: view.row.sessionId,
+		agents: [{sessionId: view.row.sessionId, session: view}],
 		release,
 		releaseRefusal: release ? undefined : refusal(view),
 		detail: () => sessionDetail(view, now),
@@ -133,15 +135,15 @@ function sessionRow(view: SessionView, reading: Reading): Row {
 }
 
 const COLUMNS: Column[] = [
-	{id: 'id', title: 'SESSION', width: 16, grow: true, compact: true, sortable: true},
-	{id: 'vendor', title: 'VENDOR', width: 13, sortable: true},
-	{id: 'project', title: 'PROJECT', width: 9, sortable: true},
-	{id: 'state', title: 'STATE', width: 12, compact: true, sortable: true},
-	{id: 'uptime', title: 'UP', width: 7, sortable: true},
-	{id: 'heartbeat', title: 'BEAT', width: 6, compact: true, sortable: true},
-	{id: 'claims', title: 'CLM', width: 3, sortable: true},
-	{id: 'locks', title: 'LCK', width: 3, sortable: true},
-	{id: 'unread', title: 'UNR', width: 3, sortable: true},
+	{id: 'id', priority: 1, title: 'SESSION', width: 16, grow: true, sortable: true},
+	{id: 'vendor', priority: 5, title: 'VENDOR', width: 13, sortable: true},
+	{id: 'project', priority: 3, title: 'PROJECT', width: 9, sortable: true},
+	{id: 'state', priority: 1, title: 'STATE', width: 12, sortable: true},
+	{id: 'uptime', priority: 5, title: 'UP', width: 7, sortable: true},
+	{id: 'heartbeat', priority: 2, title: 'BEAT', width: 6, sortable: true},
+	{id: 'claims', priority: 4, title: 'CLM', width: 3, sortable: true},
+	{id: 'locks', priority: 4, title: 'LCK', width: 3, sortable: true},
+	{id: 'unread', priority: 4, title: 'UNR', width: 3, sortable: true},
 ];
 
 export const sessionsTab: TabModule<'sessions'> = {
@@ -149,15 +151,13 @@ export const sessionsTab: TabModule<'sessions'> = {
 	layout: 'table',
 	columns: COLUMNS,
 	rows: (reading, {showEnded}) =>
-		reading.analysis.sessions
-			.filter(view => showEnded || view.state !== 'ended')
-			.sort((a, b) => Number(b.isCurrent) - Number(a.isCurrent))
-			.map(view => sessionRow(view, reading)),
+		triageOrder(reading.analysis.sessions.filter(view => showEnded || view.state !== 'ended')).map(view => sessionRow(view, reading)),
 	badge: ({analysis}) => ({
 		count: analysis.active.length,
 		// Out of the sessions listed (all but the ended), when some of them are not active.
 		of: analysis.sessions.filter(view => view.state !== 'ended').length,
 		tone: analysis.sessions.some(view => view.state !== 'ended' && sessionTone(view) === 'bad') ? 'bad' : 'normal',
+		attention: analysis.sessions.some(view => view.need !== null),
 	}),
 	empty: () => 'No LLM sessions are currently registered. Run /session-register in an agent session to register it.',
 };

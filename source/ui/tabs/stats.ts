@@ -11,7 +11,7 @@ const plain = valueFormat('plain');
 export const statsTab: TabModule<'stats'> = {
 	...tabInfo('stats'),
 	layout: 'text',
-	columns: [{id: 'text', title: '', width: 10, grow: true, compact: true}],
+	columns: [{id: 'text', priority: 1, title: '', width: 10, grow: true}],
 	rows: ({snapshot, analysis}, {countsNote}) => {
 		const lines = [
 			'Bus Statistics',

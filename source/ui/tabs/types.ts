@@ -1,4 +1,5 @@
 import type {ReleaseTarget} from '../../bus/delivery.js';
+import type {SessionView} from '../../analysis/analyze.js';
 import type {Reading} from '../../monitor/monitor.js';
 import type {TabId, TabInfo} from '../../tab-ids.js';
 
@@ -15,10 +16,16 @@ export type Column = {
 	max?: number;
 	/** Takes the width left over once every column has what its content needs. */
 	grow?: boolean;
-	/** Kept in a narrow pane. */
-	compact?: boolean;
+	/**
+	 * How long it stays in a narrowing pane: 1 (what the row is about: never dropped, moved to
+	 * a second line of the row if it must) to 5 (the first to give way).
+	 */
+	priority: 1 | 2 | 3 | 4 | 5;
 	sortable?: boolean;
 };
+
+/** A session a row is about, for `o` and `m`: by id, with its view when it is registered. */
+export type AgentRef = {sessionId: string; session: SessionView | null};
 
 export type Row = {
 	key: string;
@@ -32,6 +39,12 @@ export type Row = {
 	copy: string;
 	/** Alert ids `a` acknowledges. */
 	alertIds?: number[];
+	/** The operator's own mail: message ids `a` marks read. */
+	readIds?: number[];
+	/** The sessions `o` jumps to and `m` messages (an alert may name several: the operator chooses). */
+	agents?: AgentRef[];
+	/** A message `m` replies to: its sender gets the reply. */
+	reply?: {messageId: number; senderId: string};
 	/** Message ids that count as shown once this row is on screen. */
 	shownIds?: number[];
 	release?: ReleaseTarget;
@@ -44,7 +57,13 @@ export type Row = {
 };
 
 /** The tab bar's count for a tab (`of`: out of how many, when that says what the count counts). */
-export type Badge = {count: number; of?: number; tone: Tone};
+export type Badge = {
+	count: number;
+	of?: number;
+	tone: Tone;
+	/** The tab holds a row that needs the operator (the tab bar's `!`). */
+	attention?: boolean;
+};
 
 export type ViewOptions = {showEnded: boolean; countsNote: string};
 

@@ -8,11 +8,11 @@ import {priorityTone, since, sinceChangesIn} from './cells.js';
 import {messageDetail} from './messages.js';
 import {type Column, MAX_HEADER_LINES, type Row, type TabModule} from './types.js';
 
-/** Unread: open directed messages by recipient, the current session's first. */
+/** Unread: open directed messages by recipient, the operator's own first (the current session's, else the `operator` setting's). */
 
 const plain = valueFormat('plain');
 
-function unreadRow(message: MessageRow, order: number, reading: Reading, current: string | null): Row {
+function unreadRow(message: MessageRow, order: number, reading: Reading, operatorId: string): Row {
 	const now = reading.analysis.now;
 	const cells = {
 		recipient: message.recipientId ?? '(all)',
@@ -22,7 +22,7 @@ function unreadRow(message: MessageRow, order: number, reading: Reading, current
 		age: since(message.createdAt.ms, now),
 		summary: messageSummary(message),
 	};
-	const mine = current !== null && message.recipientId === current;
+	const mine = message.recipientId === operatorId;
 	return {
 		key: `message:${message.id}`,
 		cells,
@@ -39,8 +39,11 @@ function unreadRow(message: MessageRow, order: number, reading: Reading, current
 		},
 		search: Object.values(cells).join(' '),
 		copy: String(message.id),
-		// Only the recipient's own view delivers a message.
+		// Only the recipient's own view delivers a message, and only its own `a` reads it.
 		shownIds: mine && message.status === 'pending' ? [message.id] : undefined,
+		readIds: mine ? [message.id] : undefined,
+		agents: [{sessionId: message.senderId, session: reading.analysis.bySessionId.get(message.senderId) ?? null}],
+		reply: {messageId: message.id, senderId: message.senderId},
 		detail: () =>
 			messageDetail(message, reading, [
 				messageHeading(message, plain),
@@ -54,9 +57,9 @@ function unreadRow(message: MessageRow, order: number, reading: Reading, current
 
 /** Unread counts per recipient above the rows, at most MAX_HEADER_LINES lines. */
 function header(reading: Reading): string[] {
-	const current = reading.analysis.current?.row.sessionId ?? null;
+	const mine = reading.analysis.operatorId;
 	const recipients = [...reading.snapshot.unreadByRecipient]
-		.sort((a, b) => Number(b.recipientId === current) - Number(a.recipientId === current))
+		.sort((a, b) => Number(b.recipientId === mine) - Number(a.recipientId === mine))
 		.map(entry => `${entry.recipientId}: ${entry.count} (${entry.byChannel.map(item => `${item.count} ${item.channel}`).join(', ')})`);
 	return recipients.length <= MAX_HEADER_LINES
 		? recipients
@@ -67,12 +70,12 @@ function header(reading: Reading): string[] {
 }
 
 const COLUMNS: Column[] = [
-	{id: 'recipient', title: 'TO', width: 14, compact: true, sortable: true},
-	{id: 'priority', title: 'PRIO', width: 8, sortable: true},
-	{id: 'channel', title: 'CHANNEL', width: 12, sortable: true},
-	{id: 'from', title: 'FROM', width: 14, sortable: true},
-	{id: 'age', title: 'AGE', width: 6, sortable: true},
-	{id: 'summary', title: 'MESSAGE', width: 12, grow: true, compact: true, sortable: true},
+	{id: 'recipient', priority: 1, title: 'TO', width: 14, sortable: true},
+	{id: 'priority', priority: 3, title: 'PRIO', width: 8, sortable: true},
+	{id: 'channel', priority: 4, title: 'CHANNEL', width: 12, sortable: true},
+	{id: 'from', priority: 2, title: 'FROM', width: 14, sortable: true},
+	{id: 'age', priority: 4, title: 'AGE', width: 6, sortable: true},
+	{id: 'summary', priority: 1, title: 'MESSAGE', width: 12, grow: true, sortable: true},
 ];
 
 export const unreadTab: TabModule<'unread'> = {
@@ -80,18 +83,22 @@ export const unreadTab: TabModule<'unread'> = {
 	layout: 'table',
 	columns: COLUMNS,
 	rows: reading => {
-		const current = reading.analysis.current?.row.sessionId ?? null;
+		const mine = reading.analysis.operatorId;
 		return [...reading.snapshot.unread]
 			.sort(
 				(a, b) =>
-					Number(b.recipientId === current) - Number(a.recipientId === current) ||
+					Number(b.recipientId === mine) - Number(a.recipientId === mine) ||
 					(a.recipientId ?? '').localeCompare(b.recipientId ?? '') ||
 					b.priority - a.priority ||
 					b.id - a.id,
 			)
-			.map((message, order) => unreadRow(message, order, reading, current));
+			.map((message, order) => unreadRow(message, order, reading, mine));
 	},
-	badge: ({analysis}) => ({count: analysis.unreadTotal, tone: 'normal'}),
+	badge: ({analysis, snapshot}) => ({
+		count: analysis.unreadTotal,
+		tone: 'normal',
+		attention: snapshot.unreadByRecipient.some(entry => entry.recipientId === analysis.operatorId && entry.count > 0),
+	}),
 	empty: reading =>
 		reading.snapshot.database.schema.hasV2Messages ? 'No unread messages.' : 'This database has no v2 message columns: no unread messages.',
 	header,
