@@ -68,19 +68,6 @@ export default tseslint.config(
 		rules: {'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error'},
 	},
 	...layerRules(),
-	// The benchmark's table and targets read results.json's figures, a loose record of records.
-	{
-		files: ['bench/lib/table.ts', 'bench/lib/targets.ts'],
-		rules: {
-			'@typescript-eslint/no-unsafe-member-access': 'off',
-			'@typescript-eslint/no-unsafe-assignment': 'off',
-			'@typescript-eslint/no-unsafe-argument': 'off',
-			'@typescript-eslint/no-unsafe-return': 'off',
-			'@typescript-eslint/no-explicit-any': 'off',
-			'@typescript-eslint/restrict-template-expressions': 'off',
-			'@typescript-eslint/no-base-to-string': 'off',
-		},
-	},
 	// The tests write and look for control characters on purpose.
 	{files: ['test/**'], rules: {'no-control-regex': 'off'}},
 	{files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked},

@@ -5,7 +5,8 @@
  * (RUNS each, default 15, after a warm-up of each), so that the machine's load falls on both
  * alike: `--once` and `--status-line` as whole processes, the dashboard's first frame with
  * the bus under a pseudo-terminal, and one refresh after a heartbeat (bench/refresh-probe.ts
- * of each checkout, a process per sample). On the cached bus of the given size (1M).
+ * of each checkout, a process per sample). On the cached bus of the given size (BENCH_SIZE,
+ * 1M) and shape (BENCH_SHAPE, fresh: bench/lib/shapes.ts).
  */
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import {ensureBus, prepareBus} from './build-bus.js';
 import {ROOT} from './lib/config.js';
 import {deadPid, resolvePython, spawnSleeper} from './lib/processes.js';
 import {DATA_FRAME, FIRST_FRAME, PtyRun} from './lib/pty.js';
+import {SHAPES, SHAPE_NAMES, type ShapeName} from './lib/shapes.js';
 import {median, round} from './lib/stats.js';
 import {timedRun} from './lib/timed-run.js';
 import {log} from './lib/time.js';
@@ -24,13 +26,17 @@ if (!baselineArg) throw new Error('usage: bench/compare.ts BASELINE_DIR [RUNS]')
 const BASELINE = path.resolve(baselineArg);
 const RUNS = Number(runsArg ?? 15);
 const SIZE = Number(process.env['BENCH_SIZE'] ?? 1_000_000);
+const shapeName = process.env['BENCH_SHAPE'] ?? 'fresh';
+if (!(SHAPE_NAMES as readonly string[]).includes(shapeName))
+	throw new Error(`BENCH_SHAPE: no shape ${shapeName} (there are ${SHAPE_NAMES.join(', ')})`);
+const SHAPE = SHAPES[shapeName as ShapeName];
 const builds = {baseline: BASELINE, current: ROOT} as const;
 type Build = keyof typeof builds;
 
 const python = resolvePython().path;
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
 // The benchmark's bus, its heartbeats made current (its sessions live), its local PIDs real.
-const bus = (await prepareBus(ensureBus(SIZE, log).path, workDir, spawnSleeper, deadPid)).path;
+const bus = (await prepareBus(ensureBus(SHAPE, SIZE, log).path, SHAPE, workDir, spawnSleeper, deadPid)).path;
 const launcher = (build: Build) => path.join(builds[build], 'dist', 'session-status');
 
 /** One sample of each figure for one build. */

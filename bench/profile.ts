@@ -1,7 +1,7 @@
 /**
  * Where the time goes: CPU profiles (node --cpu-prof) of the built CLI on a benchmark bus.
  *
- *   npm run build && node --import tsx bench/profile.ts [messages=1000000] [seconds=10]
+ *   npm run build && node --import tsx bench/profile.ts [messages=1000000] [seconds=10] [shape=fresh]
  *
  * Profiles, written to bench/cache/profiles/<phase>/ (open them in Chrome DevTools):
  *   once   `--once --no-log --read-only` as a whole process;
@@ -19,12 +19,16 @@ import Database from 'better-sqlite3';
 import {CACHE_DIR, ensureBus, freshenHeartbeats, prepareBus} from './build-bus.js';
 import {deadPid, resolvePython, spawnSleeper} from './lib/processes.js';
 import {DATA_FRAME, PtyRun} from './lib/pty.js';
+import {SHAPES, type ShapeName} from './lib/shapes.js';
 import {cpuSeconds} from './lib/usage.js';
 import {startWriters} from './lib/writes.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const size = Number(process.argv[2] ?? 1_000_000);
 const seconds = Number(process.argv[3] ?? 10);
+const shapeName = process.argv[4] ?? 'fresh';
+if (!(shapeName in SHAPES)) throw new Error(`no shape ${shapeName} (there are ${Object.keys(SHAPES).join(', ')})`);
+const shape = SHAPES[shapeName as ShapeName];
 const outDir = path.join(CACHE_DIR, 'profiles');
 const sleep = (ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms));
 
@@ -83,7 +87,8 @@ async function main(): Promise<void> {
 	);
 	process.env['PATH'] = `${shim}${path.delimiter}${process.env['PATH'] ?? ''}`;
 	const prepared = await prepareBus(
-		ensureBus(size, line => process.stderr.write(`${line}\n`)).path,
+		ensureBus(shape, size, line => process.stderr.write(`${line}\n`)).path,
+		shape,
 		path.join(outDir, 'work'),
 		spawnSleeper,
 		deadPid,
@@ -99,7 +104,7 @@ async function main(): Promise<void> {
 		freshenHeartbeats(prepared.path);
 		const once = profiled('once');
 		spawnSync(once[0], [...once.slice(1), '--once', '--no-log', '--read-only', '--db', prepared.path], {stdio: 'ignore'});
-		console.log(`once (${size.toLocaleString('en-US')} messages)\n${summarise(path.join(outDir, 'once'))}\n`);
+		console.log(`once (${shape.name}, ${size.toLocaleString('en-US')} messages)\n${summarise(path.join(outDir, 'once'))}\n`);
 
 		for (const phase of ['start', 'idle', 'busy'] as const) {
 			freshenHeartbeats(prepared.path);

@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: builds (or finds in bench/cache/) buses of 10k / 100k / 1M messages and
- * measures session-status on each (docs/benchmark.md: the figures and how each is taken).
- * Prints a table and writes bench/results.json. BENCH_QUICK=1: a smaller run.
- * BENCH_TUI=1000000 (a size): only the dashboard's figures on that size, printed as JSON.
+ * `npm run bench`: builds (or finds in bench/cache/) buses of each shape (bench/lib/shapes.ts)
+ * at 10k / 100k / 1M messages and measures session-status on each (docs/benchmark.md: the
+ * figures and how each is taken). Prints a table per shape and the targets, and writes
+ * bench/results.json. BENCH_QUICK=1: a smaller run. BENCH_LONG=1: the long measures too.
+ * BENCH_SHAPES=fresh,neglected: only those shapes. BENCH_TUI=1000000 (a size): only the
+ * dashboard's figures on that size (today's shape unless BENCH_SHAPES says), printed as JSON.
  */
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -10,19 +12,25 @@ import os from 'node:os';
 import path from 'node:path';
 import {CACHE_DIR, ensureBus, freshenHeartbeats, prepareBus} from './build-bus.js';
 import {type Config, ROOT, type Setup} from './lib/config.js';
+import type {Results, SizeResult} from './lib/figures.js';
 import {buildHello} from './lib/hello.js';
 import {deadPid, resolvePython, spawnSleeper} from './lib/processes.js';
 import {resultsDocument, writeResults} from './lib/results.js';
+import {SHAPES, SHAPE_NAMES, type ShapeName} from './lib/shapes.js';
 import {round} from './lib/stats.js';
-import {type SizeResult, label, printTable} from './lib/table.js';
+import {label, printTable} from './lib/table.js';
 import {targets} from './lib/targets.js';
 import {log} from './lib/time.js';
+import {measureCounts} from './measures/counts.js';
 import {measureIdleTick} from './measures/idle-tick.js';
+import {measureLogEntry} from './measures/log-entry.js';
+import {measureLong} from './measures/long.js';
 import {measureRefresh} from './measures/refresh.js';
-import {measureTui} from './measures/tui.js';
+import {type TuiParts, measureTui} from './measures/tui.js';
 import {measureWholeProcess} from './measures/whole-process.js';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
+const LONG = process.env['BENCH_LONG'] === '1';
 const TUI_ONLY = process.env['BENCH_TUI'] ? Number(process.env['BENCH_TUI']) : null;
 const CONFIG: Config = QUICK
 	? {
@@ -35,6 +43,10 @@ const CONFIG: Config = QUICK
 			latencySamples: 6,
 			cpuWindowS: 5,
 			busyLatencySamples: 3,
+			longSettleS: 10,
+			longIdleS: 30,
+			soakFirstS: 15,
+			soakS: 60,
 		}
 	: {
 			sizes: [10_000, 100_000, 1_000_000],
@@ -46,6 +58,10 @@ const CONFIG: Config = QUICK
 			latencySamples: 20,
 			cpuWindowS: 30,
 			busyLatencySamples: 20,
+			longSettleS: 30,
+			longIdleS: 300,
+			soakFirstS: 60,
+			soakS: 600,
 		};
 if (TUI_ONLY !== null) {
 	if (!Number.isSafeInteger(TUI_ONLY) || TUI_ONLY <= 0)
@@ -53,13 +69,42 @@ if (TUI_ONLY !== null) {
 	Object.assign(CONFIG, {sizes: [TUI_ONLY], tuiSizes: [TUI_ONLY]});
 }
 
-/** Every figure of one bus size, on a working copy of the cached bus. */
-async function measureSize(size: number, setup: Setup): Promise<SizeResult> {
-	const built = ensureBus(size, log);
-	log(`[${label(size)}] preparing a working copy of ${path.basename(built.path)}`);
-	const prepared = await prepareBus(built.path, setup.workDir, spawnSleeper, deadPid);
+/** What one shape gets: its sizes, the sizes the dashboard is measured on, and which of its figures. */
+type ShapePlan = {shape: ShapeName; sizes: number[]; tuiSizes: number[]; tuiParts: TuiParts; long: boolean};
+
+/**
+ * Today's shape at every size, the dashboard too; the others at every size, the dashboard
+ * on the largest; the twins on the largest only, with what their ratios need. BENCH_LONG
+ * adds the long measures on the largest size of the three shapes.
+ */
+function plan(): ShapePlan[] {
+	const {sizes, tuiSizes} = CONFIG;
+	const largest = [sizes[sizes.length - 1]];
+	const all: ShapePlan[] = [
+		{shape: 'fresh', sizes, tuiSizes, tuiParts: 'all', long: LONG},
+		{shape: 'neglected', sizes, tuiSizes: largest, tuiParts: 'all', long: LONG},
+		{shape: 'long-lived', sizes, tuiSizes: largest, tuiParts: 'all', long: LONG},
+		{shape: 'neglected-1k-open', sizes: largest, tuiSizes: [], tuiParts: 'all', long: false},
+		{shape: 'long-lived-no-history', sizes: largest, tuiSizes: largest, tuiParts: 'heartbeat', long: false},
+	];
+	const named = process.env['BENCH_SHAPES']?.split(',').map(name => name.trim());
+	const unknown = named?.filter(name => !(SHAPE_NAMES as readonly string[]).includes(name)) ?? [];
+	if (unknown.length > 0) throw new Error(`BENCH_SHAPES: no shape ${unknown.join(', ')} (there are ${SHAPE_NAMES.join(', ')})`);
+	const wanted = named ?? (TUI_ONLY === null ? SHAPE_NAMES : ['fresh']);
+	return all.filter(entry => wanted.includes(entry.shape));
+}
+
+/** Every figure the plan asks of one shape at one size, on a working copy of the cached bus. */
+async function measureBus(entry: ShapePlan, size: number, setup: Setup): Promise<SizeResult> {
+	const shape = SHAPES[entry.shape];
+	const tag = `[${shape.name} ${label(size)}]`;
+	const built = ensureBus(shape, size, log);
+	log(`${tag} preparing a working copy of ${path.basename(built.path)}`);
+	const prepared = await prepareBus(built.path, shape, setup.workDir, spawnSleeper, deadPid);
+	const bus = prepared.path;
 	const result: SizeResult = {
 		bus: {
+			shape: shape.name,
 			file: path.basename(built.path),
 			mb: round(built.bytes / 1e6, 1),
 			cached: built.cached,
@@ -69,20 +114,29 @@ async function measureSize(size: number, setup: Setup): Promise<SizeResult> {
 	};
 	try {
 		if (TUI_ONLY === null) {
-			log(`[${label(size)}] refresh, floor, idle tick`);
-			freshenHeartbeats(prepared.path);
-			Object.assign(result, await measureRefresh(prepared.path, CONFIG), await measureIdleTick(prepared.path, CONFIG));
-			log(`[${label(size)}] --once vs the old approach${setup.statusLine ? ', --status-line' : ''}`);
-			freshenHeartbeats(prepared.path);
-			Object.assign(result, measureWholeProcess(prepared.path, CONFIG, setup));
+			log(`${tag} refresh, floor, idle tick`);
+			freshenHeartbeats(bus);
+			Object.assign(result, await measureRefresh(bus, CONFIG), await measureIdleTick(bus, CONFIG));
+			log(`${tag} --once vs the old approach${setup.statusLine ? ', --status-line' : ''}`);
+			freshenHeartbeats(bus);
+			Object.assign(result, measureWholeProcess(bus, CONFIG, setup));
+			log(`${tag} the log entry of --once, the counts of --json`);
+			freshenHeartbeats(bus);
+			Object.assign(result, await measureLogEntry(bus, setup), measureCounts(bus, setup));
 		}
-		if (CONFIG.tuiSizes.includes(size)) {
-			log(`[${label(size)}] TUI: first frame, commit to screen, idle and busy CPU (${CONFIG.cpuWindowS} s windows)`);
-			result['tui'] = await measureTui(prepared.path, CONFIG, setup);
+		if (entry.tuiSizes.includes(size)) {
+			const what =
+				entry.tuiParts === 'all' ? 'first frame, commit to screen, idle, heartbeat and busy CPU' : 'CPU with one heartbeat a second';
+			log(`${tag} TUI: ${what} (${CONFIG.cpuWindowS} s windows)`);
+			result.tui = await measureTui(bus, CONFIG, setup, entry.tuiParts);
+		}
+		if (entry.long && size === entry.sizes[entry.sizes.length - 1]) {
+			log(`${tag} BENCH_LONG: idle CPU over ${CONFIG.longIdleS} s, then a ${CONFIG.soakS} s soak at 10 commits/s`);
+			result.long = await measureLong(bus, CONFIG, setup);
 		}
 	} finally {
 		prepared.stop();
-		for (const suffix of ['', '-wal', '-shm']) fs.rmSync(prepared.path + suffix, {force: true});
+		for (const suffix of ['', '-wal', '-shm']) fs.rmSync(bus + suffix, {force: true});
 	}
 	return result;
 }
@@ -109,35 +163,40 @@ async function main(): Promise<void> {
 		hello: await buildHello(path.join(workDir, 'hello'), launcher),
 		workDir,
 	};
+	const shapes = plan();
 	log(
-		`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}: sizes ${CONFIG.sizes.map(label).join(', ')}; python ${python.path}; work dir ${workDir}`,
+		`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}${LONG ? ' (BENCH_LONG)' : ''}: ${shapes.map(entry => `${entry.shape} ${entry.sizes.map(label).join('/')}`).join(', ')}; python ${python.path}; work dir ${workDir}`,
 	);
 
-	const results: Record<number, SizeResult> = {};
+	const results: Results = {};
 	try {
-		for (const size of CONFIG.sizes) results[size] = await measureSize(size, setup);
+		for (const entry of shapes) {
+			const bySize: Record<number, SizeResult> = {};
+			results[entry.shape] = bySize;
+			for (const size of entry.sizes) bySize[size] = await measureBus(entry, size, setup);
+		}
 	} finally {
 		fs.rmSync(distCopy, {recursive: true, force: true});
 	}
 
 	if (TUI_ONLY !== null) {
-		console.log(JSON.stringify(results[TUI_ONLY], null, 2));
+		console.log(JSON.stringify(results, null, 2));
 		return;
 	}
-	const sizes = CONFIG.sizes;
-	const largest = sizes[sizes.length - 1];
-	const goals = targets(results, largest, sizes[0]);
-	const table = printTable(results, sizes);
-	const document = resultsDocument({started, quick: QUICK, config: CONFIG, python, loadBefore, results, largest, goals, table});
+	const goals = targets(results);
+	const table = printTable(results);
+	const document = resultsDocument({started, quick: QUICK, long: LONG, config: CONFIG, python, loadBefore, results, goals, table});
 	writeResults(document);
 	fs.rmSync(workDir, {recursive: true, force: true});
 
 	console.log(
-		`\nsession-status benchmark, ${document.date}, ${document.machine.cpus} CPUs (${document.machine.cpu_model}), node ${process.version}${QUICK ? ', BENCH_QUICK' : ''}\n`,
+		`\nsession-status benchmark, ${document.date}, ${document.machine.cpus} CPUs (${document.machine.cpu_model}), node ${process.version}${QUICK ? ', BENCH_QUICK' : ''}${LONG ? ', BENCH_LONG' : ''}\n`,
 	);
 	console.log(table);
-	console.log(`\nTargets (on the ${label(largest)}-message bus):`);
-	for (const goal of goals) console.log(`  ${goal.met ? 'met    ' : 'NOT MET'}  ${goal.figure}: ${goal.measured}  (target ${goal.target})`);
+	console.log(`\nTargets (on each shape's largest size):`);
+	const verdict = (met: boolean | null) => (met === null ? 'n/a    ' : met ? 'met    ' : 'NOT MET');
+	for (const goal of goals)
+		console.log(`  ${verdict(goal.met)}  ${goal.shape} ${label(goal.size)}: ${goal.figure}: ${goal.measured}  (target ${goal.target})`);
 	console.log(`\nWritten: bench/results.json (${round((Date.now() - started) / 1000, 0)} s)`);
 }
 

@@ -8,7 +8,7 @@ export const ROOT = path.resolve(BENCH_DIR, '..');
 /** The stale timeout every reader in the bench uses (the dashboard's default). */
 export const STALE_MS = 300_000;
 
-/** Sample counts and windows of one run (the full run's or BENCH_QUICK's). */
+/** Sample counts and windows of one run (the full run's or BENCH_QUICK's), the same for every shape. */
 export type Config = {
 	sizes: number[];
 	tuiSizes: number[];
@@ -19,6 +19,11 @@ export type Config = {
 	latencySamples: number;
 	cpuWindowS: number;
 	busyLatencySamples: number;
+	/** BENCH_LONG: the idle window, from `longSettleS` after the dashboard showed the bus; the soak, its resident set read after `soakFirstS` and at its end. */
+	longSettleS: number;
+	longIdleS: number;
+	soakFirstS: number;
+	soakS: number;
 };
 
 /** What the driver sets up once for every measure: the interpreter, the launcher of a private copy of dist/, the hello-world app. */

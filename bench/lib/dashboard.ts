@@ -12,13 +12,13 @@ type Marker = {pid: number; kill: () => void};
 /** One dashboard left running on a bus under the pseudo-terminal, with a connection that writes to that bus. */
 export type Dashboard = {bus: string; tui: PtyRun; pid: number; writer: Database.Database; markers: Marker[]};
 
-/** Starts the dashboard on `bus` and returns once it has shown a reading and settled for 2 s. */
-export async function startDashboard(bus: string, setup: Setup): Promise<Dashboard> {
+/** Starts the dashboard on `bus` (with `flags` beside the bench's) and returns once it has shown a reading and settled for 2 s. */
+export async function startDashboard(bus: string, setup: Setup, flags: string[] = []): Promise<Dashboard> {
 	const writer = new Database(bus);
 	writer.pragma('busy_timeout = 2000');
 	freshenHeartbeats(bus);
 	const dump = path.join(setup.workDir, 'tui-long.out');
-	const tui = new PtyRun(setup.python, [setup.launcher, '--read-only', '--db', bus], {first: [DATA_FRAME], dump});
+	const tui = new PtyRun(setup.python, [setup.launcher, '--read-only', ...flags, '--db', bus], {first: [DATA_FRAME], dump});
 	const ready = await tui.wait(event => event.event === 'first', 30_000);
 	if (!ready) throw new Error(`the dashboard drew no frame on ${bus} (see ${dump})`);
 	await sleep(2000);

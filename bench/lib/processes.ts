@@ -1,6 +1,7 @@
-import {type ChildProcess, execFileSync, spawn} from 'node:child_process';
+import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process';
 import {once} from 'node:events';
 import fs from 'node:fs';
+import {ROOT} from './config.js';
 
 // Every child the bench starts is killed when it exits, on any path (importing this module arms it).
 const children = new Set<ChildProcess>();
@@ -57,4 +58,11 @@ export function resolvePython(): {path: string; version: string; sqlite: string}
 		.trim()
 		.split('\n');
 	return {path: real, version: version ?? '?', sqlite: sqlite ?? '?'};
+}
+
+/** Runs `command` to its end in the measured processes' environment; its exit status and what it printed. */
+export function capture(command: string[]): {status: number | null; stdout: Buffer; stderr: string} {
+	const [file, ...args] = command;
+	const result = spawnSync(file, args, {cwd: ROOT, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1024 * 1024 * 1024});
+	return {status: result.status, stdout: result.stdout, stderr: result.stderr.toString('utf8')};
 }

@@ -1,5 +1,6 @@
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
+import {msSince} from './time.js';
 
 const CLK_TCK = (() => {
 	try {
@@ -39,12 +40,25 @@ export function cpuSeconds(pid: number): number {
 	return ticks / CLK_TCK;
 }
 
-/** Peak resident set (VmHWM) of a running process, in MB. */
-export function peakRssMb(pid: number): number | null {
+/** Percent of a core `pid` used since `cpu0` (its CPU seconds then) and `start`. */
+export function cpuPercent(pid: number, cpu0: number, start: bigint): {pct: number; cpu: number; seconds: number} {
+	const cpu = cpuSeconds(pid);
+	const seconds = msSince(start) / 1000;
+	return {pct: ((cpu - cpu0) / seconds) * 100, cpu, seconds};
+}
+
+/** A memory figure of a running process from /proc/PID/status, in MB. */
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | null {
 	try {
-		const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+		const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
 		return match ? Number(match[1]) / 1024 : null;
 	} catch {
 		return null;
 	}
 }
+
+/** Peak resident set (VmHWM) of a running process, in MB. */
+export const peakRssMb = (pid: number) => statusMb(pid, 'VmHWM');
+
+/** Resident set now (VmRSS) of a running process, in MB. */
+export const rssMb = (pid: number) => statusMb(pid, 'VmRSS');

@@ -1,11 +1,7 @@
 import os from 'node:os';
 import type Database from 'better-sqlite3';
+import {liveSessionIds} from '../build-bus.js';
 import {nowNs} from './time.js';
-
-/** The active sessions' ids, the ones the bench's writes act for. */
-export function activeSessionIds(db: Database.Database): string[] {
-	return db.prepare(`SELECT session_id FROM session_registry WHERE status = 'active'`).pluck().all() as string[];
-}
 
 /** One session heartbeats: a one-row UPDATE of session_registry. */
 export function heartbeatStatement(db: Database.Database): Database.Statement {
@@ -28,7 +24,7 @@ export function messageExchange(db: Database.Database, ids: string[]): (i: numbe
 
 /** Writers committing `perSecond` times a second: heartbeats, and every 10th commit a message arrives while the oldest open one is read (the open count stays put). */
 export function startWriters(db: Database.Database, perSecond: number): {stop: () => {commits: number; seconds: number}} {
-	const ids = activeSessionIds(db);
+	const ids = liveSessionIds(db);
 	const heartbeat = heartbeatStatement(db);
 	const exchange = messageExchange(db, ids);
 	let commits = 0;

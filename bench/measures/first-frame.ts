@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type {Config, Setup} from '../lib/config.js';
+import type {FirstFrameFigures} from '../lib/figures.js';
 import {HELLO_TEXT, type Hello} from '../lib/hello.js';
 import {DATA_FRAME, FIRST_FRAME, PtyRun} from '../lib/pty.js';
 import {median, round, stats} from '../lib/stats.js';
 
 /** Process start to the dashboard's tab bar, and to the tab bar with counts, beside the hello-world app started both ways; interleaved, after one warm-up each. */
-export async function measureFirstFrame(bus: string, config: Config, setup: Setup): Promise<Record<string, unknown>> {
+export async function measureFirstFrame(bus: string, config: Config, setup: Setup): Promise<FirstFrameFigures> {
 	const {python, launcher, hello, workDir} = setup;
 	const first: number[] = [];
 	const firstData: number[] = [];

@@ -3,6 +3,7 @@ import {liveBusFor} from '../../source/monitor/live.js';
 import {defaultConfig} from '../../source/settings.js';
 import os from 'node:os';
 import {type Config, STALE_MS} from '../lib/config.js';
+import type {IdleTickFigures} from '../lib/figures.js';
 import {stats} from '../lib/stats.js';
 import {nowNs} from '../lib/time.js';
 
@@ -19,7 +20,7 @@ async function microseconds(count: number, f: () => Promise<unknown> | void): Pr
 }
 
 /** BusMonitor.hasChanged() and LiveBus.tick() with nothing committed since the last read. */
-export async function measureIdleTick(bus: string, config: Config): Promise<Record<string, unknown>> {
+export async function measureIdleTick(bus: string, config: Config): Promise<IdleTickFigures> {
 	const monitor = new BusMonitor({dbPath: bus, staleTimeoutMs: STALE_MS, sessionId: null, machineUuid: null});
 	await monitor.read({countHistory: false});
 	const changedUs = await microseconds(config.idleTicks, () => {

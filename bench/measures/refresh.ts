@@ -1,19 +1,21 @@
 import Database from 'better-sqlite3';
+import {liveSessionIds} from '../build-bus.js';
 import {openReader} from '../../source/bus/open.js';
 import {introspect} from '../../source/bus/schema.js';
 import {SnapshotReader} from '../../source/bus/reader.js';
 import {snapshotSql} from '../../source/bus/statements.js';
 import {BusMonitor} from '../../source/monitor/monitor.js';
 import {type Config, STALE_MS} from '../lib/config.js';
+import type {RefreshFigures} from '../lib/figures.js';
 import {median, round, stats} from '../lib/stats.js';
 import {msSince, nowNs, timeAfter, timeAfterAsync} from '../lib/time.js';
-import {activeSessionIds, heartbeatStatement, messageExchange} from '../lib/writes.js';
+import {heartbeatStatement, messageExchange} from '../lib/writes.js';
 
 const COUNT_KEYS = new Set(['legacyCount', 'statusCounts', 'totalCount']);
 
 /** The writes made before each sample, each its own commit through a connection of its own. */
 function benchWrites(writer: Database.Database) {
-	const activeIds = activeSessionIds(writer);
+	const activeIds = liveSessionIds(writer);
 	const heartbeat = heartbeatStatement(writer);
 	let touches = 0;
 	const touch = () => heartbeat.run(new Date().toISOString(), activeIds[touches++ % activeIds.length]);
@@ -57,7 +59,7 @@ function floorOf(db: Database.Database) {
 }
 
 /** Refresh after a commit beside the floor, with and without the history counts and after each kind of write; the full BusMonitor.read. */
-export async function measureRefresh(bus: string, config: Config): Promise<Record<string, unknown>> {
+export async function measureRefresh(bus: string, config: Config): Promise<RefreshFigures> {
 	const writer = new Database(bus);
 	writer.pragma('busy_timeout = 2000');
 	const {touch, touchMessage, touchEverything} = benchWrites(writer);
