@@ -298,29 +298,9 @@ const CORPUS: CorpusEntry[] = [
 				everyColumn(db, 'claude-plain', HOSTILE, context);
 				everyColumn(db, `hostile-${HOSTILE}`, HOSTILE, context);
 				ESCAPES.forEach((text, index) => everyColumn(db, `one-${index}-${text}`, text, context));
-				// Everything hostile: id, times, status, pid.
-				insert(
-					db,
-					'session_registry',
-					Object.fromEntries(
-						[
-							'session_id',
-							'session_uuid',
-							'machine_uuid',
-							'hostname',
-							'llm_vendor',
-							'llm_model',
-							'project_id',
-							'tty',
-							'cwd',
-							'pid',
-							'status',
-							'registered_at',
-							'last_heartbeat',
-							'metadata',
-						].map(c => [c, `${c}:${HOSTILE}`]),
-					),
-				);
+				// Everything hostile: id, times, status, pid: every column the table has.
+				const columns = db.prepare(`SELECT name FROM pragma_table_info('session_registry')`).pluck().all() as string[];
+				insert(db, 'session_registry', Object.fromEntries(columns.map(c => [c, `${c}:${HOSTILE}`])));
 			}),
 		sessionsForLog: ['claude-plain'],
 	},
