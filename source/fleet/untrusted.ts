@@ -155,7 +155,12 @@ export const ROW_OF: {[T in TableName]: (value: unknown) => BusSnapshot[T][numbe
 };
 
 const list = <T>(value: unknown, item: (entry: unknown) => T | null, max = 1000): T[] =>
-	Array.isArray(value) ? value.slice(0, max).flatMap(entry => item(entry) ?? []) : [];
+	Array.isArray(value)
+		? value.slice(0, max).flatMap(entry => {
+				const kept = item(entry);
+				return kept === null ? [] : [kept];
+			})
+		: [];
 
 function alertCounts(value: unknown): AlertCounts {
 	const loose = isObject(value) ? value : {};
