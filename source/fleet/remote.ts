@@ -21,6 +21,9 @@ import {hello as helloOf, isObject, json, text} from './untrusted.js';
  * off from 1 s to 30 s; the others wait for retry().
  */
 
+/** How a run ended: its exit code or signal, or why it could not start. */
+export type Exit = {code: number | null; signal: string | null; error?: string | null};
+
 /** One run of the transport: serve's standard input and output. */
 export type Connection = {
 	stdin: Writable;
@@ -28,13 +31,13 @@ export type Connection = {
 	stop(): void;
 	/** What the transport wrote on its standard error: sanitised and bounded. */
 	stderrText(): string;
-	exited: Promise<{code: number | null; signal: string | null; error?: string}>;
+	exited: Promise<Exit>;
 };
 
 export type Connector = {
 	connect(): Connection;
 	/** Why a run ended, in words a person can act on, and whether trying again may help. */
-	explain(exit: {code: number | null; signal: string | null; error?: string}, stderr: string): {why: string; transient: boolean};
+	explain(exit: Exit, stderr: string): {why: string; transient: boolean};
 };
 
 export type RemoteOptions = {
