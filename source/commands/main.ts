@@ -46,6 +46,7 @@ async function main(args: ParsedArgs): Promise<number> {
 		config.dbPath = bus.dbPath;
 		config.logBase = flags['log-dir'] ?? bus.logBase;
 		config.sessionId = flags.session ?? bus.agents[0];
+		config.remotes = [...config.remotes, ...bus.remotes];
 		// Short enough that the silent agent goes stale while you watch.
 		if (flags['stale-timeout'] === undefined) config.staleTimeoutMs = 45_000;
 	}
