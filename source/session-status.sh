@@ -12,7 +12,7 @@
 #   small young generation and an old one that grows by 30% of its live size between
 #   full collections, which keep the heap near its live size under heavy writes. They
 #   make Node start slower, so a one-shot run (a flag below, or no terminal to draw on)
-#   goes without them.
+#   goes without them; `serve` keeps them.
 unset NODE_EXTRA_CA_CERTS
 # This file's real path, link by link (readlink -f is not on every macOS).
 self=$0
@@ -22,6 +22,10 @@ while [ -L "$self" ]; do
 	case $link in /*) self=$link ;; *) self=${self%/*}/$link ;; esac
 done
 heap=
+# serve (a remote's reader, for hours) draws nothing but keeps the dashboard's heap.
+for arg; do
+	case $arg in serve) heap='--max-semi-space-size=4 --heap-growing-percent=30' ;; esac
+done
 if [ -t 0 ] && [ -t 1 ]; then
 	heap='--max-semi-space-size=4 --heap-growing-percent=30'
 	for arg; do

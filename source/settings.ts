@@ -7,6 +7,8 @@ import {type Context, filePath, noColor, notifyCommand, number, onOff, oneOf, te
 import type {NotifyCommand} from './processes/notifier.js';
 import {type FlagsOf, type Setting, applyEnvironment, applyFile, applyFlags, readFlags, tableDefaults} from './settings/table.js';
 import {renderHelp} from './settings/help.js';
+import {commandWords, duplicateRemote, remote} from './settings/remotes.js';
+import type {RemoteSpec} from './fleet/transport.js';
 
 /**
  * Every setting once: its field, flag, environment variable, config-file key, parser,
@@ -42,6 +44,14 @@ export type Config = {
 	color: boolean;
 	/** How `--status-line` prints its line. */
 	format: (typeof STATUS_FORMATS)[number];
+	/** Other machines' buses, each read by its own `session-status serve`; names unique, never `local`. */
+	remotes: RemoteSpec[];
+	/** Leave this machine's bus out (a machine that only watches). */
+	noLocal: boolean;
+	/** How long --once and --json wait for each remote. */
+	remoteTimeoutMs: number;
+	/** The ssh command and its own arguments, as words (never a shell string). */
+	sshCommand: string[];
 };
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
@@ -208,6 +218,38 @@ export const SETTINGS = [
 		help: 'How often the live dashboard checks the bus for commits',
 		group: 'options',
 	},
+	{
+		field: 'remotes',
+		flag: 'remote',
+		valueName: 'DEST',
+		repeatable: true,
+		flagsAdd: true,
+		fileKey: 'remotes',
+		parse: remote,
+		checkList: duplicateRemote,
+		default: [],
+		help: "Also show the bus of DEST (a host, user@host or an ssh alias; its name is DEST), read by session-status serve there through ssh; repeatable, added to the config file's remotes. The ssh command is SESSION_STATUS_SSH_COMMAND (default: ssh), split into words as a shell would (quotes, backslashes) but run without one: nothing in it is expanded but a leading ~/, which is your home folder",
+		group: 'options',
+	},
+	{
+		field: 'noLocal',
+		flag: 'no-local',
+		parse: onOff,
+		default: false,
+		help: "Leave this machine's bus out (show only the remotes)",
+		group: 'options',
+	},
+	{
+		field: 'remoteTimeoutMs',
+		flag: 'remote-timeout',
+		valueName: 'SECONDS',
+		fileKey: 'remoteTimeout',
+		parse: number('a positive number of seconds', seconds => seconds > 0, 1000),
+		default: 5,
+		help: 'How long --once and --json wait for each remote',
+		group: 'options',
+	},
+	{field: 'sshCommand', env: 'SESSION_STATUS_SSH_COMMAND', parse: commandWords, default: 'ssh'},
 	// NO_COLOR (https://no-color.org): set to any text, no colour.
 	{field: 'color', env: 'NO_COLOR', parse: noColor, default: true},
 	{flag: 'version', parse: onOff, help: 'Print the version', group: 'options'},

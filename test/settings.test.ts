@@ -29,6 +29,7 @@ import {
 	tableDefaults,
 } from '../source/settings/table.js';
 import {renderHelp} from '../source/settings/help.js';
+import {splitCommandLine} from '../source/settings/remotes.js';
 import {tempDir} from './helpers/fixtures.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -101,6 +102,10 @@ describe('the settings table', () => {
 			noLog: false,
 			color: true,
 			format: 'plain',
+			remotes: [],
+			noLocal: false,
+			remoteTimeoutMs: 5000,
+			sshCommand: ['ssh'],
 		} satisfies Config);
 	});
 
@@ -150,6 +155,129 @@ describe('the settings table', () => {
 		const resolved = resolveConfig(parseFlags(['--config', file, '--db', '/flag.db', '--refresh', '60']).flags, () => assert.fail(), env);
 		assert.deepEqual([resolved.dbPath, resolved.refreshMs, resolved.author, resolved.bell], ['/flag.db', 60, 'file', true]);
 		assert.equal(loadConfig({NO_COLOR: ''}, file).config.color, true, 'NO_COLOR set but empty leaves colour on');
+	});
+});
+
+describe('remotes', () => {
+	const ssh = (name: string, destination = name, db: string | null = null, command: string | null = null) => ({
+		name,
+		transport: {kind: 'ssh', destination, db, command},
+	});
+
+	it("--remote DEST is repeatable, named by DEST, and added to the config file's remotes", () => {
+		const file = writeFile({remotes: [{name: 'box', exec: ['docker', 'exec', '-i', 'b', 'session-status', 'serve'], db: '/x.db'}]});
+		const flags = parseFlags(['--config', file, '--remote', 'build', '--remote', 'me@gpu-1', '--no-local', '--remote-timeout', '2']).flags;
+		const config = resolveConfig(flags, warning => assert.fail(warning), {});
+		assert.deepEqual(config.remotes, [
+			{name: 'box', transport: {kind: 'exec', argv: ['docker', 'exec', '-i', 'b', 'session-status', 'serve'], db: '/x.db'}},
+			ssh('build'),
+			ssh('me@gpu-1'),
+		]);
+		assert.deepEqual([config.noLocal, config.remoteTimeoutMs], [true, 2000]);
+		assert.throws(() => parseFlags(['--remote-timeout', '0']), usageError(/^--remote-timeout takes a positive number of seconds/));
+	});
+
+	it('a DEST starting with a dash is a usage error, however it is given', () => {
+		for (const argv of [['--remote', '-oProxyCommand=touch /tmp/x'], ['--remote=-oProxyCommand=touch /tmp/x'], ['--remote', '-x']])
+			assert.throws(
+				() => parseFlags(argv),
+				usageError(/^--remote: the destination "-.*" starts with "-": ssh would read it as an option$/),
+				argv.join(' '),
+			);
+		assert.throws(() => parseFlags(['--remote', 'local']), usageError(/^--remote: the name "local" is this machine's$/));
+		assert.throws(() => parseFlags(['--remote', '']), usageError(/^--remote/));
+	});
+
+	it('two remotes with one name are an error naming it, among flags, in the file, and across both', () => {
+		assert.throws(() => parseFlags(['--remote', 'a', '--remote', 'a']), usageError(/^--remote: two remotes are named "a"$/));
+		const file = writeFile({remotes: [{name: 'a', ssh: 'host-a'}]});
+		assert.throws(
+			() => resolveConfig(parseFlags(['--config', file, '--remote', 'a']).flags, () => {}, {}),
+			usageError(/^--remote: two remotes are named "a"$/),
+		);
+		const config = defaultConfig({});
+		const [warning] = applyConfigFile(
+			config,
+			writeFile({
+				remotes: [
+					{name: 'a', ssh: 'x'},
+					{name: 'a', exec: ['y']},
+				],
+			}),
+			{required: true},
+		);
+		assert.match(warning, /key "remotes": two remotes are named "a"; using the default$/);
+		assert.deepEqual(config.remotes, []);
+	});
+
+	it('checks each config entry, names what is wrong, and keeps the default as for any bad key', () => {
+		const cases: Array<[unknown, RegExp]> = [
+			[{ssh: 'h'}, /item 1: "name" must be non-empty text/],
+			[{name: '', ssh: 'h'}, /item 1: "name" must be non-empty text/],
+			[{name: 'local', ssh: 'h'}, /item 1: the name "local" is this machine's/],
+			[{name: 'a\u001b[2J', ssh: 'h'}, /item 1: "name" "a\\u001b\[2J" holds a control character/],
+			[{name: 'a'}, /remote "a": give exactly one of "ssh" and "exec"/],
+			[{name: 'a', ssh: 'h', exec: ['x']}, /remote "a": give exactly one of "ssh" and "exec"/],
+			[{name: 'a', ssh: '-oProxyCommand=x'}, /remote "a": "ssh" "-oProxyCommand=x" starts with "-"/],
+			[{name: 'a', ssh: ''}, /remote "a": "ssh" must be an ssh destination/],
+			[{name: 'a', exec: []}, /remote "a": "exec" must be a non-empty list of strings/],
+			[{name: 'a', exec: ['x', 3]}, /remote "a": "exec" must be a non-empty list of strings/],
+			[{name: 'a', exec: 'docker exec'}, /remote "a": "exec" must be a non-empty list of strings/],
+			[{name: 'a', exec: ['x'], command: 'y'}, /remote "a": "command" goes with "ssh"/],
+			[{name: 'a', ssh: 'h', db: 3}, /remote "a": "db" must be a path on the remote/],
+			[{name: 'a', ssh: 'h', comand: 'y'}, /item 1: unknown key "comand"/],
+			[7, /item 1: a remote is an ssh destination or an object/],
+		];
+		for (const [entry, pattern] of cases) {
+			const config = defaultConfig({});
+			const file = writeFile({remotes: [entry], author: 'kept'});
+			const warnings = applyConfigFile(config, file, {required: true});
+			assert.equal(warnings.length, 1, JSON.stringify(entry));
+			assert.ok(warnings[0].startsWith(`config file ${file}: key "remotes" item 1`), warnings[0]);
+			assert.match(warnings[0], pattern);
+			assert.match(warnings[0], /; using the default$/);
+			assert.deepEqual([config.remotes, config.author], [[], 'kept'], 'the bad key keeps its default; the others apply');
+		}
+		const config = defaultConfig({});
+		const good = {name: 'g', ssh: 'gpu', db: '~/bus.db', command: '/opt/bin/session-status serve'};
+		assert.deepEqual(applyConfigFile(config, writeFile({remotes: [good, 'plain-host'], remoteTimeout: 1.5}), {required: true}), []);
+		assert.deepEqual(config.remotes, [ssh('g', 'gpu', '~/bus.db', '/opt/bin/session-status serve'), ssh('plain-host')]);
+		assert.equal(config.remoteTimeoutMs, 1500);
+	});
+});
+
+describe('SESSION_STATUS_SSH_COMMAND', () => {
+	const words = (command: string) => splitCommandLine(command, '/home/me');
+
+	it('splits as a shell would, quotes and backslashes included, expanding nothing but a leading ~/', () => {
+		const cases: Array<[string, string[]]> = [
+			['ssh', ['ssh']],
+			['  ssh   -F  ~/.ssh/agents_config ', ['ssh', '-F', '/home/me/.ssh/agents_config']],
+			['ssh -i ~', ['ssh', '-i', '/home/me']],
+			[String.raw`ssh -F '~/quoted' "~/double" \~/escaped a~/b`, ['ssh', '-F', '~/quoted', '~/double', '~/escaped', 'a~/b']],
+			[`ssh -o 'ProxyCommand=nc %h %p' "-oUser=a b"`, ['ssh', '-o', 'ProxyCommand=nc %h %p', '-oUser=a b']],
+			[`"/opt/my ssh/ssh" -v`, ['/opt/my ssh/ssh', '-v']],
+			[
+				String.raw`ssh it\'s "say \"hi\" \$HOME \n" $HOME $(id) \`x\``,
+				['ssh', "it's", String.raw`say "hi" $HOME \n`, '$HOME', '$(id)', '`x`'],
+			],
+			[`ssh '' a''b "x"'y'z`, ['ssh', '', 'ab', 'xyz']],
+			['ssh\\\n-v', ['ssh-v']],
+			['ssh\t-v\n-4', ['ssh', '-v', '-4']],
+		];
+		for (const [command, expected] of cases) assert.deepEqual(words(command), {value: expected}, command);
+	});
+
+	it("refuses an unclosed quote or nothing at all; the environment's refusal is a warning and ssh stays", () => {
+		assert.deepEqual(words(`ssh 'x`), {why: 'a single quote is not closed'});
+		assert.deepEqual(words(`ssh "x`), {why: 'a double quote is not closed'});
+		assert.deepEqual(words('ssh \\'), {why: 'a backslash ends it'});
+		assert.deepEqual(words('   '), {why: 'it names no program'});
+		const loaded = loadConfig({SESSION_STATUS_SSH_COMMAND: `ssh -F 'x`}, writeFile({}), '/home/me');
+		assert.deepEqual(loaded.warnings, ['environment: SESSION_STATUS_SSH_COMMAND: "ssh -F \'x": a single quote is not closed; ignored']);
+		assert.deepEqual(loaded.config.sshCommand, ['ssh']);
+		const set = loadConfig({SESSION_STATUS_SSH_COMMAND: 'ssh -F ~/.ssh/agents_config'}, writeFile({}), '/home/me');
+		assert.deepEqual(set.config.sshCommand, ['ssh', '-F', '/home/me/.ssh/agents_config']);
 	});
 });
 

@@ -28,9 +28,15 @@ async function main(args: ParsedArgs): Promise<number> {
 		return EXIT_CODES.ok;
 	}
 	const [command, ...extra] = input;
-	if (extra.length > 0 || (command !== undefined && command !== 'demo')) throw new UsageError(`unknown command: ${input.join(' ')}`);
+	if (extra.length > 0 || (command !== undefined && command !== 'demo' && command !== 'serve'))
+		throw new UsageError(`unknown command: ${input.join(' ')}`);
 	if (flags.format !== undefined) throw new UsageError('--format goes with --status-line');
 	const config = resolveConfig(flags, warning => process.stderr.write(`session-status: ${warning}\n`));
+	if (command === 'serve') {
+		const {runServe} = await import('../fleet/serve.js');
+		// Its input may still be open (the viewer stopped pinging): nothing may keep it running.
+		process.exit(await runServe(config));
+	}
 	const section = chosenSection(args);
 	let demo: {stop: () => void} | null = null;
 	if (command === 'demo') {
@@ -40,6 +46,7 @@ async function main(args: ParsedArgs): Promise<number> {
 		config.dbPath = bus.dbPath;
 		config.logBase = flags['log-dir'] ?? bus.logBase;
 		config.sessionId = flags.session ?? bus.agents[0];
+		config.remotes = [...config.remotes, ...bus.remotes];
 		// Short enough that the silent agent goes stale while you watch.
 		if (flags['stale-timeout'] === undefined) config.staleTimeoutMs = 45_000;
 	}

@@ -17,18 +17,22 @@ type AgentSpec = {
 	role: 'steady' | 'dies' | 'remote';
 	tasks: string[];
 	files: string[];
+	/** Another machine's agent (the demo's second bus): registered with its hostname and machine UUID. */
+	hostname?: string;
+	machineUuid?: string;
 };
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as AgentSpec;
 const sessionId = `${spec.vendor}-${process.pid}`;
 const bus = new BusWriter(spec.db, {busyTimeoutMs: 3000});
 const remote = spec.role === 'remote';
+const hostname = spec.hostname ?? os.hostname();
 
 bus.register({
 	sessionId,
 	sessionUuid: crypto.randomUUID(),
-	machineUuid: remote ? '7c1e9a40-5b2f-4e8d-9f61-0a3b5c7d9e21' : 'd3d3a316-09c6-8f41-4a3f-d93e422d199c',
-	hostname: remote ? 'build-box.example' : os.hostname(),
+	machineUuid: remote ? '7c1e9a40-5b2f-4e8d-9f61-0a3b5c7d9e21' : (spec.machineUuid ?? 'd3d3a316-09c6-8f41-4a3f-d93e422d199c'),
+	hostname: remote ? 'build-box.example' : hostname,
 	vendor: spec.vendor,
 	model: spec.model,
 	projectId: spec.project,
@@ -60,7 +64,7 @@ const step = () => {
 		const peers = bus.db
 			.prepare(`SELECT session_id FROM session_registry WHERE status = 'active' AND session_id != ? AND hostname = ?`)
 			.pluck()
-			.all(sessionId, os.hostname()) as string[];
+			.all(sessionId, hostname) as string[];
 		const peer = peers[tick % Math.max(1, peers.length)];
 		if (peer && tick % 6 === 3) {
 			bus.send({

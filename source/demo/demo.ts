@@ -5,14 +5,16 @@ import {spawn, type ChildProcess} from 'node:child_process';
 import {createInterface} from 'node:readline';
 import {fileURLToPath} from 'node:url';
 import {BusWriter} from '../bus/writer.js';
+import type {RemoteSpec} from '../fleet/transport.js';
 
 /**
  * A demo bus in a temporary folder with live simulated agents (real child
- * processes). `start` returns once every agent has registered; `stop` kills the
- * agents and removes the folder.
+ * processes), and a second machine's bus (`gpu-box`) read as a remote by a real
+ * `session-status serve` child through the exec transport. `start` returns once every
+ * agent has registered; `stop` kills the agents and removes the folder.
  */
 
-export type DemoBus = {dir: string; dbPath: string; logBase: string; agents: string[]; stop: () => void};
+export type DemoBus = {dir: string; dbPath: string; logBase: string; agents: string[]; remotes: RemoteSpec[]; stop: () => void};
 
 const PROJECT_ROOT = '/home/dev/projects/coditect-rollout-master';
 
@@ -55,6 +57,14 @@ export const DEMO_AGENTS = [
 	},
 ] as const;
 
+/** The demo's second machine: its agents carry its hostname and machine UUID, and its serve is given that UUID, so it judges their PIDs exactly. */
+export const GPU_BOX = {name: 'gpu-box', hostname: 'gpu-box', machineUuid: '5e0c2a7b-9d41-4f3a-8b6e-2c1d0f9a7e34'} as const;
+
+const GPU_AGENTS = [
+	{vendor: 'claude', model: 'opus-4.6', project: 'TRAIN', cwd: '/data/train', role: 'steady', tasks: ['T.4.2'], files: ['train/loop.py']},
+	{vendor: 'codex', model: 'o3', project: 'TRAIN', cwd: '/data/train/eval', role: 'dies', tasks: ['T.5.1'], files: ['eval/metrics.py']},
+] as const;
+
 /** Where the agent script is: beside the bundle when built, in source when run through tsx. */
 function agentCommand(): string[] {
 	const here = path.dirname(fileURLToPath(import.meta.url));
@@ -63,11 +73,33 @@ function agentCommand(): string[] {
 	return ['--import', 'tsx', path.join(here, 'agent.ts')];
 }
 
+/** The command line itself (for the second machine's serve): beside the bundle when built, in source through tsx. */
+function cliCommand(): string[] {
+	const here = path.dirname(fileURLToPath(import.meta.url));
+	const built = path.join(here, 'cli.js');
+	if (fs.existsSync(built)) return [process.execPath, built];
+	return [process.execPath, '--import', 'tsx', path.join(here, '..', 'cli.ts')];
+}
+
+/** Starts one agent on `dbPath`; resolves with its session id once it has registered. */
+async function startAgent(children: ChildProcess[], dbPath: string, agent: object, index: number): Promise<string> {
+	const [command, ...rest] = [process.execPath, ...agentCommand()];
+	const child = spawn(command, [...rest, JSON.stringify({db: dbPath, ...agent})], {stdio: ['ignore', 'pipe', 'ignore']});
+	children.push(child);
+	return new Promise<string>((resolve, reject) => {
+		const lines = createInterface({input: child.stdout});
+		lines.once('line', line => resolve(line.trim()));
+		child.once('exit', code => reject(new Error(`demo agent ${index} exited (${code})`)));
+	});
+}
+
 export async function startDemo(): Promise<DemoBus> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-status-demo-'));
 	const dbPath = path.join(dir, 'messaging.db');
 	const logBase = path.join(dir, 'session-logs');
 	const bus = new BusWriter(dbPath);
+	const gpuPath = path.join(dir, 'gpu-box.db');
+	const gpu = new BusWriter(gpuPath);
 	const children: ChildProcess[] = [];
 	let stopped = false;
 
@@ -81,10 +113,12 @@ export async function startDemo(): Promise<DemoBus> {
 			Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
 		}
 		for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-		try {
-			bus.close();
-		} catch {
-			// already closed
+		for (const writer of [bus, gpu]) {
+			try {
+				writer.close();
+			} catch {
+				// already closed
+			}
 		}
 		fs.rmSync(dir, {recursive: true, force: true});
 	};
@@ -119,18 +153,18 @@ export async function startDemo(): Promise<DemoBus> {
 		bus.heartbeat('claude-51234', Date.now() - 12 * 60_000);
 		bus.lock('terraform/modules/vpc.tf', 'claude-51234');
 
-		const [command, ...rest] = [process.execPath, ...agentCommand()];
 		const agents: string[] = [];
-		for (const [index, agent] of DEMO_AGENTS.entries()) {
-			const child = spawn(command, [...rest, JSON.stringify({db: dbPath, ...agent})], {stdio: ['ignore', 'pipe', 'ignore']});
-			children.push(child);
-			const id = await new Promise<string>((resolve, reject) => {
-				const lines = createInterface({input: child.stdout});
-				lines.once('line', line => resolve(line.trim()));
-				child.once('exit', code => reject(new Error(`demo agent ${index} exited (${code})`)));
-			});
-			agents.push(id);
-		}
+		for (const [index, agent] of DEMO_AGENTS.entries()) agents.push(await startAgent(children, dbPath, agent, index));
+		const gpuAgents: string[] = [];
+		for (const [index, agent] of GPU_AGENTS.entries())
+			gpuAgents.push(await startAgent(children, gpuPath, {...agent, hostname: GPU_BOX.hostname, machineUuid: GPU_BOX.machineUuid}, index));
+		gpu.alert({
+			type: 'cwd_overlap',
+			priority: 2,
+			sessions: gpuAgents,
+			cwd: '/data/train',
+			action: 'One session should work in a subdirectory',
+		});
 		// A conversation, with a reply thread.
 		const [claude, codex, gemini, remote] = agents as [string, string, string, string];
 		bus.send({
@@ -196,7 +230,11 @@ export async function startDemo(): Promise<DemoBus> {
 				// the demo is ending
 			}
 		}, 8000).unref();
-		return {dir, dbPath, logBase, agents, stop};
+		const gpuRemote: RemoteSpec = {
+			name: GPU_BOX.name,
+			transport: {kind: 'exec', argv: [...cliCommand(), 'serve', '--db', gpuPath, '--machine-uuid', GPU_BOX.machineUuid], db: null},
+		};
+		return {dir, dbPath, logBase, agents, remotes: [gpuRemote], stop};
 	} catch (error) {
 		stop();
 		throw error;

@@ -127,6 +127,11 @@ export class BusMonitor {
 		});
 	}
 
+	/** What the last analysis judged of each session: its liveness, and when its heartbeat was first seen (what `serve` sends). */
+	lastJudgement(): {liveness: Map<number, Liveness>; heartbeatFirstSeen: Map<number, number>} {
+		return {liveness: this.lastLiveness, heartbeatFirstSeen: new Map([...this.heartbeatSeen].map(([rowid, entry]) => [rowid, entry.at]))};
+	}
+
 	/** Whether a PID of the snapshot's sessions died, came back or was reused since the last analysis (a signal per local PID). */
 	async livenessChanged(snapshot: BusSnapshot): Promise<boolean> {
 		const liveness = await this.probe.check(this.identitiesOf(snapshot));

@@ -36,7 +36,7 @@ function valueProblem(setting: AnySetting, argv: string[], context: Context): st
 	const next = argv[argv.indexOf(name) + 1];
 	const nextIsFlag = next !== undefined && next.startsWith('--') && next.length > 2;
 	if (next === undefined || nextIsFlag) return `${name} takes ${setting.parse.takes}; none was given`;
-	const read = readValue(setting, next, context, {name, kind: 'flag'});
+	const read = readValue(setting, setting.repeatable ? [next] : next, context, {name, kind: 'flag'});
 	return 'problem' in read ? read.problem : `${name} ${next}: a value starting with a dash goes as ${name}=${next}`;
 }
 

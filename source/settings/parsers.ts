@@ -13,6 +13,8 @@ export type Parser<T> = {
 	takes: string;
 	/** The value, or undefined when `raw` is not one. */
 	read: (raw: unknown, context: Context) => T | undefined;
+	/** For a value `read` refused: what exactly is wrong with it, when `takes` alone would not say. */
+	why?: (raw: unknown, context: Context) => string | undefined;
 };
 
 export type ParsedBy<P> = P extends Parser<infer T> ? T : never;

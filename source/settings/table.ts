@@ -31,14 +31,19 @@ type Flag = {flag: string; help: string; group: HelpGroup} | {flag?: undefined; 
 
 type ItemOf<L> = L extends ReadonlyArray<infer I> ? I : never;
 
+/** What only a list can get wrong (two items named alike), said as a problem; undefined: none. */
+type ListCheck<Item> = {checkList?(items: readonly Item[]): string | undefined};
+
 /**
  * A setting that fills `field`. Its default is written as a user would give it and read
  * by `parse` like any other value (null: none). A repeatable setting parses items: a flag
- * given several times, or a JSON list in the file, gives a list.
+ * given several times, or a JSON list in the file, gives a list. With `flagsAdd`, flags
+ * add their items to the list from the file and environment instead of replacing it.
  */
 type FieldSetting<Target, K extends keyof Target> = Common &
 	Flag & {field: K; default: unknown} & (
-		{repeatable?: false; parse: Parser<Target[K]>} | {repeatable: true; parse: Parser<ItemOf<Target[K]>>}
+		| {repeatable?: false; parse: Parser<Target[K]>}
+		| ({repeatable: true; flagsAdd?: boolean; parse: Parser<ItemOf<Target[K]>>} & ListCheck<ItemOf<Target[K]>>)
 	);
 
 /** A flag that chooses what to run (--once, --help) rather than fill a field. */
@@ -53,9 +58,10 @@ export type AnySetting = Common & {
 	group?: HelpGroup;
 	field?: PropertyKey;
 	repeatable?: boolean;
+	flagsAdd?: boolean;
 	parse: Parser<unknown>;
 	default?: unknown;
-};
+} & ListCheck<unknown>;
 
 type FlagValue<E> = E extends {valueName: string; parse: infer P}
 	? E extends {repeatable: true}
@@ -117,13 +123,23 @@ export function readFlags(table: readonly AnySetting[], argv: string[], context:
 	return {flags, input: parsed.positionals};
 }
 
-/** Flags given override `target`: a switch only when on, a list only when given. */
+/**
+ * Flags given override `target`: a switch only when on, a list only when given (or add
+ * to it, with `flagsAdd`; a list that the addition makes wrong is a UsageError).
+ */
 export function applyFlags(table: readonly AnySetting[], target: Target, flags: Target): void {
 	for (const setting of table) {
 		if (setting.field === undefined || setting.flag === undefined) continue;
 		const value = flags[setting.flag];
 		if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
-		target[setting.field] = value;
+		if (!setting.flagsAdd || !Array.isArray(value)) {
+			target[setting.field] = value;
+			continue;
+		}
+		const list: unknown[] = [...(target[setting.field] as unknown[]), ...(value as unknown[])];
+		const problem = setting.checkList?.(list);
+		if (problem !== undefined) throw new UsageError(`--${setting.flag}: ${problem}`);
+		target[setting.field] = list;
 	}
 }
 

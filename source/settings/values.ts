@@ -19,7 +19,9 @@ export function readValue(setting: AnySetting, raw: unknown, context: Context, s
 	const verb = source.kind === 'flag' ? 'takes' : 'must be';
 	const one = (item: unknown, subject: string): Read => {
 		const value = setting.parse.read(item, context);
-		return value === undefined ? {problem: `${subject} ${verb} ${setting.parse.takes}${shown(item)}`} : {value};
+		if (value !== undefined) return {value};
+		const why = setting.parse.why?.(item, context);
+		return {problem: why === undefined ? `${subject} ${verb} ${setting.parse.takes}${shown(item)}` : `${subject}: ${why}`};
 	};
 	if (!setting.repeatable) return one(raw, source.name);
 	if (!Array.isArray(raw)) return {problem: `${source.name} ${verb} a list of ${setting.parse.takes}`};
@@ -29,5 +31,6 @@ export function readValue(setting: AnySetting, raw: unknown, context: Context, s
 		if ('problem' in read) return read;
 		values.push(read.value);
 	}
-	return {value: values};
+	const problem = setting.checkList?.(values);
+	return problem === undefined ? {value: values} : {problem: `${source.name}: ${problem}`};
 }

@@ -1,0 +1,60 @@
+import os from 'node:os';
+import path from 'node:path';
+import {type LiveOptions, liveBusFor} from '../monitor/live.js';
+import type {Config} from '../settings.js';
+import {Fleet} from './fleet.js';
+import {LOCAL_NAME, LocalMachine} from './local.js';
+import type {Hello} from './protocol.js';
+import {type Connector, RemoteMachine} from './remote.js';
+import {type RemoteSpec, explainFailure, startTransport} from './transport.js';
+import type {MachineSource} from './types.js';
+
+/** How a remote is reached: its transport, started anew for each connection, and its failures explained. */
+export function connectorFor(spec: RemoteSpec, sshCommand: readonly string[], env: NodeJS.ProcessEnv = process.env): Connector {
+	return {
+		connect: () => startTransport(spec, sshCommand, env),
+		explain: (exit, stderr) => explainFailure(spec, {code: exit.code, signal: exit.signal, error: exit.error ?? null}, stderr),
+	};
+}
+
+/** A machine's bus, as a hello names it: its host and the database's path there. */
+const busKey = (hostname: string, database: string): string => `${hostname.toLowerCase()}\u0000${database}`;
+
+export type FleetOptions = {
+	/** The local bus's live reader (notifications hook in here). */
+	live?: Partial<LiveOptions>;
+	/** false: remotes only say hello (the status line asks for counts); default true. */
+	subscribe?: boolean;
+	env?: NodeJS.ProcessEnv;
+};
+
+/**
+ * The fleet a configuration names: this machine's bus (unless --no-local), then each
+ * remote in the order named. A remote whose hello names a bus already in the fleet (same
+ * host, same database path) is a duplicate: flagged, not merged twice.
+ */
+export function fleetFor(config: Config, options: FleetOptions = {}): Fleet {
+	const sources: MachineSource[] = [];
+	const seen = new Map<string, string>();
+	if (!config.noLocal) {
+		sources.push(new LocalMachine(liveBusFor(config, options.live), config.readOnly));
+		seen.set(busKey(os.hostname(), path.resolve(config.dbPath)), LOCAL_NAME);
+	}
+	const duplicateOf = (name: string) => (hello: Hello) => {
+		const key = busKey(hello.hostname, hello.database);
+		const first = seen.get(key);
+		if (first !== undefined && first !== name) return first;
+		seen.set(key, name);
+		return null;
+	};
+	for (const spec of config.remotes)
+		sources.push(
+			new RemoteMachine({
+				name: spec.name,
+				connector: connectorFor(spec, config.sshCommand, options.env),
+				duplicateOf: duplicateOf(spec.name),
+				subscribe: options.subscribe,
+			}),
+		);
+	return new Fleet(sources);
+}

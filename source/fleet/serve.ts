@@ -1,0 +1,222 @@
+import os from 'node:os';
+import path from 'node:path';
+import type {Readable, Writable} from 'node:stream';
+import {openReader} from '../bus/open.js';
+import type {JsonValue} from '../bus/types.js';
+import {type StatusCounts, countBus} from '../monitor/status-counts.js';
+import {liveBusFor} from '../monitor/live.js';
+import type {Config} from '../settings.js';
+import {ChangeEncoder} from './changes.js';
+import {
+	CAPABILITIES,
+	type Hello,
+	type Judgement,
+	LineSplitter,
+	PROTOCOL_VERSION,
+	type Request,
+	SERVE_IDLE_EXIT_MS,
+	type ServeMessage,
+	encode,
+} from './protocol.js';
+import {isObject} from './untrusted.js';
+
+declare const PACKAGE_VERSION: string;
+
+/**
+ * `session-status serve`: this machine's bus for a viewer elsewhere, on standard input
+ * and output (protocol.ts). It judges its own sessions (PIDs on this machine), sends a
+ * reading only when the bus or a judgement changed, and keeps only the latest unsent
+ * state while the viewer reads slowly. It exits when its input closes, when its output
+ * is gone, or after SERVE_IDLE_EXIT_MS without a line from the viewer. It runs nothing
+ * but its own requests.
+ */
+
+export type ServeOptions = {input?: Readable; output?: Writable; idleExitMs?: number; now?: () => number};
+
+const version = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev';
+
+class RequestError extends Error {}
+
+export function runServe(config: Config, options: ServeOptions = {}): Promise<number> {
+	const input = options.input ?? process.stdin;
+	const output = options.output ?? process.stdout;
+	const idleExitMs = options.idleExitMs ?? SERVE_IDLE_EXIT_MS;
+	const now = options.now ?? Date.now;
+	// Requests name the sender themselves: no session of this machine is "current" for a viewer elsewhere.
+	const live = liveBusFor({...config, sessionId: null});
+	// Ages are the viewer's to draw: judge again only when a PID or a session's state changes.
+	live.setClockTextsChangeAt(Number.POSITIVE_INFINITY);
+	const encoder = new ChangeEncoder();
+	let subscribed = false;
+	let blocked = false;
+	let closed = false;
+	let lastError: string | null = null;
+	let heardAt = now();
+
+	return new Promise<number>(resolve => {
+		const finish = () => {
+			if (closed) return;
+			closed = true;
+			clearInterval(idle);
+			live.stop();
+			input.removeAllListeners('data');
+			resolve(0);
+		};
+		const write = (message: ServeMessage): void => {
+			if (closed) return;
+			if (!output.write(encode(message)) && !blocked) {
+				blocked = true;
+				output.once('drain', () => {
+					blocked = false;
+					flush();
+				});
+			}
+		};
+		// The latest state only: while the viewer has not taken the last line, nothing is queued.
+		const flush = (): void => {
+			if (!subscribed || blocked || closed) return;
+			const state = live.getState();
+			if (state.error !== lastError) {
+				lastError = state.error;
+				if (state.error !== null) write({type: 'bus-error', now: now(), message: state.error});
+			}
+			if (blocked || !state.reading) return;
+			const {liveness, heartbeatFirstSeen} = live.monitor.lastJudgement();
+			const judgement: Judgement = {liveness: [...liveness], heartbeatFirstSeen: [...heartbeatFirstSeen], operator: config.operator};
+			const message = encoder.encode(state.reading.snapshot, judgement, now());
+			if (message) write(message);
+		};
+		const respond = (id: number, work: () => Promise<JsonValue> | JsonValue): void => {
+			Promise.resolve()
+				.then(work)
+				.then(
+					result => write({type: 'response', id, ok: true, result}),
+					(error: unknown) => write({type: 'response', id, ok: false, error: error instanceof Error ? error.message : String(error)}),
+				);
+		};
+		const writable = (what: string): void => {
+			if (config.readOnly) throw new RequestError(`not ${what}: ${os.hostname()} serves this bus read-only`);
+		};
+		const handle = (request: Request): void => {
+			switch (request.type) {
+				case 'subscribe':
+					if (!subscribed) live.subscribe(flush);
+					subscribed = true;
+					encoder.reset();
+					live.listEnded(Math.max(0, Number(request.endedSessions) || 0));
+					live.start();
+					live.refreshNow();
+					return respond(request.id, () => null);
+				case 'ping':
+					return respond(request.id, () => now());
+				case 'refresh':
+					return respond(request.id, async () => {
+						if (request.exact === true) await live.exactReading();
+						else live.refreshNow();
+						return null;
+					});
+				case 'ended':
+					live.listEnded(Math.max(0, Number(request.count) || 0));
+					return respond(request.id, () => null);
+				case 'acknowledge':
+					return respond(request.id, () => {
+						writable('acknowledged');
+						return live.acknowledge(numbers(request.ids));
+					});
+				case 'deliver':
+					return respond(request.id, async () => {
+						writable('marked delivered');
+						await live.markShown(numbers(request.ids));
+						return null;
+					});
+				case 'release':
+					return respond(request.id, () => {
+						writable('released');
+						return live.release(request.target);
+					});
+				case 'send':
+					return respond(request.id, async () => {
+						writable('sent');
+						return await live.send(request.request);
+					});
+				case 'payload':
+					return respond(request.id, () => {
+						const snapshot = live.getState().reading?.snapshot;
+						const message =
+							snapshot && [...snapshot.alerts, ...snapshot.unread, ...snapshot.lifecycle].find(row => row.id === request.message);
+						if (!message) throw new RequestError(`message #${request.message} is no longer in the reading`);
+						return message.payload;
+					});
+				case 'counts':
+					return respond(request.id, () => counts(config, now()));
+				default:
+					// Unknown types are ignored: a newer viewer may ask what this serve does not know.
+					return respond((request as {id: number}).id, () => {
+						throw new RequestError(`unknown request ${JSON.stringify(String((request as {type: unknown}).type)).slice(0, 80)}`);
+					});
+			}
+		};
+		const onLine = (line: string): void => {
+			heardAt = now();
+			if (line.trim() === '') return;
+			let value: unknown;
+			try {
+				value = JSON.parse(line);
+			} catch {
+				return write({type: 'error', message: 'a line that is not JSON was ignored'});
+			}
+			if (!isObject(value) || typeof value['type'] !== 'string' || !Number.isSafeInteger(value['id']))
+				return write({type: 'error', message: 'a line without a type and a numeric id was ignored'});
+			try {
+				handle(value as Request);
+			} catch (error) {
+				write({type: 'response', id: value['id'] as number, ok: false, error: (error as Error).message});
+			}
+		};
+		const splitter = new LineSplitter(onLine, bytes =>
+			write({type: 'error', message: `a line of ${bytes} bytes, over the limit, was ignored`}),
+		);
+		const idle = setInterval(
+			() => {
+				if (now() - heardAt > idleExitMs) finish();
+			},
+			Math.min(5000, idleExitMs),
+		);
+		input.on('data', (chunk: Buffer | string) => splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+		input.on('end', finish);
+		input.on('close', finish);
+		input.on('error', finish);
+		output.on('error', finish);
+		output.on('close', finish);
+
+		const hello: Hello = {
+			type: 'hello',
+			protocol: {...PROTOCOL_VERSION},
+			version,
+			capabilities: [...CAPABILITIES],
+			hostname: os.hostname(),
+			machineUuid: config.machineUuid,
+			database: path.resolve(config.dbPath),
+			readOnly: config.readOnly,
+			now: now(),
+		};
+		write(hello);
+	});
+}
+
+function numbers(value: unknown): number[] {
+	if (!Array.isArray(value)) throw new RequestError('ids must be a list of numbers');
+	return value.filter((id): id is number => Number.isSafeInteger(id)).slice(0, 10_000);
+}
+
+/** The status line's counts of this bus. */
+function counts(config: Config, now: number): StatusCounts {
+	const db = openReader(config.dbPath);
+	try {
+		const result = countBus(db, config, now);
+		if (result === null) throw new RequestError('not a message bus');
+		return result;
+	} finally {
+		db.close();
+	}
+}
