@@ -360,7 +360,7 @@ describe('configuration', () => {
 });
 
 describe('package and readme', () => {
-	it('packs only the built output, readme and license', () => {
+	it('packs only the built output, readme, the pictures it shows and license', () => {
 		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {cwd: ROOT, encoding: 'utf8'});
 		const packed = (JSON.parse(output) as Array<{files: Array<{path: string; mode: number}>}>)[0].files;
 		const files = packed.map(file => file.path).sort();
@@ -368,7 +368,11 @@ describe('package and readme', () => {
 			['dist/cli.js', 'dist/session-status', 'readme.md', 'license', 'package.json'].every(file => files.includes(file)),
 			files.join(', '),
 		);
-		for (const file of files) assert.match(file, /^(dist\/[\w.-]+\.js|dist\/session-status|readme\.md|license|package\.json)$/, file);
+		for (const file of files)
+			assert.match(file, /^(dist\/[\w.-]+\.js|dist\/session-status|readme\.md|media\/[\w.-]+\.svg|license|package\.json)$/, file);
+		// Every picture the readme shows is packed: npm's page shows the readme from the tarball.
+		for (const [, picture] of fs.readFileSync(path.join(ROOT, 'readme.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g))
+			assert.ok(files.includes(picture), `${picture} is shown by the readme but not packed`);
 		// The bin must stay executable in the tarball.
 		assert.equal(packed.find(file => file.path === 'dist/session-status')!.mode & 0o111, 0o111);
 	});
