@@ -139,8 +139,15 @@ describe('a local transport', () => {
 			assert.equal(exit.code, null);
 			assert.match(exit.error ?? '', /^cannot run \/nonexistent\/(session-status|ssh): no such program$/);
 			assert.deepEqual(explainFailure(spec, exit, transport.stderrText()), {why: exit.error, transient: false});
+			transport.stdin.write('nobody reads this\n');
 			transport.stop();
 		}
+		// spawn itself refuses (a NUL in the program's name): the same, with the name escaped.
+		const refused = startTransport(exec(['/bin/sh\0x']), []);
+		assert.equal(refused.pid, null);
+		assert.match((await refused.exited).error ?? '', /^cannot run \/bin\/sh\\x00x: /);
+		refused.stdin.write('nobody reads this\n');
+		refused.stop();
 	});
 
 	it('explains a missing or too old session-status on the far side', () => {
