@@ -100,7 +100,9 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 function notStarted(error: string): Transport {
 	const stdin = new PassThrough();
 	const stdout = new PassThrough();
-	stdin.destroy();
+	// A write to it fails quietly, as a write to a transport that went away does.
+	stdin.on('error', () => {});
+	stdin.end();
 	stdout.end();
 	return {stdin, stdout, pid: null, stop: () => {}, stderrText: () => '', exited: Promise.resolve({code: null, signal: null, error})};
 }
@@ -133,7 +135,7 @@ export function startTransport(spec: RemoteSpec, sshCommand: readonly string[], 
 	let ended = false;
 	let killTimer: NodeJS.Timeout | null = null;
 	const exited = new Promise<TransportExit>(resolve => {
-		child.once('error', error => {
+		child.on('error', error => {
 			if (child.pid !== undefined) return;
 			ended = true;
 			const code = (error as NodeJS.ErrnoException).code;
