@@ -5,6 +5,7 @@ import path from 'node:path';
 import type {ChildProcess} from 'node:child_process';
 import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
+import {localFleet} from '../../source/fleet/local.js';
 import {KEYMAP} from '../../source/ui/keymap.js';
 import {type LiveOptions, liveBusFor} from '../../source/monitor/live.js';
 import type {Notifications} from '../../source/monitor/notify.js';
@@ -251,7 +252,7 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 	const {TMUX: _tmux, TMUX_PANE: _pane, ...outsideTmux} = process.env;
 	const rendered = render(
 		<App
-			live={live}
+			fleet={localFleet(live, config.readOnly)}
 			config={config}
 			columns={options.columns ?? 100}
 			rows={options.rows ?? 30}
