@@ -134,7 +134,7 @@ export function App({fleet, config, columns: fixedColumns, rows: fixedRows, writ
 		);
 		if (refusing.length === 0) return null;
 		const why = refusing.map(machine => `${machine.name} ${machine.local ? 'was started with --read-only' : 'serves read-only'}`);
-		return `Read-only: "${what}" would write to the bus of ${refusing.map(machine => machine.name).join(', ')} (${why.join('; ')})`;
+		return `Read-only: ${why.join('; ')}: "${what}" would write to its bus`;
 	};
 	const normal = {ui, dispatch, view, screen, actions, writeRefusal, exit};
 	const onCommand = (input: string, key: Parameters<typeof commandFor>[1]) => {

@@ -32,9 +32,9 @@ export function readingTime(state: MachineState): string {
 	return state.readAt === null ? 'never read' : formatIso(state.readAt).slice(11, 16);
 }
 
-/** Each machine's short tag for a narrow pane: the shortest prefix (up to 4 characters) that tells the names apart, else its number. */
+/** Each machine's short tag for a narrow pane: the shortest prefix of 3 or 4 characters that tells the names apart, else its number. */
 export function machineTags(names: readonly string[]): Map<string, string> {
-	for (let length = 1; length <= 4; length++) {
+	for (let length = 3; length <= 4; length++) {
 		const tags = names.map(name => Array.from(name).slice(0, length).join(''));
 		if (new Set(tags).size === tags.length) return new Map(names.map((name, index) => [name, tags[index]]));
 	}
@@ -208,7 +208,7 @@ const machineColumns = new Map<number, Column>();
 function machineColumn(tagWidth: number): Column {
 	let column = machineColumns.get(tagWidth);
 	if (!column) {
-		column = {id: 'machine', priority: 2, title: 'MACHINE', width: Math.max(2, tagWidth), max: 24, sortable: true, short: 'machineTag'};
+		column = {id: 'machine', priority: 2, title: 'MACHINE', width: Math.max(3, tagWidth), max: 24, sortable: true, short: 'machineTag'};
 		machineColumns.set(tagWidth, column);
 	}
 	return column;

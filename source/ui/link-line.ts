@@ -10,7 +10,9 @@ import type {Tone} from './tabs/types.js';
 
 const WHY_WIDTH = 48;
 
-const why = (text: string) => fit(text.split('\n')[0].trim(), WHY_WIDTH);
+/** At most `width` cells, never padded. */
+const cut = (text: string, width: number) => (stringWidth(text) <= width ? text : fit(text, width));
+const why = (text: string) => cut(text.split('\n')[0].trim(), WHY_WIDTH);
 
 /** One link in words: `gpu: reconnecting in 4 s (connection refused)`. */
 export function linkWords(link: LinkState, now: number): string {
@@ -39,7 +41,7 @@ export function linkLine(machines: readonly MachineState[], columns: number, now
 	const kinds = new Set(remotes.map(machine => machine.link.kind));
 	const tone: Tone = kinds.has('failed') ? 'bad' : kinds.has('reconnecting') || kinds.has('connecting') ? 'warn' : 'muted';
 	const readOnly = (machine: MachineState) => (machine.readOnly && machine.link.kind === 'live' ? ' (read-only)' : '');
-	const full = remotes.map(machine => `${fit(machine.name, 24)}: ${linkWords(machine.link, now)}${readOnly(machine)}`).join(' · ');
+	const full = remotes.map(machine => `${cut(machine.name, 24)}: ${linkWords(machine.link, now)}${readOnly(machine)}`).join(' · ');
 	if (stringWidth(full) <= columns) return {text: full, tone};
 	// Narrow: the live and connecting ones counted, the others named.
 	const count = (kind: LinkState['kind'], word: string) => {
@@ -47,7 +49,7 @@ export function linkLine(machines: readonly MachineState[], columns: number, now
 		return n > 0 ? [`${n} ${word}`] : [];
 	};
 	const named = (kind: LinkState['kind'], word: string, after = '') => {
-		const names = remotes.filter(machine => machine.link.kind === kind).map(machine => fit(machine.name, 16));
+		const names = remotes.filter(machine => machine.link.kind === kind).map(machine => cut(machine.name, 16));
 		return names.length > 0 ? [`${names.length} ${word}: ${names.join(' ')}${after}`] : [];
 	};
 	const summary = [
@@ -57,7 +59,7 @@ export function linkLine(machines: readonly MachineState[], columns: number, now
 		...named('reconnecting', 'reconnecting'),
 		...named('duplicate', 'duplicate'),
 	].join(', ');
-	return {text: fit(summary, columns), tone};
+	return {text: cut(summary, columns), tone};
 }
 
 /** When the line next reads differently with the clock alone: a reconnecting link's countdown, each second. */
