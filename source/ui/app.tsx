@@ -128,7 +128,8 @@ export function App({fleet, config, columns: fixedColumns, rows: fixedRows, writ
 	// A write on a machine that refuses writes is refused here, naming the machine when there are several.
 	const writeRefusal = (command: Command, machines: Array<string | undefined>): string | null => {
 		const what = binding(command).description;
-		if (!fleet.multiple) return config.readOnly || fleetState.machines[0]?.readOnly ? readOnlyText(what) : null;
+		const only = fleetState.machines.length === 1 ? fleetState.machines[0] : null;
+		if (only?.local) return config.readOnly || only.readOnly ? readOnlyText(what) : null;
 		const refusing = fleetState.machines.filter(
 			machine => machine.readOnly && machines.some(name => (name ?? fleetState.machines[0].name) === machine.name),
 		);

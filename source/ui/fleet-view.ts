@@ -29,7 +29,7 @@ export function shownMachines(machines: readonly MachineState[]): MachineState[]
 
 /** The time of a machine's last reading (local clock, UTC), as its lost rows are marked. */
 export function readingTime(state: MachineState): string {
-	return state.readAt === null ? 'never read' : formatIso(state.readAt).slice(11, 16);
+	return state.readAt === null ? 'never' : formatIso(state.readAt).slice(11, 16);
 }
 
 /** Each machine's short tag for a narrow pane: the shortest prefix of 3 or 4 characters that tells the names apart, else its number. */
@@ -114,7 +114,7 @@ function fleetRow(row: Row, state: MachineState, key: MachineKey): Row {
 function statsSection(view: TabView | null, state: MachineState, key: MachineKey | null): Row[] {
 	const {name} = state;
 	const lost = linkLost(state);
-	const title = `${name}${state.hostname && state.hostname !== name ? ` (${state.hostname})` : ''}${lost ? ` — link down, last reading ${readingTime(state)}` : ''}`;
+	const title = `${name}${state.hostname && state.hostname !== name ? ` (${state.hostname})` : ''}${lost ? ` — link down, ${state.readAt === null ? 'never read' : `last reading ${readingTime(state)}`}` : ''}`;
 	const heading: Row = {
 		key: `${name}/stats-title`,
 		machine: name,
@@ -283,7 +283,12 @@ export class FleetView {
 		const badges = this.badgesOf(shown);
 		const first = parts.find((part): part is TabView => part !== null);
 		if (!first || !badges) return {view: null, badges};
-		const header = shown.flatMap((state, index) => (parts[index]?.header ?? []).map(line => `${state.name}: ${line}`));
+		// Each line names its machines; a line several machines share (the same missing table) is said once.
+		const lines = new Map<string, string[]>();
+		shown.forEach((state, index) => {
+			for (const line of parts[index]?.header ?? []) lines.set(line, [...(lines.get(line) ?? []), state.name]);
+		});
+		const header = [...lines].map(([line, names]) => `${names.join(', ')}: ${line}`);
 		const headerShown =
 			header.length <= MAX_HEADER_LINES
 				? header
