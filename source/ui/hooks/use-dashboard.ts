@@ -2,7 +2,7 @@ import {useCallback, useEffect, useLayoutEffect, useReducer, useRef, useState} f
 import type {Fleet} from '../../fleet/fleet.js';
 import type {FleetState} from '../../fleet/types.js';
 import type {TabId} from '../../tab-ids.js';
-import {type Badges, FleetView, shownMachines} from '../fleet-view.js';
+import {type Badges, FleetView, linkLost, shownMachines} from '../fleet-view.js';
 import type {TabView} from '../tabs/types.js';
 
 /** What the status bar says of the fleet's buses: paused, when the data last changed, why a bus could not be read. */
@@ -26,7 +26,10 @@ function dashboardState(fleet: FleetState): DashboardState {
 		const [machine] = fleet.machines;
 		return {error: machine.error, paused: fleet.paused, changedAt: machine.changedAt};
 	}
-	const errors = machines.filter(machine => machine.error !== null).map(machine => `${machine.name}: ${machine.error!.split('\n')[0]}`);
+	// A machine whose link is down says why in the link line; here, the buses that are reached but cannot be read.
+	const errors = machines
+		.filter(machine => machine.error !== null && !linkLost(machine))
+		.map(machine => `${machine.name}: ${machine.error!.split('\n')[0]}`);
 	const changed = machines.flatMap(machine => (machine.changedAt === null ? [] : [machine.changedAt]));
 	return {
 		error: errors.length > 0 ? errors.join('; ') : null,
