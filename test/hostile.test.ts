@@ -7,6 +7,7 @@ import {once} from 'node:events';
 import type {ChildProcess} from 'node:child_process';
 import type Database from 'better-sqlite3';
 import {BusWriter} from '../source/bus/writer.js';
+import {localFleet} from '../source/fleet/local.js';
 import {liveBusFor} from '../source/monitor/live.js';
 import {defaultConfig} from '../source/settings.js';
 import {escapeControls} from '../source/text/sanitize.js';
@@ -750,7 +751,9 @@ async function tuiRows(dbPath: string, name: string): Promise<Record<string, num
 	const dir = path.dirname(dbPath);
 	const config = {...defaultConfig({}, dir), dbPath, logBase: path.join(dir, 'tui-logs'), color: false};
 	const live = liveBusFor({...config, dbPath, sessionId: null, machineUuid: null, readOnly: false}, {pollMs: 20, coalesceMs: 20});
-	const rendered = ink.render(ink.createElement(ink.App, {live, config, columns: 120, rows: 40, writeRaw: () => {}}));
+	const rendered = ink.render(
+		ink.createElement(ink.App, {fleet: localFleet(live, false), config, columns: 120, rows: 40, writeRaw: () => {}}),
+	);
 	const frame = () => rendered.lastFrame() ?? '';
 	const waitFor = async (test: (text: string) => boolean, what: string, timeoutMs = 15_000) => {
 		const deadline = Date.now() + timeoutMs;

@@ -4,6 +4,7 @@ import type {SendRequest, SendResult} from '../bus/send.js';
 import type {JsonValue} from '../bus/types.js';
 import type {LiveBus, LiveState} from '../monitor/live.js';
 import type {Reading} from '../monitor/monitor.js';
+import {Fleet} from './fleet.js';
 import type {MachineSource, MachineState} from './types.js';
 
 export const LOCAL_NAME = 'local';
@@ -109,4 +110,9 @@ export class LocalMachine implements MachineSource {
 /** This machine's hostname, as the fleet names it in a hello. */
 export function localHostname(): string {
 	return os.hostname();
+}
+
+/** A fleet of this machine's bus alone: the dashboard without remotes, and the tests. */
+export function localFleet(live: LiveBus, readOnly: boolean): Fleet {
+	return new Fleet([new LocalMachine(live, readOnly)]);
 }

@@ -1,6 +1,6 @@
-import {useEffect, useMemo, useReducer} from 'react';
+import {useEffect, useMemo, useReducer, useState} from 'react';
 import {Box, Text, useApp} from 'ink';
-import type {LiveBus} from '../monitor/live.js';
+import type {Fleet} from '../fleet/fleet.js';
 import type {Notifications} from '../monitor/notify.js';
 import {isTabId} from '../tab-ids.js';
 import {fit} from '../text/fit.js';
@@ -21,14 +21,21 @@ import {useConfirmInput, useDetailInput, useHelpInput} from './hooks/use-overlay
 import {useFilterInput} from './hooks/use-text-input.js';
 import {useNotices} from './hooks/use-notices.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
-import {commandFor} from './keymap.js';
+import {type Command, binding, commandFor} from './keymap.js';
+import {linkLine, linkLineChangesAt} from './link-line.js';
 import {promptLine} from './prompt.js';
 import {screenOf} from './screen.js';
 import {textPane} from './text-pane.js';
 import {initialUiState, uiReducer} from './state.js';
-import {ThemeContext} from './theme.js';
+import {ThemeContext, toneStyle} from './theme.js';
 
 export const MIN_COLUMNS = 40;
+
+/** The refusal of a write with one bus, started with --read-only. */
+function readOnlyText(what: string): string {
+	return `Read-only: "${what}" would write to the bus (started with --read-only)`;
+}
+
 export const MIN_ROWS = 10;
 
 /** What the App needs of the settings. */
@@ -43,7 +50,8 @@ export type AppConfig = {
 };
 
 export type AppProps = {
-	live: LiveBus;
+	/** The machines whose buses the dashboard shows (`localFleet` for this machine's alone). */
+	fleet: Fleet;
 	config: AppConfig;
 	/** Fixed size (tests); otherwise the terminal's, following resizes. */
 	columns?: number;
@@ -56,17 +64,22 @@ export type AppProps = {
 	environment?: NodeJS.ProcessEnv;
 };
 
-export function App({live, config, columns: fixedColumns, rows: fixedRows, writeRaw, notifications, environment = process.env}: AppProps) {
+export function App({fleet, config, columns: fixedColumns, rows: fixedRows, writeRaw, notifications, environment = process.env}: AppProps) {
 	const {exit} = useApp();
 	const {columns, rows} = useTerminalSize({columns: fixedColumns, rows: fixedRows});
 	const [ui, dispatch] = useReducer(uiReducer, isTabId(config.defaultTab) ? config.defaultTab : 'sessions', initialUiState);
 	const tabState = ui.tabs[ui.tab];
+	// A reconnecting link's countdown is the one text that changes each second: redrawn only while there is one.
+	const [now, setNow] = useState(() => Date.now());
+	// The remotes' link line takes a line of the frame from the rows.
+	const bodyRows = rows - (fleet.sources.some(source => !source.getState().local) ? 1 : 0);
+	const links = (machines: Parameters<typeof linkLine>[0]) => linkLine(machines, columns, now);
 	// What a reading puts on screen in this terminal and UI state: a reading that changes none of it draws no frame.
 	const onScreen = (model: DashboardModel): OnScreen => {
-		const screen = screenOf(model.view, tabState, ui.mode, columns, rows);
+		const screen = screenOf(model.view, tabState, ui.mode, columns, bodyRows);
 		const rowsShown = screen.visible.slice(screen.top, screen.top + screen.page);
 		const shown = rowsShown.map(row => [row.key, row.cells, row.tone]);
-		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, columns, rows).lines : null;
+		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, columns, bodyRows).lines : null;
 		const {view, state} = model;
 		return {
 			text: JSON.stringify([
@@ -81,6 +94,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 				detail,
 				state.error,
 				state.paused,
+				links(model.fleet.machines)?.text,
 			]),
 			// A detail gives ages to the second (unknown: judged again every few seconds); the help never changes.
 			changesAt:
@@ -91,21 +105,39 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 						: Math.min(...rowsShown.map(row => row.changesAt ?? Infinity)),
 		};
 	};
-	const {state, view, badges} = useDashboard(live, ui.tab, ui.showEnded, onScreen);
+	const {state, view, badges, fleet: fleetState} = useDashboard(fleet, ui.tab, ui.showEnded, onScreen);
 	useEffect(() => {
-		live.start();
-		return () => live.stop();
-	}, [live]);
-	const screen = useMemo(() => screenOf(view, tabState, ui.mode, columns, rows), [view, tabState, ui.mode, columns, rows]);
-	useDelivery(live, screen, ui.mode, state.paused);
+		fleet.start();
+		return () => fleet.stop();
+	}, [fleet]);
+	const nextLinkChange = linkLineChangesAt(fleetState.machines, now);
+	useEffect(() => {
+		if (nextLinkChange === Infinity) return;
+		const timer = setTimeout(() => setNow(Date.now()), Math.max(0, nextLinkChange - Date.now()));
+		return () => clearTimeout(timer);
+	}, [nextLinkChange]);
+	const screen = useMemo(() => screenOf(view, tabState, ui.mode, columns, bodyRows), [view, tabState, ui.mode, columns, bodyRows]);
+	useDelivery(fleet, screen, ui.mode, state.paused);
 	const moreEnded = view?.id === 'sessions' && view.total !== null;
-	useEndedPages(live, ui.showEnded, moreEnded && screen.selected >= screen.visible.length - screen.page);
+	useEndedPages(fleet, ui.showEnded, moreEnded && screen.selected >= screen.visible.length - screen.page);
 
-	const actions = useActions(live, config, dispatch, writeRaw, environment);
+	const actions = useActions(fleet, config, dispatch, writeRaw, environment);
 	useNotices(notifications, dispatch);
 	const queue = useKeyQueue(exit);
-	const pane = textPane(ui, view, config.readOnly, columns, rows);
-	const normal = {ui, dispatch, view, screen, actions, readOnly: config.readOnly, exit};
+	const pane = textPane(ui, view, config.readOnly, columns, bodyRows);
+	// A write on a machine that refuses writes is refused here, naming the machine when there are several.
+	const writeRefusal = (command: Command, machines: Array<string | undefined>): string | null => {
+		const what = binding(command).description;
+		const only = fleetState.machines.length === 1 ? fleetState.machines[0] : null;
+		if (only?.local) return config.readOnly || only.readOnly ? readOnlyText(what) : null;
+		const refusing = fleetState.machines.filter(
+			machine => machine.readOnly && machines.some(name => (name ?? fleetState.machines[0].name) === machine.name),
+		);
+		if (refusing.length === 0) return null;
+		const why = refusing.map(machine => `${machine.name} ${machine.local ? 'was started with --read-only' : 'serves read-only'}`);
+		return `Read-only: ${why.join('; ')}: "${what}" would write to its bus`;
+	};
+	const normal = {ui, dispatch, view, screen, actions, writeRefusal, exit};
 	const onCommand = (input: string, key: Parameters<typeof commandFor>[1]) => {
 		const command = commandFor(input, key);
 		if (command) runCommand(command, normal);
@@ -122,6 +154,7 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 	useChooseInput(queue, {dispatch, mode: ui.mode, actions}, {isActive: ui.mode.kind === 'choose'});
 	useComposeInput(queue, {dispatch, mode: ui.mode, actions}, {isActive: ui.mode.kind === 'compose'});
 	const theme = useMemo(() => ({color: config.color}), [config.color]);
+	const link = links(fleetState.machines);
 
 	if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
 		return (
@@ -154,6 +187,11 @@ export function App({live, config, columns: fixedColumns, rows: fixedRows, write
 					{body}
 				</Box>
 				{screen.filterLine && !overlay ? <Text wrap="truncate">{fit(filterText, columns)}</Text> : null}
+				{link ? (
+					<Text wrap="truncate" color={toneStyle(link.tone, theme).color}>
+						{link.text}
+					</Text>
+				) : null}
 				<StatusBar
 					dbPath={config.dbPath}
 					readOnly={config.readOnly}

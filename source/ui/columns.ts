@@ -25,6 +25,13 @@ function widestCells(columns: Column[], rows: Row[]): Map<string, number> {
 	return widths;
 }
 
+/** A cell as a laid column shows it: its short form (when it has one) once the column is narrower than the cell. */
+export function cellText(row: Row, column: LaidColumn): string {
+	const text = row.cells[column.id] ?? '';
+	if (column.short === undefined || stringWidth(text) <= column.shown) return text;
+	return row.cells[column.short] ?? text;
+}
+
 /** Where a tab's columns go: on the row's line, or (what must not be lost in a narrow pane) on a second line. */
 export type Layout = {laid: LaidColumn[]; second: Column[]};
 

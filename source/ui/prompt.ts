@@ -18,7 +18,8 @@ export function promptLine(mode: Mode, columns: number): string | null {
 			return `${verb} which session? ${choices.join('  ')}  (Esc cancels)`;
 		}
 		case 'compose': {
-			const to = mode.to.kind === 'reply' ? `Reply to ${mode.to.senderId} (#${mode.to.messageId})` : `To ${mode.to.sessionId}`;
+			const on = mode.machine === undefined ? '' : ` on ${mode.machine}`;
+			const to = mode.to.kind === 'reply' ? `Reply to ${mode.to.senderId} (#${mode.to.messageId})${on}` : `To ${mode.to.sessionId}${on}`;
 			const head = `${to} [${priorityLabel(mode.priority)}] > `;
 			const typed = mode.text === '' ? '▏ (type your message)' : `${mode.text}▏`;
 			const hint = '  Enter sends, Tab priority, Esc cancels';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import {render} from 'ink';
 import {App} from './app.js';
+import {localFleet} from '../fleet/local.js';
 import {liveBusFor} from '../monitor/live.js';
 import {notificationsFor} from '../monitor/notify.js';
 import type {Config} from '../settings.js';
@@ -61,17 +62,18 @@ export async function runDashboard(config: Config): Promise<number> {
 
 	const notifications = notificationsFor(config, () => stdout.write('\u0007'));
 	const live = liveBusFor(config, {onReading: notifications?.observe});
+	const fleet = localFleet(live, config.readOnly);
 	process.on('exit', () => notifications?.stop());
 
 	stdout.write(ENTER_ALT_SCREEN);
-	const instance = render(<App live={live} config={config} notifications={notifications} writeRaw={data => stdout.write(data)} />, {
+	const instance = render(<App fleet={fleet} config={config} notifications={notifications} writeRaw={data => stdout.write(data)} />, {
 		exitOnCtrlC: false,
 		patchConsole: true,
 	});
 
 	const terminate = (signal: NodeJS.Signals) => {
 		instance.unmount();
-		live.stop();
+		fleet.stop();
 		restore();
 		process.exit(signal === 'SIGTERM' ? 143 : 130);
 	};
@@ -93,7 +95,7 @@ export async function runDashboard(config: Config): Promise<number> {
 	try {
 		await instance.waitUntilExit();
 	} finally {
-		live.stop();
+		fleet.stop();
 		restore();
 	}
 	return 0;

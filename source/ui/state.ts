@@ -9,7 +9,9 @@ import type {AgentRef, Column, Row} from './tabs/types.js';
  * hooks turn keys into these actions; nothing here knows about Ink.
  */
 
-export type PendingAction = {kind: 'acknowledge-all'; ids: number[]} | {kind: 'release'; target: ReleaseTarget};
+/** `machine`: the machine the rows came from (absent: the fleet's only machine). */
+export type PendingAction =
+	{kind: 'acknowledge-all'; groups: Array<{machine?: string; ids: number[]}>} | {kind: 'release'; target: ReleaseTarget; machine?: string};
 
 /** What a chosen agent is for: `o` jumps to its pane, `m` writes to it. */
 export type AgentPurpose = 'jump' | 'message';
@@ -27,9 +29,9 @@ export type Mode =
 	| {kind: 'filter'}
 	| {kind: 'confirm'; prompt: string; action: PendingAction}
 	/** Which of a row's sessions (an alert naming several): a number key chooses. */
-	| {kind: 'choose'; purpose: AgentPurpose; agents: AgentRef[]}
+	| {kind: 'choose'; purpose: AgentPurpose; agents: AgentRef[]; machine?: string}
 	/** The one-line message editor. */
-	| {kind: 'compose'; to: Recipient; text: string; priority: number};
+	| {kind: 'compose'; to: Recipient; text: string; priority: number; machine?: string};
 
 export type TabState = {
 	selectedKey: string | null;
@@ -73,8 +75,8 @@ export type UiAction =
 	| {type: 'sort-reverse'}
 	| {type: 'toggle-ended'}
 	| {type: 'confirm'; prompt: string; action: PendingAction}
-	| {type: 'choose'; purpose: AgentPurpose; agents: AgentRef[]}
-	| {type: 'compose'; to: Recipient}
+	| {type: 'choose'; purpose: AgentPurpose; agents: AgentRef[]; machine?: string}
+	| {type: 'compose'; to: Recipient; machine?: string}
 	| {type: 'compose-type'; text: string}
 	| {type: 'compose-erase'}
 	| {type: 'compose-priority'}
@@ -131,9 +133,9 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
 		case 'confirm':
 			return {...state, mode: {kind: 'confirm', prompt: action.prompt, action: action.action}};
 		case 'choose':
-			return {...state, mode: {kind: 'choose', purpose: action.purpose, agents: action.agents}};
+			return {...state, mode: {kind: 'choose', purpose: action.purpose, agents: action.agents, machine: action.machine}};
 		case 'compose':
-			return {...state, mode: {kind: 'compose', to: action.to, text: '', priority: MESSAGE_PRIORITIES[0]}};
+			return {...state, mode: {kind: 'compose', to: action.to, text: '', priority: MESSAGE_PRIORITIES[0], machine: action.machine}};
 		case 'compose-type':
 		case 'compose-erase':
 		case 'compose-priority':

@@ -5,6 +5,8 @@ import path from 'node:path';
 import type {ChildProcess} from 'node:child_process';
 import {render} from 'ink-testing-library';
 import {App} from '../../source/ui/app.js';
+import {LocalMachine, localFleet} from '../../source/fleet/local.js';
+import type {Fleet} from '../../source/fleet/fleet.js';
 import {KEYMAP} from '../../source/ui/keymap.js';
 import {type LiveOptions, liveBusFor} from '../../source/monitor/live.js';
 import type {Notifications} from '../../source/monitor/notify.js';
@@ -185,9 +187,12 @@ export type DashboardOptions = {
 	/** The dashboard's environment (default: this one without $TMUX, so `o` is outside tmux). */
 	environment?: NodeJS.ProcessEnv;
 	notifications?: Notifications;
+	/** Builds the fleet around this dashboard's own bus (default: that bus alone, as the dashboard runs without remotes). */
+	fleet?: (local: LocalMachine, context: {dir: string; config: Config; pids: Pids}) => Fleet;
 };
 
 export type Dashboard = {
+	fleet: Fleet;
 	dir: string;
 	dbPath: string;
 	config: Config;
@@ -238,7 +243,8 @@ afterEach(() => {
 export async function openDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
 	const dir = tempDir('session-status-app-');
 	const dbPath = path.join(dir, 'messaging.db');
-	(options.setup ?? standardBus)(dbPath, await fixturePids());
+	const pids = await fixturePids();
+	(options.setup ?? standardBus)(dbPath, pids);
 	const config: Config = {...defaultConfig({}, dir), dbPath, logBase: path.join(dir, 'logs'), sessionId: CURRENT, ...options.config};
 	const live = liveBusFor(config, {pollMs: 20, coalesceMs: 20, ...options.live});
 	let stopped = false;
@@ -247,11 +253,14 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 		stopped = true;
 		stop();
 	};
+	const fleet = options.fleet
+		? options.fleet(new LocalMachine(live, config.readOnly), {dir, config, pids})
+		: localFleet(live, config.readOnly);
 	const raw: string[] = [];
 	const {TMUX: _tmux, TMUX_PANE: _pane, ...outsideTmux} = process.env;
 	const rendered = render(
 		<App
-			live={live}
+			fleet={fleet}
 			config={config}
 			columns={options.columns ?? 100}
 			rows={options.rows ?? 30}
@@ -301,6 +310,7 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 	};
 	let closed = false;
 	const dashboard: Dashboard = {
+		fleet,
 		dir,
 		dbPath,
 		config,
@@ -341,7 +351,7 @@ export async function openDashboard(options: DashboardOptions = {}): Promise<Das
 			if (closed) return;
 			closed = true;
 			rendered.unmount();
-			live.stop();
+			fleet.stop();
 		},
 	};
 	open.push(dashboard);

@@ -1,7 +1,7 @@
 import {Text} from 'ink';
 import {formatIso} from '../../bus/time.js';
-import type {LiveState} from '../../monitor/live.js';
 import {fit, stringWidth} from '../../text/fit.js';
+import type {DashboardState} from '../hooks/use-dashboard.js';
 import {truncateStart} from '../../text/truncate.js';
 import type {Message} from '../state.js';
 import {toneStyle, useTheme} from '../theme.js';
@@ -23,7 +23,7 @@ export function StatusBar({
 	dbPath: string;
 	readOnly: boolean;
 	columns: number;
-	state: LiveState;
+	state: DashboardState;
 	message: Message | null;
 	prompt: string | null;
 	position: string;

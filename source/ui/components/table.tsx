@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import {fit} from '../../text/fit.js';
-import type {Layout} from '../columns.js';
+import {type Layout, cellText} from '../columns.js';
 import type {Column, Row} from '../tabs/types.js';
 import {toneStyle, useTheme} from '../theme.js';
 
@@ -59,7 +59,7 @@ export function TableRows({
 	return (
 		<Box flexDirection="column">
 			{rows.slice(top, top + height).map((row, offset) => {
-				const text = laid.map(column => fit(row.cells[column.id] ?? '', column.shown)).join(' ');
+				const text = laid.map(column => fit(cellText(row, column), column.shown)).join(' ');
 				const style = toneStyle(row.tone, theme);
 				const inverse = top + offset === selected;
 				return (

@@ -2,28 +2,31 @@ import {useMemo} from 'react';
 import {priorityLabel} from '../../analysis/alerts.js';
 import {BusError} from '../../bus/open.js';
 import {NOT_ADDRESSABLE, type Recipient} from '../../bus/send.js';
-import type {LiveBus} from '../../monitor/live.js';
+import type {Fleet} from '../../fleet/fleet.js';
+import {LocalMachine} from '../../fleet/local.js';
+import type {MachineSource} from '../../fleet/types.js';
 import {jumpToAgent} from '../../processes/tmux.js';
 import {writeLogEntry} from '../../report/log-entry.js';
 import type {Message, PendingAction, UiAction} from '../state.js';
 import type {AgentRef, Row} from '../tabs/types.js';
 
 /**
- * What the dashboard does to the world: writes to the bus (acknowledge, release, the
- * operator's messages), the session-log entry, the clipboard, the jump to an agent's
- * tmux pane, refresh and pause. Each reports in the status bar,
- * an error in a sentence; none blocks the keyboard.
+ * What the dashboard does to the world: writes to a machine's bus (acknowledge, release,
+ * the operator's messages), the session-log entry, the clipboard, the jump to an agent's
+ * tmux pane, refresh and pause. A request goes to the machine its row came from (`machine`;
+ * absent: the fleet's only one). Each reports in the status bar, naming the machine when
+ * there are several; an error in a sentence; none blocks the keyboard.
  */
 
 export type Actions = {
 	perform: (action: PendingAction) => void;
 	/** `what`: an alert acknowledged, or the operator's own mail marked read. */
-	acknowledge: (ids: number[], what?: 'alert' | 'message') => void;
-	/** `o`: the agent's tmux pane. */
-	jump: (agent: AgentRef) => void;
+	acknowledge: (ids: number[], what?: 'alert' | 'message', machine?: string) => void;
+	/** `o`: the agent's tmux pane (local rows only). */
+	jump: (agent: AgentRef, machine?: string) => void;
 	/** `m`: opens the editor to the agent, or to the sender of a message (a reply); says why not when it cannot. */
-	message: (to: AgentRef | NonNullable<Row['reply']>) => void;
-	send: (to: Recipient, text: string, priority: number) => void;
+	message: (to: AgentRef | NonNullable<Row['reply']>, machine?: string) => void;
+	send: (to: Recipient, text: string, priority: number, machine?: string) => void;
 	writeLog: () => void;
 	copy: (text: string) => void;
 	refresh: () => void;
@@ -42,7 +45,7 @@ function describeError(error: unknown): string {
 export type ActionsConfig = {logBase: string; author: string; operator: string};
 
 export function useActions(
-	live: LiveBus,
+	fleet: Fleet,
 	config: ActionsConfig,
 	dispatch: (action: UiAction) => void,
 	writeRaw: (data: string) => void,
@@ -50,77 +53,103 @@ export function useActions(
 ): Actions {
 	return useMemo(() => {
 		const say = (text: string, tone: Message['tone'] = 'normal') => dispatch({type: 'say', message: {text, tone}});
-		const run = (what: () => Promise<string | Message>) => {
+		/** The machine a row came from; a machine that left the fleet is an error the status bar shows. */
+		const source = (machine: string | undefined): MachineSource => {
+			const found = machine === undefined ? fleet.sources[0] : fleet.machine(machine);
+			if (!found) throw new Error(`no machine named ${machine ?? '(none)'} in the fleet`);
+			return found;
+		};
+		// With several machines, every answer names its machine.
+		const named = (machine: string | undefined) => (fleet.multiple ? `${machine ?? fleet.sources[0].name}: ` : '');
+		const run = (machine: string | undefined, what: () => Promise<string | Message>) => {
+			const prefix = named(machine);
 			what().then(
-				result => (typeof result === 'string' ? say(result, 'good') : dispatch({type: 'say', message: result})),
-				(error: unknown) => say(describeError(error), 'bad'),
+				result =>
+					typeof result === 'string'
+						? say(prefix + result, 'good')
+						: dispatch({type: 'say', message: {...result, text: prefix + result.text}}),
+				(error: unknown) => say(prefix + describeError(error), 'bad'),
 			);
 		};
 		return {
 			perform: action => {
 				if (action.kind === 'acknowledge-all') {
-					run(async () => `Acknowledged ${await live.acknowledge(action.ids)} of ${action.ids.length} alerts`);
+					for (const {machine, ids} of action.groups) {
+						run(machine, async () => `Acknowledged ${await source(machine).acknowledge(ids)} of ${ids.length} alerts`);
+					}
 					return;
 				}
-				const {target} = action;
-				run(async () => {
-					const result = await live.release(target);
+				const {target, machine} = action;
+				run(machine, async () => {
+					const result = await source(machine).release(target);
 					const what = target.kind === 'session' ? `session ${target.sessionId}` : `${target.kind} ${target.key}`;
 					if (result === 'released') return `Released ${what}`;
 					if (result === 'changed') throw new Error(`Not released: ${what} changed since it was shown (it heartbeated or changed holder)`);
 					throw new Error(`Not released: ${what} is gone already`);
 				});
 			},
-			acknowledge: (ids, what = 'alert') =>
-				run(async () => {
-					const done = (await live.acknowledge(ids)) > 0;
+			acknowledge: (ids, what = 'alert', machine) =>
+				run(machine, async () => {
+					const done = (await source(machine).acknowledge(ids)) > 0;
 					if (what === 'message') return done ? `Marked message #${ids[0]} read` : `Message #${ids[0]} was already read`;
 					return done ? `Acknowledged alert #${ids[0]}` : `Alert #${ids[0]} was already acknowledged`;
 				}),
-			jump: agent => {
+			jump: (agent, machine) => {
+				const local = machine === undefined ? fleet.sources[0] : fleet.machine(machine);
+				// Panes are found through this machine's tmux: a remote row's agent runs elsewhere.
+				if (!(local instanceof LocalMachine)) return say(`o jumps to panes on this machine; ${machine ?? 'this row'} is remote`, 'bad');
 				const view = agent.session;
 				if (!view) return say(`${agent.sessionId} is not a registered session: no pane to find`, 'bad');
 				const {sessionId, tty, pid, hostname, machineUuid} = view.row;
 				const target = {sessionId, tty, pid, hostname, machineUuid, pidReused: view.liveness.state === 'reused'};
-				void jumpToAgent(target, {env: environment, host: live.monitor.host}).then(result => say(result.text, result.ok ? 'good' : 'bad'));
+				void jumpToAgent(target, {env: environment, host: local.live.monitor.host}).then(result =>
+					say(result.text, result.ok ? 'good' : 'bad'),
+				);
 			},
-			message: to => {
-				if (live.getState().reading?.snapshot.database.schema.hasV2Messages === false) return say(NOT_ADDRESSABLE, 'bad');
-				if ('messageId' in to) return dispatch({type: 'compose', to: {kind: 'reply', ...to}});
+			message: (to, machine) => {
+				const reading = (machine === undefined ? fleet.sources[0] : fleet.machine(machine))?.getState().reading;
+				if (reading?.snapshot.database.schema.hasV2Messages === false) return say(named(machine) + NOT_ADDRESSABLE, 'bad');
+				if ('messageId' in to) return dispatch({type: 'compose', to: {kind: 'reply', ...to}, machine});
 				const view = to.session;
 				if (!view) return say(`${to.sessionId} is not a registered session: m writes to registered sessions`, 'bad');
-				dispatch({type: 'compose', to: {kind: 'session', rowid: view.row.rowid, sessionId: view.row.sessionId}});
+				dispatch({type: 'compose', to: {kind: 'session', rowid: view.row.rowid, sessionId: view.row.sessionId}, machine});
 			},
-			send: (to, text, priority) =>
-				run(async () => {
-					const current = live.getState().reading?.analysis.current;
+			send: (to, text, priority, machine) =>
+				run(machine, async () => {
+					const target = source(machine);
+					// The current session is known on this machine's bus only; elsewhere the operator writes as the `operator` setting.
+					const current = target.getState().local ? target.getState().reading?.analysis.current : null;
 					const sender = current
 						? ({kind: 'session', rowid: current.row.rowid, sessionId: current.row.sessionId} as const)
 						: ({kind: 'operator', id: config.operator} as const);
-					const result = await live.send({sender, to, text, priority});
+					const result = await target.send({sender, to, text, priority});
 					const who = to.kind === 'reply' ? to.senderId : to.sessionId;
 					if (result === 'gone') return {text: `Not sent: ${who} is no longer on the bus as shown`, tone: 'bad'};
 					return `Sent message #${result.id} to ${result.recipientId} (${priorityLabel(priority)})`;
 				}),
-			writeLog: () =>
-				run(async () => {
-					const reading = await live.exactReading();
+			writeLog: () => {
+				// The log entry covers this machine's bus for now.
+				const local = fleet.local;
+				if (!local) return say('L writes the log entry of this machine, whose bus is not in view (--no-local)', 'bad');
+				run(local.name, async () => {
+					const reading = await local.exactReading();
 					const file = writeLogEntry(reading, {logBase: config.logBase, author: config.author, now: Date.now()});
 					return {text: 'Log entry appended: ', path: file, tone: 'good'};
-				}),
+				});
+			},
 			copy: text => {
 				writeRaw(osc52(text));
 				say(`Copied ${text}`);
 			},
 			refresh: () => {
-				live.refreshNow();
-				say('Refreshed');
+				fleet.retry();
+				say(fleet.sources.some(machine => !machine.getState().local) ? 'Refreshed; links that were down connect again' : 'Refreshed');
 			},
 			togglePause: () => {
-				const paused = !live.getState().paused;
-				live.setPaused(paused);
+				const paused = !fleet.getState().paused;
+				fleet.setPaused(paused);
 				say(paused ? 'Paused: nothing is read or marked delivered until p' : 'Resumed');
 			},
 		};
-	}, [live, config.logBase, config.author, config.operator, dispatch, writeRaw, environment]);
+	}, [fleet, config.logBase, config.author, config.operator, dispatch, writeRaw, environment]);
 }

@@ -10,8 +10,8 @@ export function useChooseInput(queue: KeyQueue, {dispatch, mode, actions}: Promp
 			const chosen = /^[1-9]$/.test(input) ? mode.agents[Number(input) - 1] : undefined;
 			dispatch({type: 'close'});
 			if (!chosen) dispatch({type: 'say', message: {text: 'Cancelled', tone: 'normal'}});
-			else if (mode.purpose === 'jump') actions.jump(chosen);
-			else actions.message(chosen);
+			else if (mode.purpose === 'jump') actions.jump(chosen, mode.machine);
+			else actions.message(chosen, mode.machine);
 		},
 		options,
 	);

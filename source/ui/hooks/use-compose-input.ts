@@ -30,7 +30,7 @@ export function useComposeInput(queue: KeyQueue, {dispatch, mode, actions}: Prom
 				// Nothing to send yet: the editor stays open.
 				if (mode.text.trim() === '') return;
 				dispatch({type: 'close'});
-				actions.send(mode.to, mode.text, mode.priority);
+				actions.send(mode.to, mode.text, mode.priority, mode.machine);
 			} else if (key.tab) dispatch({type: 'compose-priority'});
 			else if (key.backspace || key.delete) dispatch({type: 'compose-erase'});
 		},

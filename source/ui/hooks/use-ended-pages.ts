@@ -1,22 +1,22 @@
 import {useEffect, useState} from 'react';
-import type {LiveBus} from '../../monitor/live.js';
+import type {Fleet} from '../../fleet/fleet.js';
 
 /** Ended sessions read at a time while `e` shows them. */
 export const ENDED_PAGE = 200;
 
 /**
- * While `e` shows the ended sessions, the live bus lists a page of them, and a page more
+ * While `e` shows the ended sessions, every machine lists a page of them, and a page more
  * each time the selection comes within a screen of the last one listed (`nearEnd`) while
  * more remain; hidden, none is read.
  */
-export function useEndedPages(live: LiveBus, showEnded: boolean, nearEnd: boolean): void {
+export function useEndedPages(fleet: Fleet, showEnded: boolean, nearEnd: boolean): void {
 	const [pages, setPages] = useState(1);
 	useEffect(() => {
 		if (!showEnded) setPages(1);
 	}, [showEnded]);
 	useEffect(() => {
-		live.listEnded(showEnded ? pages * ENDED_PAGE : 0);
-	}, [live, showEnded, pages]);
+		fleet.listEnded(showEnded ? pages * ENDED_PAGE : 0);
+	}, [fleet, showEnded, pages]);
 	useEffect(() => {
 		if (showEnded && nearEnd) setPages(count => count + 1);
 	}, [showEnded, nearEnd]);

@@ -1,6 +1,6 @@
 import type {Screen} from '../screen.js';
 import type {UiAction, UiState} from '../state.js';
-import type {TabView} from '../tabs/types.js';
+import type {Row, TabView} from '../tabs/types.js';
 import {type Command, binding, commandFor, isTabCommand, tabOfCommand} from '../keymap.js';
 import type {Actions} from './use-actions.js';
 import {type KeyQueue, useModeInput} from './use-keys.js';
@@ -13,16 +13,22 @@ export type NormalInput = {
 	view: TabView | null;
 	screen: Screen;
 	actions: Actions;
-	readOnly: boolean;
+	/** Why a command that writes is refused on these machines' rows (absent: the fleet's only machine), or null. */
+	writeRefusal: (command: Command, machines: Array<string | undefined>) => string | null;
 	exit: () => void;
 };
 
-function releasePrompt(target: NonNullable<TabView['rows'][number]['release']>): string {
+function releasePrompt(target: NonNullable<Row['release']>, machine: string | undefined): string {
 	const what =
 		target.kind === 'session'
 			? `session ${target.sessionId} (${target.reason.replace('released from the dashboard: ', '')}), its locks and claims`
 			: `${target.kind} ${target.key} held by ${target.sessionId}`;
-	return `Release ${what}?`;
+	return `Release ${what}${machine === undefined ? '' : ` on ${machine}`}?`;
+}
+
+/** The machines of the rows holding open alerts, in the order listed (absent: the fleet's only one). */
+function alertMachines(rows: Row[]): Array<string | undefined> {
+	return [...new Set(rows.filter(row => row.alertIds && row.alertIds.length > 0).map(row => row.machine))];
 }
 
 export function runCommand(command: Command, input: NormalInput): void {
@@ -30,8 +36,10 @@ export function runCommand(command: Command, input: NormalInput): void {
 	const say = (text: string, tone: 'bad' | 'normal' = 'normal') => dispatch({type: 'say', message: {text, tone}});
 	const selected = screen.selected >= 0 && view?.layout === 'table' ? screen.visible[screen.selected] : null;
 	if (isTabCommand(command)) return dispatch({type: 'switch-tab', tab: tabOfCommand(command)});
-	if (input.readOnly && binding(command).writes) {
-		return say(`Read-only: "${binding(command).description}" would write to the bus (started with --read-only)`, 'bad');
+	if (binding(command).writes) {
+		const machines = command === 'acknowledge-all' ? alertMachines(screen.visible) : [selected?.machine];
+		const refusal = input.writeRefusal(command, machines);
+		if (refusal) return say(refusal, 'bad');
 	}
 	const move = (motion: number | 'top' | 'bottom') => dispatch({type: 'move', motion, rows: screen.visible, page: screen.page});
 	switch (command) {
@@ -71,22 +79,30 @@ export function runCommand(command: Command, input: NormalInput): void {
 		case 'toggle-ended':
 			return dispatch({type: 'toggle-ended'});
 		case 'acknowledge': {
-			if (selected?.readIds) return actions.acknowledge(selected.readIds, 'message');
+			if (selected?.readIds) return actions.acknowledge(selected.readIds, 'message', selected.machine);
 			const ids = selected?.alertIds;
 			if (!ids) return say('Select an open alert in the Alerts view, or your own mail in Unread, to acknowledge it', 'bad');
-			return actions.acknowledge(ids);
+			return actions.acknowledge(ids, 'alert', selected.machine);
 		}
 		case 'acknowledge-all': {
 			const ids = screen.visible.flatMap(row => row.alertIds ?? []);
 			if (ids.length === 0) return say('No open alerts in this view: A acknowledges the alerts of the Alerts view', 'bad');
 			const filter = ui.tabs[ui.tab].filter;
 			const prompt = `Acknowledge ${ids.length} alert${ids.length === 1 ? '' : 's'}${filter ? ` matching "${filter}"` : ''}?`;
-			return dispatch({type: 'confirm', prompt, action: {kind: 'acknowledge-all', ids}});
+			const groups = alertMachines(screen.visible).map(machine => ({
+				machine,
+				ids: screen.visible.filter(row => row.machine === machine).flatMap(row => row.alertIds ?? []),
+			}));
+			return dispatch({type: 'confirm', prompt, action: {kind: 'acknowledge-all', groups}});
 		}
 		case 'release':
 			if (!selected) return;
 			if (!selected.release) return say(selected.releaseRefusal ?? 'Nothing to release here', 'bad');
-			return dispatch({type: 'confirm', prompt: releasePrompt(selected.release), action: {kind: 'release', target: selected.release}});
+			return dispatch({
+				type: 'confirm',
+				prompt: releasePrompt(selected.release, selected.machine),
+				action: {kind: 'release', target: selected.release, machine: selected.machine},
+			});
 		case 'log':
 			return actions.writeLog();
 		case 'copy':
@@ -95,11 +111,12 @@ export function runCommand(command: Command, input: NormalInput): void {
 		case 'jump':
 		case 'message': {
 			const purpose = command === 'jump' ? 'jump' : 'message';
-			if (purpose === 'message' && selected?.reply) return actions.message(selected.reply);
+			const machine = selected?.machine;
+			if (purpose === 'message' && selected?.reply) return actions.message(selected.reply, machine);
 			const agents = selected?.agents ?? [];
 			if (agents.length === 0) return say('Select a session, an alert, a lock, a claim or a message: o and m act on its agent', 'bad');
-			if (agents.length > 1) return dispatch({type: 'choose', purpose, agents});
-			return purpose === 'jump' ? actions.jump(agents[0]) : actions.message(agents[0]);
+			if (agents.length > 1) return dispatch({type: 'choose', purpose, agents, machine});
+			return purpose === 'jump' ? actions.jump(agents[0], machine) : actions.message(agents[0], machine);
 		}
 		case 'refresh':
 			return actions.refresh();

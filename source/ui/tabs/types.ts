@@ -22,6 +22,8 @@ export type Column = {
 	 */
 	priority: 1 | 2 | 3 | 4 | 5;
 	sortable?: boolean;
+	/** A cell id holding a short form of this column's cell, shown when the column is narrower than its content (the MACHINE tag). */
+	short?: string;
 };
 
 /** A session a row is about, for `o` and `m`: by id, with its view when it is registered. */
@@ -29,6 +31,8 @@ export type AgentRef = {sessionId: string; session: SessionView | null};
 
 export type Row = {
 	key: string;
+	/** The machine the row came from, when the fleet has several (absent: its only machine); requests go there. */
+	machine?: string;
 	cells: Record<string, string>;
 	tone: Tone;
 	/** Sort values by column id (numbers sort numerically). */
