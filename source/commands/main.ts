@@ -38,6 +38,8 @@ async function main(args: ParsedArgs): Promise<number> {
 		process.exit(await runServe(config));
 	}
 	const section = chosenSection(args);
+	if (config.noLocal && config.remotes.length === 0 && command !== 'demo')
+		throw new UsageError('--no-local leaves no machine to show: name a remote (--remote DEST, or "remotes" in the config file)');
 	let demo: {stop: () => void} | null = null;
 	if (command === 'demo') {
 		const {startDemo} = await import('../demo/demo.js');

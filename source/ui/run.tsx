@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import {render} from 'ink';
 import {App} from './app.js';
-import {localFleet} from '../fleet/local.js';
-import {liveBusFor} from '../monitor/live.js';
+import {fleetFor} from '../fleet/connect.js';
 import {notificationsFor} from '../monitor/notify.js';
 import type {Config} from '../settings.js';
 
@@ -61,8 +60,7 @@ export async function runDashboard(config: Config): Promise<number> {
 	process.on('exit', restore);
 
 	const notifications = notificationsFor(config, () => stdout.write('\u0007'));
-	const live = liveBusFor(config, {onReading: notifications?.observe});
-	const fleet = localFleet(live, config.readOnly);
+	const fleet = fleetFor(config, {live: {onReading: notifications?.observe}});
 	process.on('exit', () => notifications?.stop());
 
 	stdout.write(ENTER_ALT_SCREEN);
