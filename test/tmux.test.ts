@@ -43,6 +43,23 @@ async function waitUntilGone(pids: number[], timeoutMs = 5000): Promise<void> {
 	assert.deepEqual(pids.filter(alive), [], 'these processes should have ended');
 }
 
+/** Processes other than the demo's agents holding `name` (a file of the demo folder under `tmp`) open: serve sets its title, so pgrep cannot find it by its arguments. */
+function openersOf(tmp: string, name: string): number[] {
+	return fs.readdirSync('/proc').flatMap(entry => {
+		if (!/^\d+$/.test(entry)) return [];
+		try {
+			if (fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('demo-agent')) return [];
+			const open = fs.readdirSync(`/proc/${entry}/fd`).some(fd => {
+				const target = fs.readlinkSync(`/proc/${entry}/fd/${fd}`);
+				return target.startsWith(tmp) && target.endsWith(`/${name}`);
+			});
+			return open ? [Number(entry)] : [];
+		} catch {
+			return [];
+		}
+	});
+}
+
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -231,18 +248,22 @@ describe('the built CLI in tmux', {skip}, () => {
 		assert.equal(fs.readFileSync(bus.errFile, 'utf8'), '');
 	});
 
-	it('demo: simulated agents on a temporary bus, all cleaned up on q', async () => {
+	it('demo: simulated agents on a temporary bus and a second machine read through serve, all cleaned up on q', async () => {
 		const tmp = tempDir('session-status-tmux-demo-');
 		const errFile = path.join(tmp, 'stderr.txt');
 		startSession('demo', `env TMPDIR=${quote(tmp)} ${quote(LAUNCHER)} demo 2>${quote(errFile)}`);
 		const shown = await waitForScreen(
 			'demo',
-			text => TAB_BAR.test(text) && ['claude-', 'codex-', 'gemini-'].every(id => text.includes(id)),
-			'the demo agents',
+			text =>
+				TAB_BAR.test(text) && ['claude-', 'codex-', 'gemini-', 'gpu-box '].every(id => text.includes(id)) && /gpu-box: live/.test(text),
+			'the demo agents, gpu-box among them',
 			15_000,
 		);
-		const sessions = shown.split('\n').filter(line => /^(▶ )?(claude|codex|gemini)-\d+/.test(line));
-		assert.ok(sessions.length >= 4, `several agents:\n${shown}`);
+		const sessions = shown.split('\n').filter(line => /^(local|gpu-box)\s+(▶ )?(claude|codex|gemini)-\d+/.test(line));
+		assert.ok(sessions.length >= 6, `several agents:\n${shown}`);
+		assert.ok(sessions.filter(line => line.startsWith('gpu-box')).length >= 2, `gpu-box's agents:\n${shown}`);
+		const serve = openersOf(tmp, 'gpu-box.db');
+		assert.equal(serve.length, 1, 'gpu-box is read by a real serve process');
 		const demoDirs = fs.readdirSync(tmp).filter(name => name.startsWith('session-status-demo-'));
 		assert.equal(demoDirs.length, 1, 'the demo bus lives in a temporary folder');
 		const agentPattern = `demo-agent.*${escapeRegex(tmp)}`;
@@ -254,8 +275,9 @@ describe('the built CLI in tmux', {skip}, () => {
 		await waitForScreen('demo', has('project_conflict'), 'the demo alerts');
 		sendKeys('demo', 'q');
 		assert.match(await waitForScreen('demo', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
-		await waitUntilGone(agents);
+		await waitUntilGone([...agents, ...serve]);
 		assert.deepEqual(pgrep(agentPattern), [], 'no demo agent is left');
+		assert.deepEqual(openersOf(tmp, 'gpu-box.db'), [], 'no serve is left');
 		assert.deepEqual(
 			fs.readdirSync(tmp).filter(name => name.startsWith('session-status-demo-')),
 			[],

@@ -230,6 +230,8 @@ export async function startDemo(): Promise<DemoBus> {
 				// the demo is ending
 			}
 		}, 8000).unref();
+		// From here on gpu-box's bus is its agents' and its serve's alone.
+		gpu.close();
 		const gpuRemote: RemoteSpec = {
 			name: GPU_BOX.name,
 			transport: {kind: 'exec', argv: [...cliCommand(), 'serve', '--db', gpuPath, '--machine-uuid', GPU_BOX.machineUuid], db: null},
