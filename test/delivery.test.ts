@@ -7,7 +7,7 @@ import {performance} from 'node:perf_hooks';
 import {spawn, type ChildProcess} from 'node:child_process';
 import Database from 'better-sqlite3';
 import {tempDir} from './helpers/fixtures.js';
-import {runQueueWaitMs} from './helpers/run-queue.js';
+import {freezeMeter} from './helpers/freeze-meter.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {DeliveryWriter, type SessionTarget} from '../source/bus/delivery.js';
 import {BusError, openReader, openWriter} from '../source/bus/open.js';
@@ -468,34 +468,16 @@ describe('a locked database', () => {
 		return child;
 	}
 
-	/**
-	 * Measures the longest pause of the event loop while `work` runs, less the time the thread
-	 * waited for a CPU in it (another process's turn on a loaded machine is no freeze).
-	 */
+	/** Runs `work`, measuring the event loop's longest pause meanwhile (see freezeMeter). */
 	async function timed<T>(
 		work: () => Promise<T>,
 	): Promise<{result: PromiseSettledResult<T>; elapsedMs: number; maxGapMs: number; ticks: number}> {
-		let last = performance.now();
-		let lastWait = runQueueWaitMs() ?? 0;
-		let maxGapMs = 0;
-		let ticks = 0;
-		const beat = () => {
-			const now = performance.now();
-			const wait = runQueueWaitMs() ?? 0;
-			maxGapMs = Math.max(maxGapMs, now - last - (wait - lastWait));
-			last = now;
-			lastWait = wait;
-		};
-		const timer = setInterval(() => {
-			beat();
-			ticks++;
-		}, 10);
+		const meter = freezeMeter();
 		const start = performance.now();
 		const [result] = await Promise.allSettled([work()]);
 		const elapsedMs = performance.now() - start;
-		beat();
-		clearInterval(timer);
-		return {result: result, elapsedMs, maxGapMs, ticks};
+		const maxGapMs = meter.stop();
+		return {result: result, elapsedMs, maxGapMs, ticks: meter.ticks()};
 	}
 
 	function lockedSetup() {
