@@ -7,6 +7,7 @@ import {performance} from 'node:perf_hooks';
 import {spawn, type ChildProcess} from 'node:child_process';
 import Database from 'better-sqlite3';
 import {tempDir} from './helpers/fixtures.js';
+import {freezeMeter} from './helpers/freeze-meter.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {DeliveryWriter, type SessionTarget} from '../source/bus/delivery.js';
 import {BusError, openReader, openWriter} from '../source/bus/open.js';
@@ -467,25 +468,16 @@ describe('a locked database', () => {
 		return child;
 	}
 
-	/** Measures the longest pause of the event loop while `work` runs. */
+	/** Runs `work`, measuring the event loop's longest pause meanwhile (see freezeMeter). */
 	async function timed<T>(
 		work: () => Promise<T>,
 	): Promise<{result: PromiseSettledResult<T>; elapsedMs: number; maxGapMs: number; ticks: number}> {
-		let last = performance.now();
-		let maxGapMs = 0;
-		let ticks = 0;
-		const timer = setInterval(() => {
-			const now = performance.now();
-			maxGapMs = Math.max(maxGapMs, now - last);
-			last = now;
-			ticks++;
-		}, 10);
+		const meter = freezeMeter();
 		const start = performance.now();
 		const [result] = await Promise.allSettled([work()]);
 		const elapsedMs = performance.now() - start;
-		maxGapMs = Math.max(maxGapMs, performance.now() - last);
-		clearInterval(timer);
-		return {result: result, elapsedMs, maxGapMs, ticks};
+		const maxGapMs = meter.stop();
+		return {result: result, elapsedMs, maxGapMs, ticks: meter.ticks()};
 	}
 
 	function lockedSetup() {

@@ -12,6 +12,7 @@ import {EXIT_CODES} from '../source/exit-codes.js';
 import {type LiveBus, type LiveOptions, type LiveState, liveBusFor} from '../source/monitor/live.js';
 import {defaultConfig} from '../source/settings.js';
 import {deadPid, liveProcess} from './helpers/fixtures.js';
+import {freezeMeter} from './helpers/freeze-meter.js';
 import {CLI, ROOT, STACK_FRAME, listTree, requireBuiltCli, run, scratch, utcDate, withDb} from './helpers/cli.js';
 
 /**
@@ -81,23 +82,6 @@ function busWithAlert(dbPath: string, sessionId: string, priority = 2): number {
 
 function removeDatabase(dbPath: string): void {
 	for (const suffix of ['', '-wal', '-shm']) fs.rmSync(dbPath + suffix, {force: true});
-}
-
-/** Records the longest pause of the event loop until stopped. */
-function gapMeter(): {stop: () => number} {
-	let last = performance.now();
-	let max = 0;
-	const timer = setInterval(() => {
-		const now = performance.now();
-		max = Math.max(max, now - last);
-		last = now;
-	}, 10);
-	return {
-		stop: () => {
-			clearInterval(timer);
-			return Math.max(max, performance.now() - last);
-		},
-	};
 }
 
 describe('the database file goes away, is replaced, comes back (live dashboard)', () => {
@@ -263,7 +247,7 @@ describe('a writer holding a long transaction (BEGIN IMMEDIATE for 3 s, another 
 		assert.equal(await live.acknowledge([-1]), 0, 'warm-up: the write handle is open before the lock is taken');
 
 		const holder = await holdWriteLock(dbPath);
-		const meter = gapMeter();
+		const meter = freezeMeter();
 		const started = performance.now();
 		// The operator acknowledges; meanwhile the screen keeps refreshing.
 		const outcome: {error?: unknown; ms?: number; done: boolean} = {done: false};
@@ -292,7 +276,8 @@ describe('a writer holding a long transaction (BEGIN IMMEDIATE for 3 s, another 
 		assert.match(error.message, /locked .*nothing was written/);
 		assert.ok(ms >= 1900 && ms < 2900, `gave up after ${ms.toFixed(0)} ms (the retry window is 2 s)`);
 		assert.equal(holder.exitCode, null, 'the lock was still held when the acknowledgement gave up');
-		assert.ok(reads >= 20, `only ${reads} refreshes while locked`);
+		// Several, not a rate: how many fit in 2 s is the machine's load, that none waits for the lock is the freeze check's.
+		assert.ok(reads >= 5, `only ${reads} refreshes while locked`);
 		assert.ok(maxGap < 100, `the event loop stalled for ${maxGap.toFixed(0)} ms`);
 		assert.deepEqual(messageState(dbPath, alert), {status: 'pending', delivered_at: null, read_at: null}, 'nothing half-written');
 
