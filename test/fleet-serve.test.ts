@@ -12,7 +12,7 @@ import {runServe} from '../source/fleet/serve.js';
 import {defaultConfig} from '../source/settings.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {requireBuiltCli} from './helpers/cli.js';
-import {MACHINE, deadPid, documentedExample, liveProcess, tempDir} from './helpers/fixtures.js';
+import {MACHINE, deadPid, documentedExample, liveProcess, tempDir, until} from './helpers/fixtures.js';
 import {commandConnector, serveArgv} from './helpers/serve.js';
 
 requireBuiltCli();
@@ -75,16 +75,6 @@ function remoteOn(dbPath: string, ...extra: string[]): RemoteMachine {
 	const remote = new RemoteMachine({name: `box-${remotes.length + 1}`, connector: commandConnector(serveArgv(dbPath, ...extra))});
 	remotes.push(remote);
 	return remote;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | null | false, ms = 10_000): Promise<T> {
-	const deadline = Date.now() + ms;
-	for (;;) {
-		const value = probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => setTimeout(resolve, 50));
-	}
 }
 
 const statusOf = (dbPath: string, id: number): string => {

@@ -10,7 +10,7 @@ import {type RemoteSpec, shellQuote} from '../source/fleet/transport.js';
 import type {MachineState} from '../source/fleet/types.js';
 import {defaultConfig} from '../source/settings.js';
 import {CLI, requireBuiltCli} from './helpers/cli.js';
-import {deadPid, liveProcess} from './helpers/fixtures.js';
+import {deadPid, liveProcess, until} from './helpers/fixtures.js';
 import {type SshWorld, startSshMachines} from './helpers/sshd.js';
 
 /**
@@ -20,6 +20,8 @@ import {type SshWorld, startSshMachines} from './helpers/sshd.js';
 
 requireBuiltCli();
 
+/** ssh logins are slow on a loaded machine: a link may take seconds to come up. */
+const LINK_MS = 30_000;
 const SERVE = `${shellQuote(process.execPath)} ${shellQuote(CLI)} serve`;
 let world: SshWorld;
 const fleets: Fleet[] = [];
@@ -57,23 +59,13 @@ const ssh = (name: string, db: string | null, command: string | null = SERVE): R
 	transport: {kind: 'ssh', destination: name, db, command},
 });
 
-async function until<T>(what: string, probe: () => T | null | undefined | false, ms = 20_000): Promise<T> {
-	const deadline = Date.now() + ms;
-	for (;;) {
-		const value = probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => setTimeout(resolve, 50));
-	}
-}
-
 const machine = (fleet: Fleet, name: string): MachineState => fleet.getState().machines.find(m => m.name === name)!;
 const why = (state: MachineState): string => ('why' in state.link ? state.link.why : state.link.kind);
 
 describe('remotes through ssh', () => {
 	test('two machines, one session id on each: two sessions, each judged alive or dead on its own machine', async () => {
 		const fleet = fleetOf([ssh('alpha', await busOn('alpha')), ssh('beta', await busOn('beta'))]);
-		await until('both readings', () => machine(fleet, 'alpha').reading && machine(fleet, 'beta').reading);
+		await until('both readings', () => machine(fleet, 'alpha').reading && machine(fleet, 'beta').reading, LINK_MS);
 		for (const name of ['alpha', 'beta']) {
 			const state = machine(fleet, name);
 			assert.equal(state.link.kind, 'live');
@@ -87,28 +79,30 @@ describe('remotes through ssh', () => {
 	test('a bus path with a space, a ; and a quote reaches serve there intact', async () => {
 		const odd = await busOn('alpha', `my bus; echo 'pwned'.db`);
 		const fleet = fleetOf([ssh('alpha', odd)]);
-		await until('the reading', () => machine(fleet, 'alpha').reading);
+		await until('the reading', () => machine(fleet, 'alpha').reading, LINK_MS);
 		assert.equal(machine(fleet, 'alpha').reading!.snapshot.database.path, odd);
 	});
 
 	test('a machine going down leaves its last reading and retries; it comes back on its own; the other machine goes on', async () => {
 		const fleet = fleetOf([ssh('alpha', await busOn('alpha')), ssh('beta', await busOn('beta'))]);
-		await until('both readings', () => machine(fleet, 'alpha').reading && machine(fleet, 'beta').reading);
+		await until('both readings', () => machine(fleet, 'alpha').reading && machine(fleet, 'beta').reading, LINK_MS);
 		const beta = world.machines.find(m => m.name === 'beta')!;
 		beta.kill();
-		const lost = await until('beta reconnecting', () =>
-			machine(fleet, 'beta').link.kind === 'reconnecting' ? machine(fleet, 'beta') : null,
+		const lost = await until(
+			'beta reconnecting',
+			() => (machine(fleet, 'beta').link.kind === 'reconnecting' ? machine(fleet, 'beta') : null),
+			LINK_MS,
 		);
 		assert.ok(lost.reading, 'the last reading stays');
 		assert.equal(machine(fleet, 'alpha').link.kind, 'live');
 		await beta.restart();
-		await until('beta live again', () => machine(fleet, 'beta').link.kind === 'live');
+		await until('beta live again', () => machine(fleet, 'beta').link.kind === 'live', LINK_MS);
 	});
 
 	test("acknowledging an alert on a remote changes that machine's bus", async () => {
 		const dbPath = await busOn('beta');
 		const fleet = fleetOf([ssh('beta', dbPath)]);
-		const reading = await until('the reading', () => machine(fleet, 'beta').reading);
+		const reading = await until('the reading', () => machine(fleet, 'beta').reading, LINK_MS);
 		const alert = reading.analysis.openAlerts[0];
 		assert.equal(await fleet.machine('beta')!.acknowledge([alert.id]), 1);
 		const db = new Database(dbPath, {readonly: true});
@@ -120,15 +114,15 @@ describe('remotes through ssh', () => {
 		const dbPath = await busOn('alpha');
 		const refused = fleetOf([ssh('alpha', dbPath)], world.variant('unauthorised-key'));
 		const unknown = fleetOf([ssh('alpha', dbPath)], world.variant('unknown-host-key'));
-		await until('auth refused', () => machine(refused, 'alpha').link.kind === 'failed');
+		await until('auth refused', () => machine(refused, 'alpha').link.kind === 'failed', LINK_MS);
 		assert.equal(why(machine(refused, 'alpha')), 'auth refused');
-		await until('host key unknown', () => machine(unknown, 'alpha').link.kind === 'failed');
+		await until('host key unknown', () => machine(unknown, 'alpha').link.kind === 'failed', LINK_MS);
 		assert.match(why(machine(unknown, 'alpha')), /host key unknown/);
 		const before = machine(refused, 'alpha');
 		await new Promise(resolve => setTimeout(resolve, 2500));
 		assert.equal(machine(refused, 'alpha'), before, 'nothing happened on its own');
 		refused.retry();
-		await until('connecting again on r', () => machine(refused, 'alpha') !== before);
+		await until('connecting again on r', () => machine(refused, 'alpha') !== before, LINK_MS);
 	});
 
 	test('session-status missing on the remote, or too old to serve, is said in words', async () => {
@@ -142,11 +136,17 @@ describe('remotes through ssh', () => {
 			ssh('alpha', null, '/nonexistent/bin/session-status serve'),
 			{...ssh('beta', null, `${shellQuote(old)} serve`), name: 'old'},
 		]);
-		const missing = await until('the missing one failed', () =>
-			machine(fleet, 'alpha').link.kind === 'failed' ? machine(fleet, 'alpha') : null,
+		const missing = await until(
+			'the missing one failed',
+			() => (machine(fleet, 'alpha').link.kind === 'failed' ? machine(fleet, 'alpha') : null),
+			LINK_MS,
 		);
 		assert.match(why(missing), /session-status not found on the remote \(exit 127\)/);
-		const tooOld = await until('the old one failed', () => (machine(fleet, 'old').link.kind === 'failed' ? machine(fleet, 'old') : null));
+		const tooOld = await until(
+			'the old one failed',
+			() => (machine(fleet, 'old').link.kind === 'failed' ? machine(fleet, 'old') : null),
+			LINK_MS,
+		);
 		assert.match(why(tooOld), /too old to serve \(exit 2, "unknown command"\)/);
 	});
 });

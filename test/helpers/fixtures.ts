@@ -99,3 +99,14 @@ export function withWriter<T>(dbPath: string, fn: (bus: BusWriter) => T): T {
 		bus.close();
 	}
 }
+
+/** Polls `probe` until it gives a value, then returns it; fails naming `what` after `ms`. */
+export async function until<T>(what: string, probe: () => T | undefined | null | false, ms = 10_000): Promise<T> {
+	const deadline = Date.now() + ms;
+	for (;;) {
+		const value = probe();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+		await new Promise(resolve => setTimeout(resolve, 50));
+	}
+}
