@@ -7,6 +7,7 @@ import {groupBy} from '../analysis/group-by.js';
 import {type ValueFormat, RULE, formatBytes, valueFormat} from './format.js';
 import {observations} from './observations.js';
 import {PRINTED, firstOf, listText} from './bounded.js';
+import {type PrintedMachine, type ReadMachine, machineTitle, problemLines} from './machines.js';
 import {
 	STATUS_ORDER,
 	alertLines,
@@ -172,9 +173,8 @@ export function renderDashboard(input: ReportInput): string[] {
 	];
 }
 
-export function renderLogEntry(input: ReportInput, meta: {timestamp: number; author: string}): string {
-	const f = valueFormat('log');
-	const lines = [
+function logPreamble(meta: {timestamp: number; author: string}, f: ValueFormat): string[] {
+	return [
 		`### ${formatIso(meta.timestamp)} - [H.0] Cross-LLM Session Dashboard Status`,
 		'',
 		`**Author:** ${composedText(meta.author, f)}`,
@@ -183,9 +183,57 @@ export function renderLogEntry(input: ReportInput, meta: {timestamp: number; aut
 		'',
 		`**${DASHBOARD_TITLE}:**`,
 		'',
-		...dashboardBody(input, f),
 	];
-	return `${lines.join('\n')}\n`;
+}
+
+export function renderLogEntry(input: ReportInput, meta: {timestamp: number; author: string}): string {
+	const f = valueFormat('log');
+	return `${[...logPreamble(meta, f), ...dashboardBody(input, f)].join('\n')}\n`;
+}
+
+// ---- more than one machine: each machine its own part, the local one first
+
+const readOf = (machines: PrintedMachine[]): ReadMachine[] =>
+	machines.filter((machine): machine is ReadMachine => machine.reading !== null);
+const inputOf = (machine: ReadMachine, verbose: boolean): ReportInput => ({...machine.reading, verbose, notes: machine.notes});
+
+/** `3 machines: local, build, box`. */
+function machinesLine(machines: PrintedMachine[], f: ValueFormat): string {
+	return `${plural(machines.length, 'machine')}: ${machines.map(machine => f.text(machine.name)).join(', ')}`;
+}
+
+/** The printed dashboard of several machines: the machines not read named first, then each machine's dashboard under its title. */
+export function renderFleetDashboard(machines: PrintedMachine[], verbose: boolean): string[] {
+	const f = valueFormat('terminal');
+	const problems = problemLines(machines, f);
+	const lines = [DASHBOARD_TITLE, RULE, machinesLine(machines, f), ...(problems.length > 0 ? ['', ...problems] : [])];
+	for (const machine of readOf(machines)) {
+		const {analysis, snapshot} = machine.reading;
+		const lacks = missingLine(snapshot);
+		lines.push('', `**Machine: ${machineTitle(machine, f)}**`, headerLine(analysis, snapshot), ...(lacks.length > 0 ? ['', ...lacks] : []));
+		lines.push('', ...dashboardBody(inputOf(machine, verbose), f));
+	}
+	return [...lines, RULE];
+}
+
+/** One section (`--sessions`, ...) of several machines: each machine's section under its title. */
+export function renderFleetSection(machines: PrintedMachine[], section: (machine: ReadMachine) => string[]): string[] {
+	const f = valueFormat('terminal');
+	const problems = problemLines(machines, f);
+	const lines = [machinesLine(machines, f), ...problems];
+	for (const machine of readOf(machines)) lines.push('', `**Machine: ${machineTitle(machine, f)}**`, ...section(machine));
+	return lines;
+}
+
+/** The session-log entry of several machines: a heading per machine read, the machines not read named first. */
+export function renderFleetLogEntry(machines: PrintedMachine[], meta: {timestamp: number; author: string; verbose: boolean}): string {
+	const f = valueFormat('log');
+	const problems = problemLines(machines, f);
+	const lines = [...logPreamble(meta, f), machinesLine(machines, f), ''];
+	if (problems.length > 0) lines.push(...problems.map(line => `- ${line}`), '');
+	for (const machine of readOf(machines))
+		lines.push(`#### Machine: ${machineTitle(machine, f)}`, '', ...dashboardBody(inputOf(machine, meta.verbose), f), '');
+	return `${lines.join('\n').trimEnd()}\n`;
 }
 
 // ---- single sections: --stats, --alerts, --lifecycle, --locks, --claims, --unread
