@@ -189,6 +189,9 @@ describe('the printed forms over a fleet', () => {
 		const implicit = run(['--db', local, '--config', config]);
 		assert.equal(implicit.code, 0, implicit.stderr);
 		assert.match(implicit.stdout, /box: Printed without --once, nothing written: would release stale session far-stale/);
+		const sessions = run(['--sessions', '--db', local, '--config', config]);
+		assert.equal(sessions.code, 0, sessions.stderr);
+		assert.match(sessions.stdout, /\*\*Machine: local[^]*\*\*Session: quiet-live\*\*[^]*\*\*Machine: box[^]*\*\*Session: far-live\*\*/);
 		const readOnly = run(['--once', '--read-only', '--no-log', '--db', local, '--config', config]);
 		assert.equal(readOnly.code, 0, readOnly.stderr);
 		assert.match(readOnly.stdout, /box: Read-only: would release stale session far-stale/);

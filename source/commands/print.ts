@@ -163,7 +163,7 @@ type Settings = {config: Config; printer: Printer | null; io: Output; noWritesBe
 async function readRemote(remote: RemoteMachine, {config, printer, io, noWritesBecause}: Settings): Promise<PrintedMachine> {
 	const state = remote.getState();
 	const machine = printedMachine(state);
-	if (machine.state === 'unreachable' && state.link.kind === 'connecting')
+	if (machine.state === 'unreachable' && state.link.kind === 'connecting' && state.error === null)
 		return {...machine, error: `no reading within ${Math.round(config.remoteTimeoutMs / 100) / 10} s`};
 	if (machine.reading === null) return machine;
 	try {
