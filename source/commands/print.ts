@@ -245,7 +245,8 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 				if (!fleet) return error.exitCode;
 				// The remotes are printed all the same; the local bus's code comes first.
 				exitCode = error.exitCode;
-				machines.push({...host, state: 'unreachable', error: error.message, reading: null, notes: []});
+				// Its first line: the rest (where to point instead) went to stderr.
+				machines.push({...host, state: 'unreachable', error: error.message.split('\n')[0] ?? error.message, reading: null, notes: []});
 			}
 		}
 		await settled;
@@ -263,7 +264,10 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 
 		const read = machines.filter((machine): machine is ReadMachine => machine.reading !== null);
 		const printed = new Map(
-			read.map(machine => [machine.name, printer.print({...machine.reading, verbose: config.verbose, notes: machine.notes})]),
+			read.map(machine => [
+				machine.name,
+				printer.print({...machine.reading, verbose: config.verbose, notes: machine.notes, remote: machine.state !== 'local'}),
+			]),
 		);
 		const linesOf = (machine: ReadMachine) => printed.get(machine.name)?.lines ?? [];
 		const lines = !fleet

@@ -37,6 +37,8 @@ export type ReportInput = {
 	verbose: boolean;
 	/** Sentences about what this run did (released sessions, ...), added to Observations. */
 	notes: string[];
+	/** Read from another machine's serve: no session there is this viewer's current one. */
+	remote?: boolean;
 };
 
 /** The per-session detail block of the documentation, every field; at most `holdsLimit` of its claims, and of its locks, named. */
@@ -152,7 +154,10 @@ function dashboardBody(input: ReportInput, f: ValueFormat): string[] {
 		'',
 	);
 	lines.push('**Bus Statistics:**', ...statsBullets(snapshot, analysis, f, verbose), '');
-	lines.push('**Observations:**', ...[...observations(snapshot, analysis, f), ...boundedNotes(input.notes)].map(line => `- ${line}`));
+	lines.push(
+		'**Observations:**',
+		...[...observations(snapshot, analysis, f, input.remote), ...boundedNotes(input.notes)].map(line => `- ${line}`),
+	);
 	return lines;
 }
 
@@ -195,7 +200,12 @@ export function renderLogEntry(input: ReportInput, meta: {timestamp: number; aut
 
 const readOf = (machines: PrintedMachine[]): ReadMachine[] =>
 	machines.filter((machine): machine is ReadMachine => machine.reading !== null);
-const inputOf = (machine: ReadMachine, verbose: boolean): ReportInput => ({...machine.reading, verbose, notes: machine.notes});
+const inputOf = (machine: ReadMachine, verbose: boolean): ReportInput => ({
+	...machine.reading,
+	verbose,
+	notes: machine.notes,
+	remote: machine.state !== 'local',
+});
 
 /** `3 machines: local, build, box`. */
 function machinesLine(machines: PrintedMachine[], f: ValueFormat): string {

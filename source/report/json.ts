@@ -203,7 +203,9 @@ export function toJsonDocument(machines: PrintedMachine[], now: number) {
 			: [
 					...problemLines(machines, f),
 					...read.flatMap(machine =>
-						observations(machine.reading.snapshot, machine.reading.analysis, f).map(line => `${machine.name}: ${line}`),
+						observations(machine.reading.snapshot, machine.reading.analysis, f, machine.state !== 'local').map(
+							line => `${machine.name}: ${line}`,
+						),
 					),
 				],
 	};
