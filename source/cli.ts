@@ -23,7 +23,7 @@ try {
 
 if (args.flags['status-line']) {
 	const {printStatusLine} = await import('./commands/status-line.js');
-	printStatusLine(args.flags);
+	await printStatusLine(args.flags);
 } else {
 	const {runMain} = await import('./commands/main.js');
 	runMain(args, usageError);

@@ -7,6 +7,7 @@ export const EXIT_CODES = {
 	notADatabase: 4,
 	locked: 5,
 	logFailed: 6,
+	remoteUnreachable: 7,
 	criticalAlert: 8,
 } as const;
 
@@ -18,6 +19,7 @@ export const EXIT_CODE_MEANINGS: Record<keyof typeof EXIT_CODES, string> = {
 	notADatabase: 'not an SQLite database / corrupt',
 	locked: 'database locked (gave up)',
 	logFailed: 'session log could not be written (dashboard printed)',
+	remoteUnreachable: 'printed, but at least one remote could not be read',
 	criticalAlert: 'a critical operator alert is open (printed runs)',
 };
 

@@ -35,11 +35,15 @@ export type FleetOptions = {
  */
 export function fleetFor(config: Config, options: FleetOptions = {}): Fleet {
 	const sources: MachineSource[] = [];
+	if (!config.noLocal) sources.push(new LocalMachine(liveBusFor(config, options.live), config.readOnly));
+	sources.push(...remotesFor(config, options));
+	return new Fleet(sources);
+}
+
+/** The configuration's remotes, in the order named; a hello naming the local bus (unless --no-local) or an earlier remote's is a duplicate. */
+export function remotesFor(config: Config, options: Omit<FleetOptions, 'live'> = {}): RemoteMachine[] {
 	const seen = new Map<string, string>();
-	if (!config.noLocal) {
-		sources.push(new LocalMachine(liveBusFor(config, options.live), config.readOnly));
-		seen.set(busKey(os.hostname(), path.resolve(config.dbPath)), LOCAL_NAME);
-	}
+	if (!config.noLocal) seen.set(busKey(os.hostname(), path.resolve(config.dbPath)), LOCAL_NAME);
 	const duplicateOf = (name: string) => (hello: Hello) => {
 		const key = busKey(hello.hostname, hello.database);
 		const first = seen.get(key);
@@ -47,14 +51,13 @@ export function fleetFor(config: Config, options: FleetOptions = {}): Fleet {
 		seen.set(key, name);
 		return null;
 	};
-	for (const spec of config.remotes)
-		sources.push(
+	return config.remotes.map(
+		spec =>
 			new RemoteMachine({
 				name: spec.name,
 				connector: connectorFor(spec, config.sshCommand, options.env),
 				duplicateOf: duplicateOf(spec.name),
 				subscribe: options.subscribe,
 			}),
-		);
-	return new Fleet(sources);
+	);
 }

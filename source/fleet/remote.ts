@@ -425,6 +425,12 @@ export class RemoteMachine implements MachineSource {
 		}
 	}
 
+	/** Marks messages delivered on the remote's bus, once; unlike markShown, a failure is thrown (the printed forms report it). */
+	async markDelivered(ids: number[]): Promise<void> {
+		this.writable('marked delivered');
+		await this.request('deliver', {ids});
+	}
+
 	payload(id: number): Promise<JsonValue> {
 		return this.request('payload', {message: id});
 	}

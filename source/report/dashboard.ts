@@ -7,6 +7,7 @@ import {groupBy} from '../analysis/group-by.js';
 import {type ValueFormat, RULE, formatBytes, valueFormat} from './format.js';
 import {observations} from './observations.js';
 import {PRINTED, firstOf, listText} from './bounded.js';
+import {type PrintedMachine, type ReadMachine, machineTitle, problemLines} from './machines.js';
 import {
 	STATUS_ORDER,
 	alertLines,
@@ -36,6 +37,8 @@ export type ReportInput = {
 	verbose: boolean;
 	/** Sentences about what this run did (released sessions, ...), added to Observations. */
 	notes: string[];
+	/** Read from another machine's serve: no session there is this viewer's current one. */
+	remote?: boolean;
 };
 
 /** The per-session detail block of the documentation, every field; at most `holdsLimit` of its claims, and of its locks, named. */
@@ -151,7 +154,10 @@ function dashboardBody(input: ReportInput, f: ValueFormat): string[] {
 		'',
 	);
 	lines.push('**Bus Statistics:**', ...statsBullets(snapshot, analysis, f, verbose), '');
-	lines.push('**Observations:**', ...[...observations(snapshot, analysis, f), ...boundedNotes(input.notes)].map(line => `- ${line}`));
+	lines.push(
+		'**Observations:**',
+		...[...observations(snapshot, analysis, f, input.remote), ...boundedNotes(input.notes)].map(line => `- ${line}`),
+	);
 	return lines;
 }
 
@@ -172,9 +178,8 @@ export function renderDashboard(input: ReportInput): string[] {
 	];
 }
 
-export function renderLogEntry(input: ReportInput, meta: {timestamp: number; author: string}): string {
-	const f = valueFormat('log');
-	const lines = [
+function logPreamble(meta: {timestamp: number; author: string}, f: ValueFormat): string[] {
+	return [
 		`### ${formatIso(meta.timestamp)} - [H.0] Cross-LLM Session Dashboard Status`,
 		'',
 		`**Author:** ${composedText(meta.author, f)}`,
@@ -183,9 +188,62 @@ export function renderLogEntry(input: ReportInput, meta: {timestamp: number; aut
 		'',
 		`**${DASHBOARD_TITLE}:**`,
 		'',
-		...dashboardBody(input, f),
 	];
-	return `${lines.join('\n')}\n`;
+}
+
+export function renderLogEntry(input: ReportInput, meta: {timestamp: number; author: string}): string {
+	const f = valueFormat('log');
+	return `${[...logPreamble(meta, f), ...dashboardBody(input, f)].join('\n')}\n`;
+}
+
+// ---- more than one machine: each machine its own part, the local one first
+
+const readOf = (machines: PrintedMachine[]): ReadMachine[] =>
+	machines.filter((machine): machine is ReadMachine => machine.reading !== null);
+const inputOf = (machine: ReadMachine, verbose: boolean): ReportInput => ({
+	...machine.reading,
+	verbose,
+	notes: machine.notes,
+	remote: machine.state !== 'local',
+});
+
+/** `3 machines: local, build, box`. */
+function machinesLine(machines: PrintedMachine[], f: ValueFormat): string {
+	return `${plural(machines.length, 'machine')}: ${machines.map(machine => f.text(machine.name)).join(', ')}`;
+}
+
+/** The printed dashboard of several machines: the machines not read named first, then each machine's dashboard under its title. */
+export function renderFleetDashboard(machines: PrintedMachine[], verbose: boolean): string[] {
+	const f = valueFormat('terminal');
+	const problems = problemLines(machines, f);
+	const lines = [DASHBOARD_TITLE, RULE, machinesLine(machines, f), ...(problems.length > 0 ? ['', ...problems] : [])];
+	for (const machine of readOf(machines)) {
+		const {analysis, snapshot} = machine.reading;
+		const lacks = missingLine(snapshot);
+		lines.push('', `**Machine: ${machineTitle(machine, f)}**`, headerLine(analysis, snapshot), ...(lacks.length > 0 ? ['', ...lacks] : []));
+		lines.push('', ...dashboardBody(inputOf(machine, verbose), f));
+	}
+	return [...lines, RULE];
+}
+
+/** One section (`--sessions`, ...) of several machines: each machine's section under its title. */
+export function renderFleetSection(machines: PrintedMachine[], section: (machine: ReadMachine) => string[]): string[] {
+	const f = valueFormat('terminal');
+	const problems = problemLines(machines, f);
+	const lines = [machinesLine(machines, f), ...problems];
+	for (const machine of readOf(machines)) lines.push('', `**Machine: ${machineTitle(machine, f)}**`, ...section(machine));
+	return lines;
+}
+
+/** The session-log entry of several machines: a heading per machine read, the machines not read named first. */
+export function renderFleetLogEntry(machines: PrintedMachine[], meta: {timestamp: number; author: string; verbose: boolean}): string {
+	const f = valueFormat('log');
+	const problems = problemLines(machines, f);
+	const lines = [...logPreamble(meta, f), machinesLine(machines, f), ''];
+	if (problems.length > 0) lines.push(...problems.map(line => `- ${line}`), '');
+	for (const machine of readOf(machines))
+		lines.push(`#### Machine: ${machineTitle(machine, f)}`, '', ...dashboardBody(inputOf(machine, meta.verbose), f), '');
+	return `${lines.join('\n').trimEnd()}\n`;
 }
 
 // ---- single sections: --stats, --alerts, --lifecycle, --locks, --claims, --unread

@@ -16,7 +16,8 @@ function shortUuid(uuid: string): string {
 const FEW = PRINTED.names;
 
 /** The Observations section, one sentence per line, in the order the old command gave them; each names a few, then how many more. */
-export function observations(snapshot: BusSnapshot, analysis: Analysis, f: ValueFormat): string[] {
+/** `remote`: a reading from another machine's serve, where this viewer has no current session: no sentence about one. */
+export function observations(snapshot: BusSnapshot, analysis: Analysis, f: ValueFormat, remote = false): string[] {
 	const lines: string[] = [];
 	const {active, now} = analysis;
 	const id = (view: SessionView) => f.text(view.row.sessionId);
@@ -73,7 +74,7 @@ export function observations(snapshot: BusSnapshot, analysis: Analysis, f: Value
 		lines.push(
 			`Current session: ${id(current)} (${project}, ${plural(current.claims.length, 'claim')}, ${plural(current.locks.length, 'lock')}, ${current.unread} unread)`,
 		);
-	} else lines.push('Current session: not registered on the bus (no registered session is an ancestor of this process)');
+	} else if (!remote) lines.push('Current session: not registered on the bus (no registered session is an ancestor of this process)');
 
 	// Stale and late sessions
 	const stale = analysis.sessions.filter(view => view.state === 'stale' && view.row.status === 'active');

@@ -67,6 +67,7 @@ export function renderHelp(table: readonly AnySetting[], description: string): s
 		'',
 		'  Exit codes',
 		...exitCodeLines(),
+		"    The first that applies: 3-5 (this machine's bus), 6, 7 (a remote not read), 8 (on any machine).",
 		'',
 		'  Examples',
 		'    $ session-status',
