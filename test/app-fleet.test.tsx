@@ -1,5 +1,6 @@
 import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import {Fleet} from '../source/fleet/fleet.js';
 import {LocalMachine} from '../source/fleet/local.js';
@@ -74,6 +75,22 @@ describe('App: a fleet of two machines', () => {
 		assert.ok(at('build', 'gemini-300') >= 0 && at('build', 'gemini-300') < at('local', 'codex-41200'), frame);
 		// The current session is known on this machine only.
 		assert.equal(rows.filter(([, rest]) => rest.startsWith('▶')).length, 1, frame);
+	});
+
+	it('L writes one log entry of both machines, a heading each, and names the file', async () => {
+		const {ui} = await openFleet();
+		await ui.press('L');
+		await ui.waitFor('Log entry appended:');
+		const file = /Log entry appended: (\S+)/.exec(ui.frame())?.[1] ?? '';
+		const dir = path.join(ui.config.logBase, 'PILOT');
+		const entry = fs
+			.readdirSync(dir)
+			.map(name => fs.readFileSync(path.join(dir, name), 'utf8'))
+			.join('');
+		assert.ok(file.length > 0, ui.frame());
+		assert.match(entry, /#### Machine: local \(/);
+		assert.match(entry, /#### Machine: build \(/);
+		assert.ok(entry.indexOf('Machine: local') < entry.indexOf('Machine: build'), 'this machine first');
 	});
 
 	it('/ matches machine names', async () => {

@@ -6,7 +6,8 @@ import type {Fleet} from '../../fleet/fleet.js';
 import {LocalMachine} from '../../fleet/local.js';
 import type {MachineSource} from '../../fleet/types.js';
 import {jumpToAgent} from '../../processes/tmux.js';
-import {writeLogEntry} from '../../report/log-entry.js';
+import {writeFleetLogEntry} from '../../report/log-entry.js';
+import {printedMachine} from '../../report/machines.js';
 import type {Message, PendingAction, UiAction} from '../state.js';
 import type {AgentRef, Row} from '../tabs/types.js';
 
@@ -127,16 +128,15 @@ export function useActions(
 					if (result === 'gone') return {text: `Not sent: ${who} is no longer on the bus as shown`, tone: 'bad'};
 					return `Sent message #${result.id} to ${result.recipientId} (${priorityLabel(priority)})`;
 				}),
-			writeLog: () => {
-				// The log entry covers this machine's bus for now.
-				const local = fleet.local;
-				if (!local) return say('L writes the log entry of this machine, whose bus is not in view (--no-local)', 'bad');
-				run(local.name, async () => {
-					const reading = await local.exactReading();
-					const file = writeLogEntry(reading, {logBase: config.logBase, author: config.author, now: Date.now()});
+			writeLog: () =>
+				run(undefined, async () => {
+					// Every machine in view, each with exact counts where its link is up; grouped by machine when there are several.
+					const up = fleet.sources.filter(machine => ['local', 'live'].includes(machine.getState().link.kind));
+					await Promise.all(up.map(machine => machine.exactReading().catch(() => null)));
+					const machines = fleet.sources.map(machine => printedMachine(machine.getState()));
+					const file = writeFleetLogEntry(machines, {logBase: config.logBase, author: config.author, now: Date.now()});
 					return {text: 'Log entry appended: ', path: file, tone: 'good'};
-				});
-			},
+				}),
 			copy: text => {
 				writeRaw(osc52(text));
 				say(`Copied ${text}`);
