@@ -1,7 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import {type LiveOptions, liveBusFor} from '../monitor/live.js';
-import type {Config} from '../settings.js';
+import {type LiveConfig, type LiveOptions, liveBusFor} from '../monitor/live.js';
 import {Fleet} from './fleet.js';
 import {LOCAL_NAME, LocalMachine} from './local.js';
 import type {Hello} from './protocol.js';
@@ -20,6 +19,9 @@ export function connectorFor(spec: RemoteSpec, sshCommand: readonly string[], en
 /** A machine's bus, as a hello names it: its host and the database's path there. */
 const busKey = (hostname: string, database: string): string => `${hostname.toLowerCase()}\u0000${database}`;
 
+/** What a fleet takes from the settings (a resolved Config holds all of it). */
+export type FleetConfig = LiveConfig & {noLocal: boolean; remotes: RemoteSpec[]; sshCommand: string[]};
+
 export type FleetOptions = {
 	/** The local bus's live reader (notifications hook in here). */
 	live?: Partial<LiveOptions>;
@@ -33,7 +35,7 @@ export type FleetOptions = {
  * remote in the order named. A remote whose hello names a bus already in the fleet (same
  * host, same database path) is a duplicate: flagged, not merged twice.
  */
-export function fleetFor(config: Config, options: FleetOptions = {}): Fleet {
+export function fleetFor(config: FleetConfig, options: FleetOptions = {}): Fleet {
 	const sources: MachineSource[] = [];
 	if (!config.noLocal) sources.push(new LocalMachine(liveBusFor(config, options.live), config.readOnly));
 	sources.push(...remotesFor(config, options));
@@ -41,7 +43,7 @@ export function fleetFor(config: Config, options: FleetOptions = {}): Fleet {
 }
 
 /** The configuration's remotes, in the order named; a hello naming the local bus (unless --no-local) or an earlier remote's is a duplicate. */
-export function remotesFor(config: Config, options: Omit<FleetOptions, 'live'> = {}): RemoteMachine[] {
+export function remotesFor(config: FleetConfig, options: Omit<FleetOptions, 'live'> = {}): RemoteMachine[] {
 	const seen = new Map<string, string>();
 	if (!config.noLocal) seen.set(busKey(os.hostname(), path.resolve(config.dbPath)), LOCAL_NAME);
 	const duplicateOf = (name: string) => (hello: Hello) => {

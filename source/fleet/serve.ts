@@ -4,8 +4,7 @@ import type {Readable, Writable} from 'node:stream';
 import {openReader} from '../bus/open.js';
 import type {JsonValue} from '../bus/types.js';
 import {type StatusCounts, countBus} from '../monitor/status-counts.js';
-import {liveBusFor} from '../monitor/live.js';
-import type {Config} from '../settings.js';
+import {type LiveConfig, liveBusFor} from '../monitor/live.js';
 import {ChangeEncoder} from './changes.js';
 import {
 	CAPABILITIES,
@@ -31,13 +30,16 @@ declare const PACKAGE_VERSION: string;
  * but its own requests.
  */
 
+/** What serve takes from the settings (a resolved Config holds all of it). */
+export type ServeConfig = LiveConfig & {operator: string};
+
 export type ServeOptions = {input?: Readable; output?: Writable; idleExitMs?: number; now?: () => number};
 
 const version = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev';
 
 class RequestError extends Error {}
 
-export function runServe(config: Config, options: ServeOptions = {}): Promise<number> {
+export function runServe(config: ServeConfig, options: ServeOptions = {}): Promise<number> {
 	const input = options.input ?? process.stdin;
 	const output = options.output ?? process.stdout;
 	const idleExitMs = options.idleExitMs ?? SERVE_IDLE_EXIT_MS;
@@ -210,7 +212,7 @@ function numbers(value: unknown): number[] {
 }
 
 /** The status line's counts of this bus. */
-function counts(config: Config, now: number): StatusCounts {
+function counts(config: ServeConfig, now: number): StatusCounts {
 	const db = openReader(config.dbPath);
 	try {
 		const result = countBus(db, config, now);
