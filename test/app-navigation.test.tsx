@@ -16,8 +16,9 @@ describe('App: tabs', () => {
 			await ui.waitFor(header, `tab ${key}`);
 		}
 		await ui.press('2');
-		const locks = await ui.waitFor('content/guide.md');
-		assert.match(locks, /session_message_bus\.py +claude-29583 +exclusive/);
+		// Stats (the tab before) names the same paths: wait for the Locks table's own row.
+		const locks = await ui.waitFor(/session_message_bus\.py +claude-29583 +exclusive/);
+		assert.ok(locks.includes('content/guide.md'));
 		assert.match(locks, /gemini-300 \(stale\)/);
 		await ui.press('3');
 		assert.match(await ui.waitFor('D.2.1'), /H\.13\.7 +claude-29583/);
