@@ -7,7 +7,11 @@ import {PassThrough} from 'node:stream';
 import {after, describe, test} from 'node:test';
 import Database from 'better-sqlite3';
 import {LineSplitter, MAX_LINE_BYTES} from '../source/fleet/protocol.js';
+import {remotesFor} from '../source/fleet/connect.js';
 import {RemoteMachine} from '../source/fleet/remote.js';
+import {toJsonDocument} from '../source/report/json.js';
+import {printedMachine} from '../source/report/machines.js';
+import {buildTabs} from '../source/ui/tabs/index.js';
 import {runServe} from '../source/fleet/serve.js';
 import {defaultConfig} from '../source/settings.js';
 import {BusWriter} from '../source/bus/writer.js';
@@ -295,5 +299,106 @@ describe('a remote machine read through serve', () => {
 		);
 		assert.match(link.kind === 'reconnecting' ? link.why : '', /over the limit/);
 		assert.ok(remote.getState().reading, 'the last reading stays');
+	});
+});
+
+describe('what a remote or a viewer may send, bounded', () => {
+	test('times and timeouts beyond any date are no time: every tab, the counts note and the JSON still build', async () => {
+		const script = path.join(dir, 'far-times.sh');
+		const far = 1e300;
+		const session = {
+			rowid: 1,
+			sessionId: 's',
+			status: 'active',
+			pid: 1,
+			registeredAt: {text: 'x', ms: far},
+			lastHeartbeat: {text: 'y', ms: -far},
+		};
+		const lifecycle = {
+			id: 9,
+			senderId: 's',
+			channel: 'session_lifecycle',
+			payload: {event: 'started'},
+			createdAt: {text: 'z', ms: far},
+			status: 'read',
+		};
+		const reading = {
+			type: 'reading',
+			full: true,
+			now: far,
+			tables: {sessions: {put: [session], remove: [], order: ['1']}, lifecycle: {put: [lifecycle], remove: [], order: ['9']}},
+			scalars: {staleTimeoutMs: far, counts: {legacy: 1, v2: 1, byStatus: {}, countedAt: far}, takenAt: far},
+			judgement: {liveness: [[1, {state: 'alive', processStartedAt: far}]], heartbeatFirstSeen: [[1, far]], operator: 'op'},
+		};
+		fs.writeFileSync(
+			script,
+			`printf '%s\\n' '${JSON.stringify({type: 'hello', protocol: {major: 1, minor: 0}, version: '1', hostname: 'far', database: '/far', now: far})}' '${JSON.stringify(reading)}'\nsleep 30\n`,
+		);
+		const remote = new RemoteMachine({name: 'far', connector: commandConnector(['sh', script])});
+		remotes.push(remote);
+		remote.start();
+		const got = await until('the reading', () => remote.getState().reading);
+		assert.equal(got.snapshot.sessions[0]!.registeredAt.ms, null);
+		assert.ok(got.snapshot.staleTimeoutMs <= 365 * 86_400_000);
+		assert.doesNotThrow(() => buildTabs(got, {showEnded: false, countsNote: remote.countsNote()}));
+		assert.doesNotThrow(() => toJsonDocument([printedMachine(remote.getState())], Date.now()));
+	});
+
+	test('a viewer started --read-only writes nothing on a remote: refused here, never sent', async () => {
+		const {dbPath, bus} = newBus();
+		const alert = bus.alert({type: 'file_conflict', priority: 3, sessions: ['claude-29583'], action: 'look'});
+		bus.close();
+		const remote = new RemoteMachine({name: 'ro', connector: commandConnector(serveArgv(dbPath)), readOnly: true});
+		remotes.push(remote);
+		remote.start();
+		await until('a reading', () => remote.getState().reading);
+		assert.equal(remote.getState().readOnly, true);
+		await assert.rejects(remote.acknowledge([alert]), /Not acknowledged: read-only \(--read-only\)/);
+		await remote.markShown([alert]);
+		assert.equal(statusOf(dbPath, alert), 'pending');
+	});
+
+	test('serve refuses a release or a message whose fields are malformed, and writes nothing', async () => {
+		const {dbPath, bus} = newBus();
+		bus.close();
+		const serve = serveChild(dbPath);
+		await serve.waitFor(line => line['type'] === 'hello', 'the hello');
+		serve.send({type: 'release', id: 1, target: {kind: 'bogus', rowid: 1, key: 'H.13.7', sessionId: 'claude-29583', reason: 'r'}});
+		serve.send({type: 'release', id: 2, target: null});
+		serve.send({
+			type: 'send',
+			id: 3,
+			request: {
+				sender: {kind: 'operator', id: 'op'},
+				to: {kind: 'session', rowid: 1, sessionId: 'claude-29583'},
+				text: {a: 1},
+				priority: 'urgent',
+			},
+		});
+		for (const id of [1, 2, 3]) {
+			const answer = await serve.waitFor(line => line['id'] === id, `answer ${id}`);
+			assert.equal(answer['ok'], false, JSON.stringify(answer));
+		}
+		const db = new Database(dbPath, {readonly: true});
+		assert.equal((db.prepare('SELECT count(*) AS n FROM task_claims').get() as {n: number}).n, 2, 'no claim released');
+		assert.equal((db.prepare(`SELECT count(*) AS n FROM session_messages WHERE sender_id = 'op'`).get() as {n: number}).n, 0, 'no message');
+		db.close();
+		serve.child.kill();
+	});
+
+	test('a remote whose hello names the local bus is a duplicate of it, and shows no rows', async () => {
+		const {dbPath, bus} = newBus();
+		bus.close();
+		const [remote] = remotesFor({
+			...defaultConfig({}),
+			dbPath,
+			noLocal: false,
+			remotes: [{name: 'again', transport: {kind: 'exec', argv: serveArgv(dbPath), db: null}}],
+		});
+		remotes.push(remote!);
+		remote!.start();
+		const link = await until('the duplicate', () => (remote!.getState().link.kind === 'duplicate' ? remote!.getState().link : null));
+		assert.deepEqual(link, {kind: 'duplicate', of: 'local'});
+		assert.equal(remote!.getState().reading, null);
 	});
 });

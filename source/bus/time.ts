@@ -10,10 +10,18 @@ const EPOCH = /^-?\d+(?:\.\d+)?$/;
 // Epoch values above this are milliseconds (year 5138 in seconds).
 const EPOCH_MS_THRESHOLD = 1e11;
 
+/** The times a Date can hold (±100,000,000 days from the epoch): anything beyond is no time. */
+export const MAX_TIME_MS = 8.64e15;
+
+/** An epoch-ms time as given (another machine's), or null when it is not one a Date can hold. */
+export function epochMs(value: unknown): number | null {
+	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) <= MAX_TIME_MS ? Math.round(value) : null;
+}
+
 function fromEpoch(value: number): number | null {
 	if (!Number.isFinite(value)) return null;
 	const ms = Math.abs(value) >= EPOCH_MS_THRESHOLD ? value : value * 1000;
-	return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? Math.round(ms) : null;
+	return epochMs(ms);
 }
 
 export function parseTimestamp(value: unknown): number | null {

@@ -203,7 +203,10 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 	let exitCode: number = EXIT_CODES.ok;
 	const warn = (error: unknown, what: string) => {
 		io.err(`session-status: ${what}: ${(error as Error).message}`);
-		if (error instanceof BusError && error.kind === 'locked') exitCode = EXIT_CODES.locked;
+		// The local bus's own code (3, 4) stays first.
+		if (error instanceof BusError && error.kind === 'locked') {
+			if (exitCode === EXIT_CODES.ok || exitCode === EXIT_CODES.error) exitCode = EXIT_CODES.locked;
+		}
 		// A read-only file or directory: the dashboard was printed, and the note says why nothing was marked.
 		else if (error instanceof BusError && error.kind === 'read-only') return;
 		else if (exitCode === EXIT_CODES.ok) exitCode = EXIT_CODES.error;
@@ -304,7 +307,8 @@ export async function runPrint(config: Config, section: PrintSection, io: Output
 				io.out(`Session log entry appended: ${file}`);
 			} catch (error) {
 				io.err(`session-status: ${(error as LogWriteError).message}`);
-				exitCode = EXIT_CODES.logFailed;
+				// 3/4/5 (the local bus) come before 6.
+				if (exitCode === EXIT_CODES.ok) exitCode = EXIT_CODES.logFailed;
 			}
 		}
 		exitCode = finish(exitCode);

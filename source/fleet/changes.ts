@@ -115,9 +115,14 @@ const EMPTY_SNAPSHOT: BusSnapshot = {
 	counts: null,
 };
 
-/** The viewer's copy of a remote's snapshot, rebuilt from its change messages. */
+/** All a remote's rows together, as JSON text, at most this many characters: more rows are dropped. */
+export const MAX_REMOTE_CHARS = 64 * 1024 * 1024;
+
+/** The viewer's copy of a remote's snapshot, rebuilt from its change messages; its size bounded by MAX_REMOTE_CHARS. */
 export class ChangeDecoder {
 	private rows = new Map<TableName, Map<string, object>>();
+	private sizes = new Map<string, number>();
+	private total = 0;
 	private orders = new Map<TableName, string[]>();
 	private snapshot: BusSnapshot = EMPTY_SNAPSHOT;
 	private judgement: Judgement | null = null;
@@ -131,6 +136,8 @@ export class ChangeDecoder {
 	apply(message: ReadingMessage): {snapshot: BusSnapshot; judgement: Judgement} | null {
 		if (message.full) {
 			this.rows.clear();
+			this.sizes.clear();
+			this.total = 0;
 			this.orders.clear();
 			this.snapshot = EMPTY_SNAPSHOT;
 			this.judgement = null;
@@ -141,13 +148,24 @@ export class ChangeDecoder {
 			const change = (tables as Record<string, unknown>)[table] as Partial<TableChange> | undefined;
 			if (!change || typeof change !== 'object') continue;
 			const rows = this.rows.get(table) ?? new Map<string, object>();
-			if (Array.isArray(change.remove)) for (const key of change.remove) rows.delete(String(key));
+			const drop = (key: string) => {
+				rows.delete(key);
+				this.total -= this.sizes.get(`${table}:${key}`) ?? 0;
+				this.sizes.delete(`${table}:${key}`);
+			};
+			if (Array.isArray(change.remove)) for (const key of change.remove) drop(String(key));
 			if (Array.isArray(change.put))
 				for (const value of change.put) {
 					const row = ROW_OF[table](value);
 					if (row === null) continue;
 					const key = rowKey(table, row);
-					if (rows.has(key) || rows.size < MAX_ROWS[table]) rows.set(key, row);
+					if (!rows.has(key) && rows.size >= MAX_ROWS[table]) continue;
+					const size = JSON.stringify(row).length;
+					const before = this.sizes.get(`${table}:${key}`) ?? 0;
+					if (this.total - before + size > MAX_REMOTE_CHARS) continue;
+					rows.set(key, row);
+					this.sizes.set(`${table}:${key}`, size);
+					this.total += size - before;
 				}
 			this.rows.set(table, rows);
 			const order = Array.isArray(change.order) ? change.order.slice(0, MAX_ROWS[table]).map(String) : (this.orders.get(table) ?? []);
@@ -160,7 +178,7 @@ export class ChangeDecoder {
 				return [row];
 			});
 			// Rows the order does not name are dropped: the order is the remote's whole list.
-			for (const key of rows.keys()) if (!listed.has(key)) rows.delete(key);
+			for (const key of [...rows.keys()]) if (!listed.has(key)) drop(key);
 		}
 		const scalars = typeof message.scalars === 'object' && message.scalars !== null ? (message.scalars as Record<string, unknown>) : {};
 		for (const scalar of SCALARS) if (scalar in scalars) (next as Record<ScalarName, unknown>)[scalar] = SCALAR_OF[scalar](scalars[scalar]);

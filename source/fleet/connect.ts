@@ -42,16 +42,19 @@ export function fleetFor(config: FleetConfig, options: FleetOptions = {}): Fleet
 	return new Fleet(sources);
 }
 
-/** The configuration's remotes, in the order named; a hello naming the local bus (unless --no-local) or an earlier remote's is a duplicate. */
+/**
+ * The configuration's remotes, in the order named. A hello naming the bus of the local
+ * machine (unless --no-local) or of a remote named before it is a duplicate, whichever said
+ * hello first; each remote's bus is the one its latest hello named.
+ */
 export function remotesFor(config: FleetConfig, options: Omit<FleetOptions, 'live'> = {}): RemoteMachine[] {
-	const seen = new Map<string, string>();
-	if (!config.noLocal) seen.set(busKey(os.hostname(), path.resolve(config.dbPath)), LOCAL_NAME);
+	const names = [...(config.noLocal ? [] : [LOCAL_NAME]), ...config.remotes.map(spec => spec.name)];
+	const buses = new Map<string, string>();
+	if (!config.noLocal) buses.set(LOCAL_NAME, busKey(os.hostname(), path.resolve(config.dbPath)));
 	const duplicateOf = (name: string) => (hello: Hello) => {
 		const key = busKey(hello.hostname, hello.database);
-		const first = seen.get(key);
-		if (first !== undefined && first !== name) return first;
-		seen.set(key, name);
-		return null;
+		buses.set(name, key);
+		return names.slice(0, names.indexOf(name)).find(earlier => buses.get(earlier) === key) ?? null;
 	};
 	return config.remotes.map(
 		spec =>
@@ -60,6 +63,7 @@ export function remotesFor(config: FleetConfig, options: Omit<FleetOptions, 'liv
 				connector: connectorFor(spec, config.sshCommand, options.env),
 				duplicateOf: duplicateOf(spec.name),
 				subscribe: options.subscribe,
+				readOnly: config.readOnly,
 			}),
 	);
 }

@@ -1,13 +1,12 @@
-import os from 'node:os';
 import type {ReleaseResult, ReleaseTarget} from '../bus/delivery.js';
 import type {SendRequest, SendResult} from '../bus/send.js';
 import type {JsonValue} from '../bus/types.js';
 import type {LiveBus, LiveState} from '../monitor/live.js';
 import type {Reading} from '../monitor/monitor.js';
 import {Fleet} from './fleet.js';
-import type {MachineSource, MachineState} from './types.js';
+import {LOCAL_NAME, type MachineSource, type MachineState} from './types.js';
 
-export const LOCAL_NAME = 'local';
+export {LOCAL_NAME};
 
 /** This machine's bus as one machine of a fleet: its LiveBus, as it is. */
 export class LocalMachine implements MachineSource {
@@ -105,11 +104,6 @@ export class LocalMachine implements MachineSource {
 	countsNote(): string {
 		return this.live.countsNote();
 	}
-}
-
-/** This machine's hostname, as the fleet names it in a hello. */
-export function localHostname(): string {
-	return os.hostname();
 }
 
 /** A fleet of this machine's bus alone: the dashboard without remotes, and the tests. */

@@ -97,17 +97,20 @@ export function rowKey(table: TableName, row: SessionRow | Hold | MessageRow): s
 	return String((row as MessageRow).id);
 }
 
-/** Messages travel with bounded payloads: strings cut, lists and objects shortened, nesting limited. */
-export const PAYLOAD_BOUNDS = {string: 4096, items: 100, depth: 8} as const;
+/** Messages travel with bounded payloads: strings cut, lists and objects shortened, nesting limited, and all their text together bounded. */
+export const PAYLOAD_BOUNDS = {string: 4096, items: 100, depth: 8, total: 16_384} as const;
 
 /** A payload within PAYLOAD_BOUNDS, and whether anything was cut (the detail view fetches the whole one). */
 export function boundPayload(value: JsonValue): {value: JsonValue; cut: boolean} {
 	let cut = false;
+	let budget: number = PAYLOAD_BOUNDS.total;
 	const walk = (item: JsonValue, depth: number): JsonValue => {
 		if (typeof item === 'string') {
-			if (item.length <= PAYLOAD_BOUNDS.string) return item;
+			const keep = Math.min(PAYLOAD_BOUNDS.string, Math.max(0, budget));
+			budget -= Math.min(item.length, keep);
+			if (item.length <= keep) return item;
 			cut = true;
-			return `${item.slice(0, PAYLOAD_BOUNDS.string)}…`;
+			return `${item.slice(0, keep)}…`;
 		}
 		if (item === null || typeof item !== 'object') return item;
 		if (depth >= PAYLOAD_BOUNDS.depth) {
@@ -119,6 +122,7 @@ export function boundPayload(value: JsonValue): {value: JsonValue; cut: boolean}
 			return item.slice(0, PAYLOAD_BOUNDS.items).map(child => walk(child, depth + 1));
 		}
 		const entries = Object.entries(item);
+		budget -= entries.reduce((total, [key]) => total + key.length, 0);
 		if (entries.length > PAYLOAD_BOUNDS.items) cut = true;
 		return Object.fromEntries(entries.slice(0, PAYLOAD_BOUNDS.items).map(([key, child]) => [key, walk(child, depth + 1)]));
 	};

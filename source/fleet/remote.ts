@@ -5,7 +5,7 @@ import type {BusSnapshot, JsonValue} from '../bus/types.js';
 import {type Analysis, analyze} from '../analysis/analyze.js';
 import type {Reading} from '../monitor/monitor.js';
 import type {StatusCounts} from '../monitor/status-counts.js';
-import {formatIso} from '../bus/time.js';
+import {epochMs, formatIso} from '../bus/time.js';
 import type {Liveness} from '../processes/liveness.js';
 import {ChangeDecoder} from './changes.js';
 import {type Hello, type Judgement, LineSplitter, PING_INTERVAL_MS, PROTOCOL_VERSION, type ReadingMessage, encode} from './protocol.js';
@@ -45,6 +45,8 @@ export type RemoteOptions = {
 	connector: Connector;
 	/** The fleet's word on a hello: the name of another machine that reads the same bus, or null. */
 	duplicateOf?: (hello: Hello) => string | null;
+	/** This viewer writes nothing on the remote (--read-only): every write is refused here, none is sent. */
+	readOnly?: boolean;
 	/** false: ask for nothing after the hello (the status line's counts); default true: readings as they change. */
 	subscribe?: boolean;
 	pingMs?: number;
@@ -57,6 +59,10 @@ const BACKOFF_MS = [1000, 2000, 4000, 8000, 15_000, 30_000];
 const STEADY_MS = 30_000;
 /** Without a clock-driven change known, ages on screen are judged again this often. */
 const AGES_MS = 15_000;
+/** A transport that says no hello within this long is dropped and tried again (a paused container, a shell waiting for input). */
+const HELLO_TIMEOUT_MS = 30_000;
+/** setTimeout's longest delay: a longer one would fire at once. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
 /** Lines before the hello that are not the protocol (a remote shell's rc files): at most this many are skipped. */
 const MAX_NOISE_LINES = 1000;
 
@@ -74,6 +80,7 @@ export class RemoteMachine implements MachineSource {
 	private pingTimer: NodeJS.Timeout | null = null;
 	private retryTimer: NodeJS.Timeout | null = null;
 	private agesTimer: NodeJS.Timeout | null = null;
+	private helloTimer: NodeJS.Timeout | null = null;
 	private unanswered = 0;
 	private failures = 0;
 	private liveSince: number | null = null;
@@ -106,7 +113,7 @@ export class RemoteMachine implements MachineSource {
 			clockOffsetMs: 0,
 			readAt: null,
 			error: null,
-			readOnly: false,
+			readOnly: options.readOnly === true,
 			changedAt: null,
 		};
 	}
@@ -138,8 +145,8 @@ export class RemoteMachine implements MachineSource {
 	}
 
 	private clearTimers(): void {
-		for (const timer of [this.pingTimer, this.retryTimer, this.agesTimer]) if (timer) clearTimeout(timer);
-		this.pingTimer = this.retryTimer = this.agesTimer = null;
+		for (const timer of [this.pingTimer, this.retryTimer, this.agesTimer, this.helloTimer]) if (timer) clearTimeout(timer);
+		this.pingTimer = this.retryTimer = this.agesTimer = this.helloTimer = null;
 	}
 
 	private connect(): void {
@@ -157,6 +164,11 @@ export class RemoteMachine implements MachineSource {
 			return;
 		}
 		this.connection = connection;
+		this.helloTimer = setTimeout(() => {
+			this.helloTimer = null;
+			if (this.connection === connection && this.hello === null)
+				this.lost({why: `no hello within ${HELLO_TIMEOUT_MS / 1000} s`, transient: true});
+		}, HELLO_TIMEOUT_MS);
 		const splitter = new LineSplitter(
 			line => this.onLine(connection, line),
 			bytes => this.onGarbage(connection, `a line of ${bytes} bytes, over the limit`),
@@ -178,7 +190,8 @@ export class RemoteMachine implements MachineSource {
 		const connection = this.connection;
 		this.connection = null;
 		if (this.pingTimer) clearInterval(this.pingTimer);
-		this.pingTimer = null;
+		if (this.helloTimer) clearTimeout(this.helloTimer);
+		this.pingTimer = this.helloTimer = null;
 		for (const [id, request] of this.pending) {
 			clearTimeout(request.timer);
 			request.reject(new LinkError(`${this.name}: ${why}`));
@@ -226,7 +239,11 @@ export class RemoteMachine implements MachineSource {
 			case 'reading':
 				return this.onReading(value as ReadingMessage);
 			case 'bus-error':
-				return this.set({error: text(value['message']) ?? 'the remote could not read its bus', changedAt: this.now()});
+				// Its first line: what a status bar has room for.
+				return this.set({
+					error: text(String(value['message']).split('\n')[0]) ?? 'the remote could not read its bus',
+					changedAt: this.now(),
+				});
 			case 'response':
 				return this.onResponse(value);
 			default:
@@ -251,6 +268,9 @@ export class RemoteMachine implements MachineSource {
 			return;
 		}
 		this.hello = hello;
+		if (this.helloTimer) clearTimeout(this.helloTimer);
+		this.helloTimer = null;
+		this.delivered.clear();
 		const duplicate = this.options.duplicateOf?.(hello) ?? null;
 		if (duplicate !== null) {
 			this.disconnect('duplicate');
@@ -258,12 +278,16 @@ export class RemoteMachine implements MachineSource {
 			return;
 		}
 		if (this.options.subscribe === false) {
-			this.set({link: {kind: 'live'}, hostname: hello.hostname, machineUuid: hello.machineUuid, readOnly: hello.readOnly});
+			this.set({link: {kind: 'live'}, hostname: hello.hostname, machineUuid: hello.machineUuid, readOnly: this.readOnlyFor(hello)});
 			return;
 		}
-		this.set({hostname: hello.hostname, machineUuid: hello.machineUuid, readOnly: hello.readOnly});
+		this.set({hostname: hello.hostname, machineUuid: hello.machineUuid, readOnly: this.readOnlyFor(hello)});
 		void this.request('subscribe', {endedSessions: this.ended}).catch(() => undefined);
 		this.pingTimer = setInterval(() => this.ping(), this.options.pingMs ?? PING_INTERVAL_MS);
+	}
+
+	private readOnlyFor(hello: Hello): boolean {
+		return hello.readOnly || this.options.readOnly === true;
 	}
 
 	private ping(): void {
@@ -287,9 +311,12 @@ export class RemoteMachine implements MachineSource {
 		}
 		if (applied === null) return;
 		const arrivedAt = this.now();
-		const remoteNow = typeof message.now === 'number' && Number.isFinite(message.now) ? message.now : arrivedAt;
+		const remoteNow = epochMs(message.now) ?? arrivedAt;
 		const liveness = this.data?.judgement === applied.judgement ? this.data.liveness : new Map(applied.judgement.liveness);
 		this.data = {...applied, liveness, remoteNow, arrivedAt};
+		// Ids no longer open need no mark: the set holds at most what the reading lists.
+		const open = new Set([...applied.snapshot.alerts, ...applied.snapshot.unread].map(row => row.id));
+		for (const id of this.delivered) if (!open.has(id)) this.delivered.delete(id);
 		if (this.liveSince === null) this.liveSince = arrivedAt;
 		if (this.state.link.kind !== 'live') this.failures = Math.min(this.failures, 1);
 		this.publish({link: {kind: 'live'}, error: null, readAt: arrivedAt, changedAt: arrivedAt});
@@ -297,6 +324,7 @@ export class RemoteMachine implements MachineSource {
 
 	/** A reading from the remote's data, judged at the remote's clock now. */
 	private publish(patch: Partial<MachineState> = {}): void {
+		if (!this.running) return;
 		if (!this.data || this.paused) {
 			if (Object.keys(patch).length > 0) this.set(patch);
 			return;
@@ -321,13 +349,13 @@ export class RemoteMachine implements MachineSource {
 		const stateChange = analysis.nextStateChangeAt === null ? Infinity : analysis.nextStateChangeAt + offset;
 		const ages = this.clockTextsChangeAt ?? now + AGES_MS;
 		const at = Math.min(stateChange, ages);
-		if (!Number.isFinite(at)) return;
+		if (!Number.isFinite(at) || !this.running) return;
 		this.agesTimer = setTimeout(
 			() => {
 				this.agesTimer = null;
 				this.publish();
 			},
-			Math.max(250, at - now),
+			Math.min(MAX_DELAY_MS, Math.max(250, at - now)),
 		);
 	}
 
@@ -365,10 +393,12 @@ export class RemoteMachine implements MachineSource {
 
 	retry(): void {
 		if (!this.running) return;
-		if (this.state.link.kind === 'failed' || this.state.link.kind === 'reconnecting') {
+		// A link that is down, still waiting for its hello, or flagged a duplicate: connect again.
+		if (this.state.link.kind !== 'live') {
 			if (this.retryTimer) clearTimeout(this.retryTimer);
 			this.retryTimer = null;
 			this.failures = 0;
+			this.disconnect('connecting again');
 			this.connect();
 		} else this.refreshNow();
 	}
@@ -391,6 +421,7 @@ export class RemoteMachine implements MachineSource {
 	}
 
 	private writable(what: string): void {
+		if (this.options.readOnly) throw new LinkError(`Not ${what}: read-only (--read-only)`);
 		if (this.state.readOnly) throw new LinkError(`Not ${what}: ${this.name} serves its bus read-only`);
 	}
 

@@ -17,7 +17,7 @@ import {
 	type ServeMessage,
 	encode,
 } from './protocol.js';
-import {isObject} from './untrusted.js';
+import {isObject, releaseTarget, sendRequest} from './untrusted.js';
 
 declare const PACKAGE_VERSION: string;
 
@@ -113,8 +113,14 @@ export function runServe(config: ServeConfig, options: ServeOptions = {}): Promi
 					return respond(request.id, () => now());
 				case 'refresh':
 					return respond(request.id, async () => {
-						if (request.exact === true) await live.exactReading();
-						else live.refreshNow();
+						if (request.exact !== true) {
+							live.refreshNow();
+							return null;
+						}
+						await live.exactReading();
+						// The answer follows the reading it asked for, even when the viewer was reading slowly.
+						while (blocked && !closed) await new Promise(resolve => output.once('drain', resolve));
+						flush();
 						return null;
 					});
 				case 'ended':
@@ -134,12 +140,16 @@ export function runServe(config: ServeConfig, options: ServeOptions = {}): Promi
 				case 'release':
 					return respond(request.id, () => {
 						writable('released');
-						return live.release(request.target);
+						const target = releaseTarget(request.target);
+						if (!target) throw new RequestError('a release names a session, lock or claim by rowid, id and reason: this one does not');
+						return live.release(target);
 					});
 				case 'send':
 					return respond(request.id, async () => {
 						writable('sent');
-						return await live.send(request.request);
+						const message = sendRequest(request.request);
+						if (!message) throw new RequestError('a message names its sender, its recipient, its text and a priority: this one does not');
+						return await live.send(message);
 					});
 				case 'payload':
 					return respond(request.id, () => {

@@ -8,6 +8,9 @@ import type {Reading} from '../monitor/monitor.js';
  * `session-status serve`. Every row, selection and request is keyed by the machine's name.
  */
 
+/** This machine's name in a fleet: no remote may take it. */
+export const LOCAL_NAME = 'local';
+
 /** A machine's link, in words a person can act on. Only `reconnecting` retries on its own; `failed` waits for `r`. */
 export type LinkState =
 	| {kind: 'local'}

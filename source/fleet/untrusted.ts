@@ -10,7 +10,10 @@ import type {
 	Stamp,
 	UnreadSummary,
 } from '../bus/types.js';
+import type {ReleaseTarget} from '../bus/delivery.js';
+import type {SendRequest} from '../bus/send.js';
 import type {Liveness, LivenessState} from '../processes/liveness.js';
+import {epochMs} from '../bus/time.js';
 import {escapeControls} from '../text/sanitize.js';
 import {type Hello, type Judgement, PAYLOAD_BOUNDS, type ScalarName, type TableName, boundPayload} from './protocol.js';
 
@@ -23,6 +26,8 @@ import {type Hello, type Judgement, PAYLOAD_BOUNDS, type ScalarName, type TableN
  */
 
 export const MAX_TEXT = 4096;
+/** A stale timeout longer than a year is taken as a year. */
+export const MAX_STALE_TIMEOUT_MS = 365 * 86_400_000;
 /** Rows kept per table of one remote: more are dropped (a remote never sends more than its reader lists). */
 export const MAX_ROWS: Record<TableName, number> = {
 	sessions: 20_000,
@@ -57,7 +62,7 @@ const count = (value: unknown): number => Math.max(0, int(value) ?? 0);
 
 function stamp(value: unknown): Stamp {
 	const loose = isObject(value) ? value : {};
-	return {text: text(loose['text']), ms: num(loose['ms'])};
+	return {text: text(loose['text']), ms: epochMs(loose['ms'])};
 }
 
 export function json(value: unknown, depth = 0): JsonValue {
@@ -201,7 +206,7 @@ function messageCounts(value: unknown): MessageCounts | null {
 					.map(([status, n]) => [textOr(status, ''), count(n)]),
 			)
 		: {};
-	return {legacy: count(value['legacy']), v2: count(value['v2']), byStatus, countedAt: num(value['countedAt']) ?? 0};
+	return {legacy: count(value['legacy']), v2: count(value['v2']), byStatus, countedAt: epochMs(value['countedAt']) ?? 0};
 }
 
 function database(value: unknown): BusSnapshot['database'] {
@@ -225,9 +230,9 @@ function sessionCounts(value: unknown): SessionCounts {
 }
 
 export const SCALAR_OF: {[S in ScalarName]: (value: unknown) => BusSnapshot[S]} = {
-	takenAt: value => num(value) ?? 0,
+	takenAt: value => epochMs(value) ?? 0,
 	database,
-	staleTimeoutMs: value => Math.max(1, num(value) ?? 300_000),
+	staleTimeoutMs: value => Math.min(MAX_STALE_TIMEOUT_MS, Math.max(1, num(value) ?? 300_000)),
 	sessionCounts,
 	alertCounts,
 	unreadByRecipient: value => list(value, unreadSummary, 10_000),
@@ -239,7 +244,7 @@ const LIVENESS_STATES: readonly LivenessState[] = ['alive', 'dead', 'reused', 'r
 function liveness(value: unknown): Liveness {
 	const loose = isObject(value) ? value : {};
 	const state = LIVENESS_STATES.find(known => known === loose['state']) ?? 'no-pid';
-	return {state, processStartedAt: num(loose['processStartedAt'])};
+	return {state, processStartedAt: epochMs(loose['processStartedAt'])};
 }
 
 export function judgement(value: unknown): Judgement {
@@ -257,7 +262,7 @@ export function judgement(value: unknown): Judgement {
 		);
 	return {
 		liveness: pairs(loose['liveness'], liveness),
-		heartbeatFirstSeen: pairs(loose['heartbeatFirstSeen'], num),
+		heartbeatFirstSeen: pairs(loose['heartbeatFirstSeen'], epochMs),
 		operator: textOr(loose['operator'], 'operator'),
 	};
 }
@@ -277,8 +282,47 @@ export function hello(value: unknown): Hello | string {
 		machineUuid: text(value['machineUuid']),
 		database: textOr(value['database'], '?'),
 		readOnly: value['readOnly'] === true,
-		now: num(value['now']) ?? Date.now(),
+		now: epochMs(value['now']) ?? Date.now(),
 	};
 }
 
 export {isObject};
+
+// ---- what serve takes from a viewer: requests naming rows, checked before anything is written ----
+
+const MAX_REQUEST_TEXT = 65_536;
+const isText = (value: unknown, max = MAX_REQUEST_TEXT): value is string => typeof value === 'string' && value.length <= max;
+const isRowid = (value: unknown): value is number => Number.isSafeInteger(value);
+
+/** A release request's target, or null when any field is missing or of the wrong type. */
+export function releaseTarget(value: unknown): ReleaseTarget | null {
+	if (!isObject(value)) return null;
+	const {kind, rowid, sessionId, reason} = value;
+	if (!isRowid(rowid) || !isText(sessionId) || !isText(reason, 1000)) return null;
+	if (kind === 'session') {
+		const heartbeatText = value['heartbeatText'];
+		if (heartbeatText !== null && !isText(heartbeatText)) return null;
+		return {kind, rowid, sessionId, heartbeatText, reason};
+	}
+	if ((kind === 'lock' || kind === 'claim') && isText(value['key'])) return {kind, rowid, key: value['key'], sessionId, reason};
+	return null;
+}
+
+/** A send request (sender, recipient, text, priority), or null when any part is malformed. */
+export function sendRequest(value: unknown): SendRequest | null {
+	if (!isObject(value) || !isObject(value['sender']) || !isObject(value['to'])) return null;
+	const {sender, to, text: body, priority} = value as {sender: Loose; to: Loose; text: unknown; priority: unknown};
+	if (!isText(body) || !Number.isSafeInteger(priority) || (priority as number) < 0 || (priority as number) > 10) return null;
+	let from: SendRequest['sender'];
+	if (sender['kind'] === 'session' && isRowid(sender['rowid']) && isText(sender['sessionId']))
+		from = {kind: 'session', rowid: sender['rowid'], sessionId: sender['sessionId']};
+	else if (sender['kind'] === 'operator' && isText(sender['id'], 1000)) from = {kind: 'operator', id: sender['id']};
+	else return null;
+	let recipient: SendRequest['to'];
+	if (to['kind'] === 'session' && isRowid(to['rowid']) && isText(to['sessionId']))
+		recipient = {kind: 'session', rowid: to['rowid'], sessionId: to['sessionId']};
+	else if (to['kind'] === 'reply' && isRowid(to['messageId']) && isText(to['senderId']))
+		recipient = {kind: 'reply', messageId: to['messageId'], senderId: to['senderId']};
+	else return null;
+	return {sender: from, to: recipient, text: body, priority: priority as number};
+}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type {RemoteSpec} from '../fleet/transport.js';
-import {LOCAL_NAME} from '../fleet/local.js';
+import {LOCAL_NAME} from '../fleet/types.js';
+import {escapeControls} from '../text/sanitize.js';
 import type {Context, Parser} from './parsers.js';
 
 /**
@@ -24,8 +25,8 @@ function destinationProblem(destination: unknown, key: string): string | undefin
 
 function nameProblem(name: unknown): string | undefined {
 	if (typeof name !== 'string' || name.trim() === '') return '"name" must be non-empty text';
-	// eslint-disable-next-line no-control-regex -- a name is shown on screen: no control characters in it
-	if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return `"name" ${quoted(name)} holds a control character`;
+	// A name is shown on screen as it is: no control, bidi or invisible character in it.
+	if (escapeControls(name) !== name) return `"name" ${quoted(name)} holds a control character`;
 	if (name === LOCAL_NAME) return `the name "${LOCAL_NAME}" is this machine's`;
 	return undefined;
 }

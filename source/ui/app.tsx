@@ -134,7 +134,9 @@ export function App({fleet, config, columns: fixedColumns, rows: fixedRows, writ
 			machine => machine.readOnly && machines.some(name => (name ?? fleetState.machines[0].name) === machine.name),
 		);
 		if (refusing.length === 0) return null;
-		const why = refusing.map(machine => `${machine.name} ${machine.local ? 'was started with --read-only' : 'serves read-only'}`);
+		const why = refusing.map(
+			machine => `${machine.name} ${machine.local || config.readOnly ? 'was started with --read-only' : 'serves read-only'}`,
+		);
 		return `Read-only: ${why.join('; ')}: "${what}" would write to its bus`;
 	};
 	const normal = {ui, dispatch, view, screen, actions, writeRefusal, exit};
