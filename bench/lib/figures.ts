@@ -156,7 +156,16 @@ export type FleetFigures = {
 	load_average_after: number[];
 	idle: {windows: number; local_only: FleetCpu; four_remotes: FleetCpu; added_points: number | null; serve_max_pct: number | null};
 	remote_commit_to_screen: Latency;
-	first_reading: {bus: string; messages: number; ms: Stats; timeouts: number};
+	/** Cold: each run logs in afresh; shared: through a ControlMaster already up (the readme's ssh set-up); ssh_login: `ssh DEST true` alone. */
+	first_reading: {
+		bus: string;
+		messages: number;
+		ms: Stats;
+		timeouts: number;
+		shared_ms: Stats;
+		shared_timeouts: number;
+		ssh_login_ms: Stats;
+	};
 	busy: {bus: string; commits_per_s: number | null; cpu: FleetCpu};
 	twenty: {layout: string; windows: number; cpu: FleetCpu; viewer_rss_mb: number | null; serve_total_pct: number | null};
 };

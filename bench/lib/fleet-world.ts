@@ -24,6 +24,8 @@ export type Remote = {name: string; ssh: string; db: string; command: string};
 
 export type FleetWorld = {
 	world: SshWorld;
+	/** The world's ssh command with the readme's connection sharing (ControlMaster auto, ControlPersist): a login once, then each link rides it. */
+	sharedSsh: string[];
 	/** A small bus of this machine's, beside the remotes'. */
 	localBus: string;
 	/** Remote `${machine letter}${n}` (fa1 … fd5): the n-th small bus on that machine. */
@@ -57,8 +59,21 @@ export async function startFleetWorld(setup: Setup, localHostname: string): Prom
 	world.machines.forEach((machine, m) => {
 		for (let n = 1; n <= 5; n++) smallBus(path.join(machine.dir, `bus-${n}.db`), machine.name, `f${'abcd'[m]}${n}`, agent.pid);
 	});
+	const shared = path.join(path.dirname(world.sshCommand[2]), 'ssh_config-shared');
+	fs.writeFileSync(
+		shared,
+		[
+			`Include ${world.sshCommand[2]}`,
+			'Host *',
+			'\tControlMaster auto',
+			`\tControlPath ${path.dirname(shared)}/cm-%C`,
+			'\tControlPersist 120',
+			'',
+		].join('\n'),
+	);
 	return {
 		world,
+		sharedSsh: ['ssh', '-F', shared],
 		localBus,
 		remote: (m, n) => ({
 			name: `f${'abcd'[m]}${n}`,
@@ -103,7 +118,7 @@ export function startFleetDashboard(
 	fleet: FleetWorld,
 	setup: Setup,
 	remotes: Remote[],
-	options: {localBus: string | null; tag: string; first?: string[]},
+	options: {localBus: string | null; tag: string; first?: string[]; ssh?: string[]},
 ): PtyRun {
 	const config = path.join(setup.workDir, `fleet-${options.tag}.json`);
 	fs.writeFileSync(config, JSON.stringify({remotes}, null, '\t'));
@@ -111,7 +126,7 @@ export function startFleetDashboard(
 	return new PtyRun(setup.python, [setup.launcher, '--read-only', '--config', config, ...where], {
 		first: [DATA_FRAME, ...(options.first ?? [])],
 		dump: path.join(setup.workDir, `fleet-${options.tag}.out`),
-		env: {SESSION_STATUS_SSH_COMMAND: fleet.world.sshCommand.map(shellQuote).join(' ')},
+		env: {SESSION_STATUS_SSH_COMMAND: (options.ssh ?? fleet.world.sshCommand).map(shellQuote).join(' ')},
 	});
 }
 

@@ -133,7 +133,7 @@ export function fleetTable(fleet: FleetFigures, goals: Target[]): string {
 		],
 		[
 			`first reading of a ${label(fleet.first_reading.messages)} remote, median (ms)`,
-			`${fleet.first_reading.ms.median} (min ${fleet.first_reading.ms.min}, max ${fleet.first_reading.ms.max}, ${fleet.first_reading.ms.samples} runs)`,
+			`${fleet.first_reading.ms.median} (${fleet.first_reading.ms.min}-${fleet.first_reading.ms.max}, ${fleet.first_reading.ms.samples} runs, a fresh ssh login each: \`ssh DEST true\` alone ${fleet.first_reading.ssh_login_ms.median}); through a shared connection ${fleet.first_reading.shared_ms.median} (${fleet.first_reading.shared_ms.min}-${fleet.first_reading.shared_ms.max})`,
 			goals[3]?.target ?? '',
 			verdict(3),
 		],

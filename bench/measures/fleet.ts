@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -204,21 +205,50 @@ async function remoteCommitToScreen(
 	return {...stats(latency, 1), timeouts};
 }
 
-/** Dashboard start to the remote's first reading on screen (--no-local: the tab bar's count), `runs` times. */
+/** Dashboard start to one remote's first reading on screen (--no-local: the tab bar's count); null when it never shows. */
+async function oneFirstReading(
+	fleet: FleetWorld,
+	setup: Setup,
+	big: Remote,
+	bus: string,
+	tag: string,
+	ssh: string[],
+): Promise<number | null> {
+	freshenHeartbeats(bus);
+	const tui = startFleetDashboard(fleet, setup, [big], {localBus: null, tag, ssh});
+	const seen = await tui.wait(event => event.event === 'first' && event.name === 'data', 30_000);
+	await tui.quit();
+	await sleep(500);
+	return seen ? tui.since(seen) : null;
+}
+
+/** The first reading `runs` times with a fresh login each, then as many through a shared connection (its login made first, not timed); and `ssh true` alone. */
 async function firstReading(fleet: FleetWorld, setup: Setup, big: Remote, bus: string, runs: number) {
-	log(`[fleet] first reading of a remote holding ${path.basename(bus)}, ${runs} runs`);
-	const times: number[] = [];
-	let timeouts = 0;
+	log(
+		`[fleet] first reading of a remote holding ${path.basename(bus)}, ${runs} runs with a fresh ssh login, ${runs} through a shared connection`,
+	);
+	const series = async (ssh: string[], tag: string) => {
+		const times: number[] = [];
+		let timeouts = 0;
+		for (let i = 0; i < runs; i++) {
+			const ms = await oneFirstReading(fleet, setup, big, bus, `${tag}-${i}`, ssh);
+			if (ms === null) timeouts++;
+			else times.push(ms);
+		}
+		return {ms: stats(times, 0), timeouts};
+	};
+	const cold = await series(fleet.world.sshCommand, 'first');
+	const [ssh, ...sshArgs] = fleet.sharedSsh;
+	spawnSync(ssh, [...sshArgs, big.ssh, 'true']);
+	const shared = await series(fleet.sharedSsh, 'shared');
+	spawnSync(ssh, [...sshArgs, '-O', 'exit', big.ssh], {stdio: 'ignore'});
+	const logins: number[] = [];
 	for (let i = 0; i < runs; i++) {
-		freshenHeartbeats(bus);
-		const tui = startFleetDashboard(fleet, setup, [big], {localBus: null, tag: `first-${i}`});
-		const seen = await tui.wait(event => event.event === 'first' && event.name === 'data', 30_000);
-		if (seen) times.push(tui.since(seen)!);
-		else timeouts++;
-		await tui.quit();
-		await sleep(500);
+		const start = nowNs();
+		spawnSync(fleet.world.sshCommand[0], [...fleet.world.sshCommand.slice(1), big.ssh, 'true']);
+		logins.push(msSince(start));
 	}
-	return {ms: stats(times, 0), timeouts};
+	return {...cold, shared_ms: shared.ms, shared_timeouts: shared.timeouts, ssh_login_ms: stats(logins, 0)};
 }
 
 /** The viewer, its ssh and the serve while writers commit 100 times a second on the remote's bus. */
