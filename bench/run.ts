@@ -199,7 +199,7 @@ async function main(): Promise<void> {
 	};
 	const shapes = FLEET_ONLY ? [] : plan();
 	log(
-		`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}${LONG ? ' (BENCH_QUICK)' : ''}${LONG ? ' (BENCH_LONG)' : ''}: ${shapes.map(entry => `${entry.shape} ${entry.sizes.map(label).join('/')}`).join(', ')}; python ${python.path}; work dir ${workDir}`,
+		`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}${LONG ? ' (BENCH_LONG)' : ''}: ${[...shapes.map(entry => `${entry.shape} ${entry.sizes.map(label).join('/')}`), ...(FLEET ? ['fleet'] : [])].join(', ')}; python ${python.path}; work dir ${workDir}`,
 	);
 
 	const results: Results = {};
