@@ -5,6 +5,9 @@
  * bench/results.json. BENCH_QUICK=1: a smaller run. BENCH_LONG=1: the long measures too.
  * BENCH_SHAPES=fresh,neglected: only those shapes. BENCH_TUI=1000000 (a size): only the
  * dashboard's figures on that size (today's shape unless BENCH_SHAPES says), printed as JSON.
+ * BENCH_FLEET=1: the fleet's figures too (bench/measures/fleet.ts: remotes behind real sshd,
+ * which needs root and OpenSSH); BENCH_ONLY=fleet: those alone, written into the `fleet` key
+ * of bench/results.json beside the shapes' figures already there.
  */
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -15,13 +18,14 @@ import {type Config, ROOT, type Setup} from './lib/config.js';
 import type {Results, SizeResult} from './lib/figures.js';
 import {buildHello} from './lib/hello.js';
 import {deadPid, resolvePython, spawnSleeper} from './lib/processes.js';
-import {resultsDocument, writeResults} from './lib/results.js';
+import {readResults, resultsDocument, writeResults} from './lib/results.js';
 import {SHAPES, SHAPE_NAMES, type ShapeName} from './lib/shapes.js';
 import {round} from './lib/stats.js';
-import {label, printTable} from './lib/table.js';
-import {targets} from './lib/targets.js';
+import {fleetTable, label, printTable} from './lib/table.js';
+import {type Target, fleetTargets, targets} from './lib/targets.js';
 import {log} from './lib/time.js';
 import {measureCounts} from './measures/counts.js';
+import {type FleetConfig, measureFleet} from './measures/fleet.js';
 import {measureIdleTick} from './measures/idle-tick.js';
 import {measureLogEntry} from './measures/log-entry.js';
 import {measureLong} from './measures/long.js';
@@ -63,6 +67,13 @@ const CONFIG: Config = QUICK
 			soakFirstS: 60,
 			soakS: 600,
 		};
+if (process.env['BENCH_ONLY'] !== undefined && process.env['BENCH_ONLY'] !== 'fleet')
+	throw new Error(`BENCH_ONLY takes one value, fleet, not ${process.env['BENCH_ONLY']}`);
+const FLEET_ONLY = process.env['BENCH_ONLY'] === 'fleet';
+const FLEET = FLEET_ONLY || process.env['BENCH_FLEET'] === '1';
+const FLEET_CONFIG: FleetConfig = QUICK
+	? {windows: 2, windowS: 5, settleS: 3, latencySamples: 5, firstReadingRuns: 3, busyWindowS: 10, bigMessages: 100_000}
+	: {windows: 3, windowS: 10, settleS: 5, latencySamples: 10, firstReadingRuns: 5, busyWindowS: 25, bigMessages: 1_000_000};
 if (TUI_ONLY !== null) {
 	if (!Number.isSafeInteger(TUI_ONLY) || TUI_ONLY <= 0)
 		throw new Error(`BENCH_TUI must be a bus size (10000, 100000, 1000000), not ${process.env['BENCH_TUI']}`);
@@ -141,6 +152,29 @@ async function measureBus(entry: ShapePlan, size: number, setup: Setup): Promise
 	return result;
 }
 
+const verdict = (met: boolean | null) => (met === null ? 'n/a    ' : met ? 'met    ' : 'NOT MET');
+
+/** The fleet's figures with their targets and table, as results.json's `fleet` key holds them. */
+function fleetDocument(figures: Awaited<ReturnType<typeof measureFleet>>) {
+	const goals: Target[] = fleetTargets(figures);
+	return {
+		date: new Date().toISOString(),
+		quick: QUICK,
+		config: FLEET_CONFIG,
+		...figures,
+		targets: goals,
+		table: fleetTable(figures, goals),
+	};
+}
+
+function printFleet(fleet: ReturnType<typeof fleetDocument>): void {
+	console.log(fleet.table);
+	console.log(
+		`\nFleet targets (load average ${fleet.load_average_before.join(', ')} before, ${fleet.load_average_after.join(', ')} after):`,
+	);
+	for (const goal of fleet.targets) console.log(`  ${verdict(goal.met)}  ${goal.figure}: ${goal.measured}  (target ${goal.target})`);
+}
+
 async function main(): Promise<void> {
 	const started = Date.now();
 	const python = resolvePython();
@@ -163,18 +197,20 @@ async function main(): Promise<void> {
 		hello: await buildHello(path.join(workDir, 'hello'), launcher),
 		workDir,
 	};
-	const shapes = plan();
+	const shapes = FLEET_ONLY ? [] : plan();
 	log(
-		`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}${LONG ? ' (BENCH_LONG)' : ''}: ${shapes.map(entry => `${entry.shape} ${entry.sizes.map(label).join('/')}`).join(', ')}; python ${python.path}; work dir ${workDir}`,
+		`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}${LONG ? ' (BENCH_LONG)' : ''}: ${[...shapes.map(entry => `${entry.shape} ${entry.sizes.map(label).join('/')}`), ...(FLEET ? ['fleet'] : [])].join(', ')}; python ${python.path}; work dir ${workDir}`,
 	);
 
 	const results: Results = {};
+	let fleet: ReturnType<typeof fleetDocument> | null = null;
 	try {
 		for (const entry of shapes) {
 			const bySize: Record<number, SizeResult> = {};
 			results[entry.shape] = bySize;
 			for (const size of entry.sizes) bySize[size] = await measureBus(entry, size, setup);
 		}
+		if (FLEET && TUI_ONLY === null) fleet = fleetDocument(await measureFleet(setup, FLEET_CONFIG));
 	} finally {
 		fs.rmSync(distCopy, {recursive: true, force: true});
 	}
@@ -183,10 +219,18 @@ async function main(): Promise<void> {
 		console.log(JSON.stringify(results, null, 2));
 		return;
 	}
+	if (FLEET_ONLY && fleet) {
+		writeResults({...readResults(), fleet});
+		fs.rmSync(workDir, {recursive: true, force: true});
+		console.log(`\nsession-status fleet benchmark, ${new Date().toISOString()}, ${os.cpus().length} CPUs, node ${process.version}\n`);
+		printFleet(fleet);
+		console.log(`\nWritten: the fleet key of bench/results.json (${round((Date.now() - started) / 1000, 0)} s)`);
+		return;
+	}
 	const goals = targets(results);
 	const table = printTable(results);
 	const document = resultsDocument({started, quick: QUICK, long: LONG, config: CONFIG, python, loadBefore, results, goals, table});
-	writeResults(document);
+	writeResults(fleet ? {...document, fleet} : document);
 	fs.rmSync(workDir, {recursive: true, force: true});
 
 	console.log(
@@ -194,9 +238,12 @@ async function main(): Promise<void> {
 	);
 	console.log(table);
 	console.log(`\nTargets (on each shape's largest size):`);
-	const verdict = (met: boolean | null) => (met === null ? 'n/a    ' : met ? 'met    ' : 'NOT MET');
 	for (const goal of goals)
 		console.log(`  ${verdict(goal.met)}  ${goal.shape} ${label(goal.size)}: ${goal.figure}: ${goal.measured}  (target ${goal.target})`);
+	if (fleet) {
+		console.log('\nFleet:\n');
+		printFleet(fleet);
+	}
 	console.log(`\nWritten: bench/results.json (${round((Date.now() - started) / 1000, 0)} s)`);
 }
 

@@ -145,3 +145,27 @@ export type SizeResult = {bus: BusFigures} & Partial<
 
 /** Every bus measured: shape, then size. */
 export type Results = Partial<Record<ShapeName, Record<number, SizeResult>>>;
+
+/** Percent of a core over one window: the viewer (the dashboard's process alone), its ssh clients together, and each serve. */
+export type FleetCpu = {viewer_pct: number | null; ssh_pct: number | null; serve_pct: Array<number | null>; window_s: number | null};
+
+/** The fleet's figures (bench/measures/fleet.ts): medians over several windows, and the windows' length. */
+export type FleetFigures = {
+	layout: string;
+	load_average_before: number[];
+	load_average_after: number[];
+	idle: {windows: number; local_only: FleetCpu; four_remotes: FleetCpu; added_points: number | null; serve_max_pct: number | null};
+	remote_commit_to_screen: Latency;
+	/** Cold: each run logs in afresh; shared: through a ControlMaster already up (the readme's ssh set-up); ssh_login: `ssh DEST true` alone. */
+	first_reading: {
+		bus: string;
+		messages: number;
+		ms: Stats;
+		timeouts: number;
+		shared_ms: Stats;
+		shared_timeouts: number;
+		ssh_login_ms: Stats;
+	};
+	busy: {bus: string; commits_per_s: number | null; cpu: FleetCpu};
+	twenty: {layout: string; windows: number; cpu: FleetCpu; viewer_rss_mb: number | null; serve_total_pct: number | null};
+};

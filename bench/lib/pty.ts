@@ -21,11 +21,14 @@ export class PtyRun {
 	private waiters: Array<{match: (event: PtyEvent) => boolean; resolve: (event: PtyEvent) => void}> = [];
 	readonly exited: Promise<PtyEvent>;
 
-	constructor(python: string, command: string[], options: {first?: string[]; dump?: string} = {}) {
+	/** `env`: variables set for the command beside the measured processes' environment. */
+	constructor(python: string, command: string[], options: {first?: string[]; dump?: string; env?: NodeJS.ProcessEnv} = {}) {
 		const args = [path.join(BENCH_DIR, 'pty_run.py'), '--cols', String(PTY.cols), '--rows', String(PTY.rows)];
 		for (const pattern of options.first ?? []) args.push('--first', pattern);
 		if (options.dump) args.push('--dump', options.dump);
-		this.child = track(spawn(python, [...args, '--', ...command], {cwd: ROOT, env: childEnv(), stdio: ['pipe', 'pipe', 'inherit']}));
+		this.child = track(
+			spawn(python, [...args, '--', ...command], {cwd: ROOT, env: {...childEnv(), ...options.env}, stdio: ['pipe', 'pipe', 'inherit']}),
+		);
 		readline.createInterface({input: this.child.stdout!}).on('line', line => {
 			let event: PtyEvent;
 			try {

@@ -98,6 +98,12 @@ export function resultsDocument(run: Run) {
 }
 
 /** Writes bench/results.json. */
-export function writeResults(document: ReturnType<typeof resultsDocument>): void {
+export function writeResults(document: ReturnType<typeof resultsDocument> | Record<string, unknown>): void {
 	fs.writeFileSync(path.join(BENCH_DIR, 'results.json'), `${JSON.stringify(document, null, 2)}\n`);
+}
+
+/** bench/results.json as it is, or an empty document when there is none. */
+export function readResults(): Record<string, unknown> {
+	const file = path.join(BENCH_DIR, 'results.json');
+	return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
 }

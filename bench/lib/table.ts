@@ -1,6 +1,7 @@
-import type {Latency, Results, SizeResult} from './figures.js';
+import type {FleetCpu, FleetFigures, Latency, Results, SizeResult} from './figures.js';
 import {SHAPES, SHAPE_NAMES} from './shapes.js';
 import type {Stats} from './stats.js';
+import type {Target} from './targets.js';
 
 /** 10k, 100k, 1M. */
 export function label(size: number): string {
@@ -107,4 +108,50 @@ export function printTable(results: Results): string {
 		const bySize = results[name];
 		return bySize ? [`${name}: ${SHAPES[name].summary}\n\n${shapeTable(bySize)}`] : [];
 	}).join('\n\n');
+}
+
+/** The fleet's figures as one markdown table: a row per figure with what it was measured over, its target and whether it is met. */
+export function fleetTable(fleet: FleetFigures, goals: Target[]): string {
+	const {idle, busy, twenty} = fleet;
+	const windows = (cpu: FleetCpu, count: number) => `median of ${count} windows of ${cpu.window_s} s`;
+	const verdict = (index: number) => (goals[index]?.met === null ? 'n/a' : goals[index]?.met ? 'met' : 'NOT MET');
+	const rows: string[][] = [
+		['viewer idle CPU, local bus only (%)', `${idle.local_only.viewer_pct} (${windows(idle.local_only, idle.windows)})`, '', ''],
+		[
+			'viewer idle CPU, four live remotes (%)',
+			`${idle.four_remotes.viewer_pct}; ssh clients ${idle.four_remotes.ssh_pct} together (${windows(idle.four_remotes, idle.windows)})`,
+			'',
+			'',
+		],
+		['  added by four remotes (points)', show(idle.added_points) ?? '—', goals[0]?.target ?? '', verdict(0)],
+		['each serve idle (%)', idle.four_remotes.serve_pct.join(', '), goals[1]?.target ?? '', verdict(1)],
+		[
+			"commit on a remote's bus to the screen, median / p95 (ms)",
+			latency(fleet.remote_commit_to_screen) ?? '—',
+			goals[2]?.target ?? '',
+			verdict(2),
+		],
+		[
+			`first reading of a ${label(fleet.first_reading.messages)} remote, median (ms)`,
+			`${fleet.first_reading.ms.median} (${fleet.first_reading.ms.min}-${fleet.first_reading.ms.max}, ${fleet.first_reading.ms.samples} runs, a fresh ssh login each: \`ssh DEST true\` alone ${fleet.first_reading.ssh_login_ms.median}); through a shared connection ${fleet.first_reading.shared_ms.median} (${fleet.first_reading.shared_ms.min}-${fleet.first_reading.shared_ms.max})`,
+			goals[3]?.target ?? '',
+			verdict(3),
+		],
+		[
+			`viewer CPU, that remote under ${busy.commits_per_s} commits/s (%)`,
+			`${busy.cpu.viewer_pct}; ssh ${busy.cpu.ssh_pct}; serve ${busy.cpu.serve_pct.join(', ')} (one ${busy.cpu.window_s} s window)`,
+			goals[4]?.target ?? '',
+			verdict(4),
+		],
+		[
+			'twenty remotes (4 sshd x 5 buses): viewer RSS (MB); idle CPU (%)',
+			`${twenty.viewer_rss_mb}; ${twenty.cpu.viewer_pct}; ssh ${twenty.cpu.ssh_pct}; serves ${twenty.serve_total_pct} together (${windows(twenty.cpu, twenty.windows)})`,
+			goals[5]?.target ?? '',
+			verdict(5),
+		],
+	];
+	const header = ['figure', 'measured', 'target', ''];
+	const widths = header.map((_, column) => Math.max(...[header, ...rows].map(row => row[column].length)));
+	const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
+	return [line(header), `|${widths.map(width => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }

@@ -1,4 +1,4 @@
-import type {Latency, Results, SizeResult} from './figures.js';
+import type {FleetFigures, Latency, Results, SizeResult} from './figures.js';
 import type {ShapeName} from './shapes.js';
 import {round} from './stats.js';
 import {label, sizesOf} from './table.js';
@@ -214,4 +214,51 @@ export function targets(results: Results): Target[] {
 		),
 	];
 	return [...list, ...ratios.filter((target): target is Target => target !== null)];
+}
+
+/** The fleet's targets (the Fleet issue's "Performance"); twenty remotes' figures are stated, not judged. */
+export function fleetTargets(fleet: FleetFigures): Target[] {
+	const {idle, busy, twenty} = fleet;
+	const add = (figure: string, target: string, measured: string, met: boolean | null): Target => ({
+		shape: 'fleet',
+		size: fleet.first_reading.messages,
+		figure,
+		target,
+		measured,
+		met,
+	});
+	const servesOk = idle.four_remotes.serve_pct.length === 0 ? null : all(...idle.four_remotes.serve_pct.map(pct => within([pct, 0.5])));
+	return [
+		add(
+			'viewer idle CPU, four live remotes less the local bus alone',
+			'<= 0.3 points',
+			`${idle.added_points} points (${idle.four_remotes.viewer_pct}% vs ${idle.local_only.viewer_pct}%)`,
+			within([idle.added_points, 0.3]),
+		),
+		add('each serve idle', '<= 0.5% of a core', `${idle.four_remotes.serve_pct.join(', ')}%`, servesOk),
+		add(
+			"a commit on a remote's bus to the viewer's screen",
+			'<= 1000 ms median',
+			`${fleet.remote_commit_to_screen.median} ms median, p95 ${fleet.remote_commit_to_screen.p95} ms${fleet.remote_commit_to_screen.timeouts > 0 ? ` (${fleet.remote_commit_to_screen.timeouts} not seen)` : ''}`,
+			seen(fleet.remote_commit_to_screen, 1000),
+		),
+		add(
+			`a remote with the ${fleet.first_reading.messages.toLocaleString('en-US')}-message bus: first reading on screen`,
+			'<= 2000 ms median',
+			`${fleet.first_reading.ms.median} ms median with a fresh ssh login (the login alone ${fleet.first_reading.ssh_login_ms.median} ms); ${fleet.first_reading.shared_ms.median} ms through a shared connection${fleet.first_reading.timeouts > 0 ? ` (${fleet.first_reading.timeouts} never shown)` : ''}`,
+			fleet.first_reading.timeouts > 0 ? false : within([fleet.first_reading.ms.median, 2000]),
+		),
+		add(
+			`a remote under ${busy.commits_per_s} commits/s: the viewer's CPU`,
+			'<= 10% of a core',
+			`${busy.cpu.viewer_pct}% (ssh ${busy.cpu.ssh_pct}%, serve ${busy.cpu.serve_pct.join(', ')}%)`,
+			within([busy.cpu.viewer_pct, 10]),
+		),
+		add(
+			'twenty remotes: the viewer',
+			'stated in the readme',
+			`${twenty.viewer_rss_mb} MB RSS, ${twenty.cpu.viewer_pct}% idle CPU (ssh ${twenty.cpu.ssh_pct}%, serves ${twenty.serve_total_pct}% together)`,
+			twenty.viewer_rss_mb === null ? null : true,
+		),
+	];
 }

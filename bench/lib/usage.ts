@@ -62,3 +62,18 @@ export const peakRssMb = (pid: number) => statusMb(pid, 'VmHWM');
 
 /** Resident set now (VmRSS) of a running process, in MB. */
 export const rssMb = (pid: number) => statusMb(pid, 'VmRSS');
+
+/** CPU seconds (utime+stime) of each of `pids` alone, summed: no children, a process gone counting nothing. */
+export function ownCpuSeconds(pids: number[]): number {
+	let ticks = 0;
+	for (const pid of pids) {
+		try {
+			const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+			ticks += Number(fields[11]) + Number(fields[12]);
+		} catch {
+			// Gone.
+		}
+	}
+	return ticks / CLK_TCK;
+}

@@ -25,6 +25,8 @@ export function messageExchange(db: Database.Database, ids: string[]): (i: numbe
 /** Writers committing `perSecond` times a second: heartbeats, and every 10th commit a message arrives while the oldest open one is read (the open count stays put). */
 export function startWriters(db: Database.Database, perSecond: number): {stop: () => {commits: number; seconds: number}} {
 	const ids = liveSessionIds(db);
+	// The writes act for live sessions: the messages' sender_id is one of them.
+	if (ids.length === 0) throw new Error(`no live session on ${db.name} to write for (freshen its heartbeats first)`);
 	const heartbeat = heartbeatStatement(db);
 	const exchange = messageExchange(db, ids);
 	let commits = 0;
@@ -46,8 +48,8 @@ export function startWriters(db: Database.Database, perSecond: number): {stop: (
 	};
 }
 
-/** A new agent registers: a session with a unique id (and its lifecycle `started` event), in one commit. Returns the commit time. */
-export function registerMarker(db: Database.Database, sessionId: string, pid: number): bigint {
+/** A new agent on `hostname` registers: a session with a unique id (and its lifecycle `started` event), in one commit. Returns the commit time. */
+export function registerMarker(db: Database.Database, sessionId: string, pid: number, hostname = os.hostname()): bigint {
 	const at = new Date().toISOString();
 	db.transaction(() => {
 		// Below every rowid, so it is the first row of the Sessions view (which keeps the bus's order) and on screen.
@@ -55,7 +57,7 @@ export function registerMarker(db: Database.Database, sessionId: string, pid: nu
 		db.prepare(
 			`INSERT INTO session_registry (rowid, session_id, session_uuid, machine_uuid, hostname, llm_vendor, llm_model, project_id, tty, cwd, pid, status, registered_at, last_heartbeat, metadata)
 			 VALUES (?, ?, NULL, NULL, ?, 'claude', 'opus-4.6', 'BENCH', NULL, '/home/dev0/projects/bench', ?, 'active', ?, ?, NULL)`,
-		).run(rowid, sessionId, os.hostname(), pid, at, at);
+		).run(rowid, sessionId, hostname, pid, at, at);
 		db.prepare(
 			`INSERT INTO session_messages (sender_id, channel, payload, created_at, message_type, priority, status, project_id) VALUES (?, 'session_lifecycle', ?, ?, 'started', 1, 'pending', 'BENCH')`,
 		).run(sessionId, JSON.stringify({session_id: sessionId, project_id: 'BENCH', cwd: '/home/dev0/projects/bench', reason: null}), at);

@@ -72,7 +72,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** Every descendant of `pid` (sshd's sessions start sessions of their own, so no process group holds them), from /proc. */
-function descendants(pid: number): number[] {
+export function descendants(pid: number): number[] {
 	const children = new Map<number, number[]>();
 	for (const entry of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
