@@ -74,6 +74,8 @@ describe('the transport command', () => {
 				'ServerAliveInterval=15',
 				'-o',
 				'ServerAliveCountMax=3',
+				'-o',
+				'Compression=yes',
 				'--',
 				'build-box',
 				`session-status serve '--db' '/srv/my bus'\\''s.db'`,

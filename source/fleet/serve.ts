@@ -35,6 +35,9 @@ export type ServeConfig = LiveConfig & {operator: string};
 
 export type ServeOptions = {input?: Readable; output?: Writable; idleExitMs?: number; now?: () => number};
 
+/** At most one reading a second while commits keep coming. */
+const SERVE_COALESCE_MS = 1000;
+
 const version = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev';
 
 class RequestError extends Error {}
@@ -45,7 +48,9 @@ export function runServe(config: ServeConfig, options: ServeOptions = {}): Promi
 	const idleExitMs = options.idleExitMs ?? SERVE_IDLE_EXIT_MS;
 	const now = options.now ?? Date.now;
 	// Requests name the sender themselves: no session of this machine is "current" for a viewer elsewhere.
-	const live = liveBusFor({...config, sessionId: null});
+	// A commit after a quiet second is read at once; under a stream of commits, one reading a second
+	// (every reading costs the viewer a decode, an analysis and its rows).
+	const live = liveBusFor({...config, sessionId: null}, {coalesceMs: SERVE_COALESCE_MS});
 	// Ages are the viewer's to draw: judge again only when a PID or a session's state changes.
 	live.setClockTextsChangeAt(Number.POSITIVE_INFINITY);
 	const encoder = new ChangeEncoder();
