@@ -338,7 +338,7 @@ describe('what a remote or a viewer may send, bounded', () => {
 		remotes.push(remote);
 		remote.start();
 		const got = await until('the reading', () => remote.getState().reading);
-		assert.equal(got.snapshot.sessions[0]!.registeredAt.ms, null);
+		assert.equal(got.snapshot.sessions[0].registeredAt.ms, null);
 		assert.ok(got.snapshot.staleTimeoutMs <= 365 * 86_400_000);
 		assert.doesNotThrow(() => buildTabs(got, {showEnded: false, countsNote: remote.countsNote()}));
 		assert.doesNotThrow(() => toJsonDocument([printedMachine(remote.getState())], Date.now()));
@@ -352,7 +352,7 @@ describe('what a remote or a viewer may send, bounded', () => {
 		remotes.push(remote);
 		remote.start();
 		await until('a reading', () => remote.getState().reading);
-		assert.equal(remote.getState().readOnly, true);
+		assert.equal(remote.getState().readOnly, false, 'the remote serves read-write: this viewer is what writes nothing');
 		await assert.rejects(remote.acknowledge([alert]), /Not acknowledged: read-only \(--read-only\)/);
 		await remote.markShown([alert]);
 		assert.equal(statusOf(dbPath, alert), 'pending');
@@ -395,10 +395,10 @@ describe('what a remote or a viewer may send, bounded', () => {
 			noLocal: false,
 			remotes: [{name: 'again', transport: {kind: 'exec', argv: serveArgv(dbPath), db: null}}],
 		});
-		remotes.push(remote!);
-		remote!.start();
-		const link = await until('the duplicate', () => (remote!.getState().link.kind === 'duplicate' ? remote!.getState().link : null));
+		remotes.push(remote);
+		remote.start();
+		const link = await until('the duplicate', () => (remote.getState().link.kind === 'duplicate' ? remote.getState().link : null));
 		assert.deepEqual(link, {kind: 'duplicate', of: 'local'});
-		assert.equal(remote!.getState().reading, null);
+		assert.equal(remote.getState().reading, null);
 	});
 });

@@ -63,6 +63,12 @@ export class SnapshotReader {
 	/** Whether the message history may have changed since its counts were taken (unknown counts as changed). */
 	private historyChanged = true;
 	private sessionCounts: SessionCounts = {total: 0, ended: 0};
+
+	/** Scan the registry for the live sessions while at most half have ended (the last counts say); walk the status index otherwise, or when not known. */
+	private scanSessions(): boolean {
+		const {total, ended} = this.sessionCounts;
+		return total > 0 && ended * 2 <= total;
+	}
 	private reads = 0;
 	/** Rows and lists kept from the last read (live readers only). */
 	private readonly reuse = new RowReuse();
@@ -221,7 +227,7 @@ export class SnapshotReader {
 						'sessions',
 						withKeptSessions(
 							this.kept,
-							all(s.sessions).filter(row => row[SESSION.rowid] !== null),
+							all(this.scanSessions() && s.sessionsScan ? s.sessionsScan : s.sessions).filter(row => row[SESSION.rowid] !== null),
 							[claims, locks],
 							this.options.currentSessionId,
 						),

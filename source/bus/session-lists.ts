@@ -31,7 +31,18 @@ export function withKeptSessions(kept: Database.Statement | null, live: Row[], h
 	want(current);
 	if (wanted.size === 0) return live;
 	const rows = kept.all({ids: JSON.stringify([...wanted])}) as Row[];
-	return rows.length === 0 ? live : [...live, ...rows].sort((a, b) => Number(a[SESSION.rowid]) - Number(b[SESSION.rowid]));
+	return rows.length === 0 ? live : mergeByRowid(live, rows);
+}
+
+/** Two lists each in rowid order, as one in rowid order. */
+function mergeByRowid(a: Row[], b: Row[]): Row[] {
+	const merged: Row[] = [];
+	let i = 0;
+	let j = 0;
+	while (i < a.length && j < b.length) merged.push(Number(a[i][SESSION.rowid]) <= Number(b[j][SESSION.rowid]) ? a[i++] : b[j++]);
+	while (i < a.length) merged.push(a[i++]);
+	while (j < b.length) merged.push(b[j++]);
+	return merged;
 }
 
 /** Above every rowid: where the first page starts. */

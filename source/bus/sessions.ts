@@ -27,6 +27,15 @@ export function liveSessionsSql(schema: BusSchema): string {
  * still need (holders of a lock or claim, the current session). Looked up by session id,
  * the primary key (`+status` keeps the planner off the status index, which would walk every ended one).
  */
+/**
+ * The same rows as liveSessionsSql by one scan of the table: cheaper while few sessions
+ * have ended (the index walk fetches each row apart), costlier once ended ones dominate.
+ */
+export function liveSessionsScanSql(schema: BusSchema): string | null {
+	if (!hasColumn(schema, 'session_registry', 'status')) return null;
+	return `SELECT ${columns(schema)} FROM session_registry WHERE status IS NOT 'ended' ORDER BY 1`;
+}
+
 export function keptSessionsSql(schema: BusSchema): string | null {
 	if (!hasColumn(schema, 'session_registry', 'status') || !hasColumn(schema, 'session_registry', 'session_id')) return null;
 	return `SELECT ${columns(schema)} FROM session_registry WHERE +status = 'ended' AND session_id IN (SELECT value FROM json_each(@ids)) ORDER BY 1`;

@@ -8,7 +8,7 @@ import {OPEN_MESSAGE_SQL} from './rules.js';
 import {HOLD_COLUMNS, MESSAGE_COLUMNS} from './rows.js';
 import {type BusSchema, hasV2Messages, indexedBy, selectList} from './schema.js';
 import {countSql} from './counts.js';
-import {liveSessionsSql, sessionTotalSql} from './sessions.js';
+import {liveSessionsScanSql, liveSessionsSql, sessionTotalSql} from './sessions.js';
 
 /** How many rows each bounded list reads at most. The counts beside them are exact whatever these are. */
 export const LIMITS = {
@@ -29,6 +29,8 @@ export type OpenLimits = {openAlerts: number; unreadRows: number};
 export type Statements = {
 	schema: BusSchema;
 	sessions: Database.Statement;
+	/** The live sessions by a table scan (sessions.ts: which is cheaper depends on how many have ended). */
+	sessionsScan: Database.Statement | null;
 	sessionTotal: Database.Statement | null;
 	claims: Database.Statement | null;
 	locks: Database.Statement | null;
@@ -58,6 +60,7 @@ export function snapshotSql(schema: BusSchema, limits: OpenLimits = LIMITS): Sna
 	const limit = (bound: number) => (Number.isFinite(bound) ? ` LIMIT ${bound}` : '');
 	return {
 		sessions: liveSessionsSql(schema),
+		sessionsScan: liveSessionsScanSql(schema),
 		sessionTotal: sessionTotalSql(schema),
 		claims: schema.columns.has('task_claims')
 			? `SELECT rowid, ${selectList(schema, 'task_claims', HOLD_COLUMNS.task_claims)} FROM task_claims`

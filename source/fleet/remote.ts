@@ -113,7 +113,7 @@ export class RemoteMachine implements MachineSource {
 			clockOffsetMs: 0,
 			readAt: null,
 			error: null,
-			readOnly: options.readOnly === true,
+			readOnly: false,
 			changedAt: null,
 		};
 	}
@@ -278,16 +278,12 @@ export class RemoteMachine implements MachineSource {
 			return;
 		}
 		if (this.options.subscribe === false) {
-			this.set({link: {kind: 'live'}, hostname: hello.hostname, machineUuid: hello.machineUuid, readOnly: this.readOnlyFor(hello)});
+			this.set({link: {kind: 'live'}, hostname: hello.hostname, machineUuid: hello.machineUuid, readOnly: hello.readOnly});
 			return;
 		}
-		this.set({hostname: hello.hostname, machineUuid: hello.machineUuid, readOnly: this.readOnlyFor(hello)});
+		this.set({hostname: hello.hostname, machineUuid: hello.machineUuid, readOnly: hello.readOnly});
 		void this.request('subscribe', {endedSessions: this.ended}).catch(() => undefined);
 		this.pingTimer = setInterval(() => this.ping(), this.options.pingMs ?? PING_INTERVAL_MS);
-	}
-
-	private readOnlyFor(hello: Hello): boolean {
-		return hello.readOnly || this.options.readOnly === true;
 	}
 
 	private ping(): void {
@@ -444,7 +440,7 @@ export class RemoteMachine implements MachineSource {
 	}
 
 	async markShown(ids: number[]): Promise<void> {
-		if (this.state.readOnly || this.paused) return;
+		if (this.options.readOnly || this.state.readOnly || this.paused) return;
 		const fresh = ids.filter(id => !this.delivered.has(id));
 		if (fresh.length === 0) return;
 		for (const id of fresh) this.delivered.add(id);

@@ -129,14 +129,13 @@ export function App({fleet, config, columns: fixedColumns, rows: fixedRows, writ
 	const writeRefusal = (command: Command, machines: Array<string | undefined>): string | null => {
 		const what = binding(command).description;
 		const only = fleetState.machines.length === 1 ? fleetState.machines[0] : null;
-		if (only?.local) return config.readOnly || only.readOnly ? readOnlyText(what) : null;
+		// --read-only: no write on any machine.
+		if (config.readOnly || (only?.local && only.readOnly)) return readOnlyText(what);
 		const refusing = fleetState.machines.filter(
 			machine => machine.readOnly && machines.some(name => (name ?? fleetState.machines[0].name) === machine.name),
 		);
 		if (refusing.length === 0) return null;
-		const why = refusing.map(
-			machine => `${machine.name} ${machine.local || config.readOnly ? 'was started with --read-only' : 'serves read-only'}`,
-		);
+		const why = refusing.map(machine => `${machine.name} ${machine.local ? 'was started with --read-only' : 'serves read-only'}`);
 		return `Read-only: ${why.join('; ')}: "${what}" would write to its bus`;
 	};
 	const normal = {ui, dispatch, view, screen, actions, writeRefusal, exit};
