@@ -1,6 +1,6 @@
 import type {ReleaseTarget} from '../bus/delivery.js';
 import type {SendRequest} from '../bus/send.js';
-import type {BusSnapshot, Hold, JsonValue, MessageRow, SessionRow} from '../bus/types.js';
+import type {BusSnapshot, Hold, JsonValue, MessageRow, SessionRow, UnreadSummary} from '../bus/types.js';
 import type {Liveness} from '../processes/liveness.js';
 
 /**
@@ -50,11 +50,11 @@ export type Judgement = {
 	operator: string;
 };
 
-/** The snapshot's lists, sent row by row; every other field of the snapshot is sent whole when it changes. */
-export const TABLES = ['sessions', 'locks', 'claims', 'alerts', 'unread', 'lifecycle'] as const;
+/** The snapshot's lists, sent row by row (the unread counts by recipient); every other field of the snapshot is sent whole when it changes. */
+export const TABLES = ['sessions', 'locks', 'claims', 'alerts', 'unread', 'lifecycle', 'unreadByRecipient'] as const;
 export type TableName = (typeof TABLES)[number];
 export type TableRow<T extends TableName> = BusSnapshot[T][number];
-export const SCALARS = ['takenAt', 'database', 'staleTimeoutMs', 'sessionCounts', 'alertCounts', 'unreadByRecipient', 'counts'] as const;
+export const SCALARS = ['takenAt', 'database', 'staleTimeoutMs', 'sessionCounts', 'alertCounts', 'counts'] as const;
 export type ScalarName = (typeof SCALARS)[number];
 
 /** One table's change: rows added or changed, keys removed, and the whole order when it changed. */
@@ -91,7 +91,8 @@ export type Request =
 	| {type: 'ended'; id: number; count: number};
 
 /** A row's key within its table: what `remove` and `order` name. */
-export function rowKey(table: TableName, row: SessionRow | Hold | MessageRow): string {
+export function rowKey(table: TableName, row: SessionRow | Hold | MessageRow | UnreadSummary): string {
+	if (table === 'unreadByRecipient') return (row as UnreadSummary).recipientId;
 	if (table === 'sessions') return String((row as SessionRow).rowid);
 	if (table === 'locks' || table === 'claims') return String((row as Hold).rowid);
 	return String((row as MessageRow).id);

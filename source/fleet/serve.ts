@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type {Readable, Writable} from 'node:stream';
+import {CLOCK_SKEW_TOLERANCE_MS} from '../analysis/analyze.js';
 import {openReader} from '../bus/open.js';
 import type {JsonValue} from '../bus/types.js';
 import {type StatusCounts, countBus} from '../monitor/status-counts.js';
@@ -89,8 +90,18 @@ export function runServe(config: ServeConfig, options: ServeOptions = {}): Promi
 			}
 			if (blocked || !state.reading) return;
 			const {liveness, heartbeatFirstSeen} = live.monitor.lastJudgement();
-			const judgement: Judgement = {liveness: [...liveness], heartbeatFirstSeen: [...heartbeatFirstSeen], operator: config.operator};
-			const message = encoder.encode(state.reading.snapshot, judgement, now());
+			const at = now();
+			// When a heartbeat was first seen counts only while it lies ahead of the clock (analyze.ts): only those are sent,
+			// so a stream of heartbeats leaves the judgement, and the line, as they were.
+			const ahead = state.reading.snapshot.sessions.filter(
+				row => row.lastHeartbeat.ms !== null && row.lastHeartbeat.ms - at > CLOCK_SKEW_TOLERANCE_MS && heartbeatFirstSeen.has(row.rowid),
+			);
+			const judgement: Judgement = {
+				liveness: [...liveness],
+				heartbeatFirstSeen: ahead.map(row => [row.rowid, heartbeatFirstSeen.get(row.rowid)!]),
+				operator: config.operator,
+			};
+			const message = encoder.encode(state.reading.snapshot, judgement, at);
 			if (message) write(message);
 		};
 		const respond = (id: number, work: () => Promise<JsonValue> | JsonValue): void => {

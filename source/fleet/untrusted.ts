@@ -36,6 +36,7 @@ export const MAX_ROWS: Record<TableName, number> = {
 	alerts: 5000,
 	unread: 5000,
 	lifecycle: 5000,
+	unreadByRecipient: 10_000,
 };
 
 type Loose = Record<string, unknown>;
@@ -157,6 +158,7 @@ export const ROW_OF: {[T in TableName]: (value: unknown) => BusSnapshot[T][numbe
 	alerts: message,
 	unread: message,
 	lifecycle: message,
+	unreadByRecipient: unreadSummary,
 };
 
 const list = <T>(value: unknown, item: (entry: unknown) => T | null, max = 1000): T[] =>
@@ -235,7 +237,6 @@ export const SCALAR_OF: {[S in ScalarName]: (value: unknown) => BusSnapshot[S]} 
 	staleTimeoutMs: value => Math.min(MAX_STALE_TIMEOUT_MS, Math.max(1, num(value) ?? 300_000)),
 	sessionCounts,
 	alertCounts,
-	unreadByRecipient: value => list(value, unreadSummary, 10_000),
 	counts: messageCounts,
 };
 
