@@ -38,6 +38,8 @@ export type ServeOptions = {input?: Readable; output?: Writable; idleExitMs?: nu
 
 /** At most one reading a second while commits keep coming. */
 const SERVE_COALESCE_MS = 1000;
+/** How often serve asks its bus whether anything was committed, at the most: it idles for hours on every remote. */
+const SERVE_POLL_MS = 500;
 
 const version = typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'dev';
 
@@ -51,7 +53,10 @@ export function runServe(config: ServeConfig, options: ServeOptions = {}): Promi
 	// Requests name the sender themselves: no session of this machine is "current" for a viewer elsewhere.
 	// A commit after a quiet second is read at once; under a stream of commits, one reading a second
 	// (every reading costs the viewer a decode, an analysis and its rows).
-	const live = liveBusFor({...config, sessionId: null}, {coalesceMs: SERVE_COALESCE_MS});
+	const live = liveBusFor(
+		{...config, sessionId: null, refreshMs: Math.max(config.refreshMs, SERVE_POLL_MS)},
+		{coalesceMs: SERVE_COALESCE_MS},
+	);
 	// Ages are the viewer's to draw: judge again only when a PID or a session's state changes.
 	live.setClockTextsChangeAt(Number.POSITIVE_INFINITY);
 	const encoder = new ChangeEncoder();
