@@ -31,10 +31,17 @@ export async function commitToScreen(dashboard: Dashboard, index: number, tag: s
 	const agent = await spawnSleeper();
 	dashboard.markers.push(agent);
 	const marker = `mk${tag}${index}x${Math.floor(Math.random() * 1e4).toString(36)}`;
-	dashboard.tui.send(`watch ${marker} ${marker}`);
+	// The Sessions view puts what needs the operator first, which may fill the screen: the marker is
+	// found as a person would find it, by the filter, set before the commit. Its row, not the filter
+	// line, is what is watched for: the id followed by the column's padding.
+	dashboard.tui.send(`watch f${marker} filter: ${marker}`);
+	dashboard.tui.send(`keys /${marker}\\r`);
+	await dashboard.tui.wait(event => event.event === 'seen' && event.id === `f${marker}`, 5000);
+	dashboard.tui.send(`watch ${marker} ${marker}  `);
 	await sleep(20);
 	const committed = registerMarker(dashboard.writer, marker, agent.pid);
 	const seen = await dashboard.tui.wait(event => event.event === 'seen' && event.id === marker, 5000);
+	dashboard.tui.send('keys \\x1b');
 	return seen ? Number(BigInt(seen.t) - committed) / 1e6 : null;
 }
 
