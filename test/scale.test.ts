@@ -8,6 +8,7 @@ import {run} from './helpers/cli.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {openReader} from '../source/bus/open.js';
 import {SnapshotReader, type SnapshotOptions} from '../source/bus/reader.js';
+import type {SessionCounts} from '../source/bus/types.js';
 import {OWN_INDEXES, introspect} from '../source/bus/schema.js';
 import {LIMITS, snapshotSql} from '../source/bus/statements.js';
 import {endedSessionsSql, keptSessionsSql} from '../source/bus/sessions.js';
@@ -293,12 +294,14 @@ describe('ended sessions are read only when shown', () => {
 	function watchedReader(dbPath: string, current: string | null) {
 		const db = openReader(dbPath);
 		const handed: string[] = [];
+		let counted = 0;
 		const prepare = db.prepare.bind(db);
 		db.prepare = ((source: string) => {
 			const statement = prepare(source);
 			const all = statement.all.bind(statement);
 			statement.all = (...args: unknown[]) => {
 				const rows = all(...args);
+				if (/count\(\*\) FROM session_registry/.test(source)) counted++;
 				if (/FROM session_registry/.test(source) && !/count\(\*\)/.test(source)) {
 					for (const row of rows) if (Array.isArray(row) && row[11] === 'ended') handed.push(String(row[1]));
 				}
@@ -313,8 +316,47 @@ describe('ended sessions are read only when shown', () => {
 			const snapshot = reader.read({now: Date.now(), staleTimeoutMs: STALE_MS, countHistory: false, ...options});
 			return {snapshot, handed: [...handed]};
 		};
-		return {take, writer, close: () => (writer.close(), db.close())};
+		/** How many times the registry was counted since last asked. */
+		const counts = () => {
+			const n = counted;
+			counted = 0;
+			return n;
+		};
+		return {take, writer, counts, close: () => (writer.close(), db.close())};
 	}
+
+	for (const statusIndex of [true, false])
+		it(`counts the registry again only when a row may have come or gone, exactly (${statusIndex ? 'with' : 'without'} idx_sessions_status)`, () => {
+			const dbPath = freshPath();
+			longLivedBus(dbPath);
+			if (!statusIndex) {
+				const db = new Database(dbPath);
+				db.exec('DROP INDEX idx_sessions_status');
+				db.close();
+			}
+			const {take, writer, counts, close} = watchedReader(dbPath, null);
+			const total = (): SessionCounts => take().snapshot.sessionCounts;
+			try {
+				assert.deepEqual(total(), {total: ENDED + LIVE, ended: ENDED});
+				writer.heartbeat('live-0');
+				take();
+				counts();
+				for (let beat = 0; beat < 3; beat++) {
+					writer.heartbeat(`live-${beat % LIVE}`);
+					assert.deepEqual(total(), {total: ENDED + LIVE, ended: ENDED});
+				}
+				assert.equal(counts(), 0, 'heartbeats add no row: the registry is not counted again');
+				writer.register({sessionId: 'late-0', registeredAt: NOW, announce: false});
+				assert.deepEqual(total(), {total: ENDED + LIVE + 1, ended: ENDED}, 'a row came');
+				writer.db.prepare(`DELETE FROM session_registry WHERE session_id IN ('old-10', 'old-11')`).run();
+				assert.deepEqual(total(), {total: ENDED + LIVE - 1, ended: ENDED - 2}, 'two rows went');
+				writer.end('live-1');
+				assert.deepEqual(total(), {total: ENDED + LIVE - 1, ended: ENDED - 1}, 'a session ended');
+				assert.ok(counts() >= 2, 'counted again as rows came and went');
+			} finally {
+				close();
+			}
+		});
 
 	it('a live refresh takes only the ended sessions still needed; the counts are exact', () => {
 		const dbPath = freshPath();

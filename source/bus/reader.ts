@@ -235,7 +235,13 @@ export class SnapshotReader {
 			return {
 				schema: s.schema,
 				sessions,
-				sessionTotal: sessionsUnchanged || !s.sessionTotal ? null : Number(all(s.sessionTotal)[0][0]),
+				// Counted again only when a row may have come or gone (a heartbeat adds none).
+				sessionTotal:
+					sessionsUnchanged || !s.sessionTotal
+						? null
+						: this.reuse.value('sessionTotal', this.reuseRows && this.pages.rowCountUnwritten('sessions', written), () =>
+								Number(all(s.sessionTotal)[0][0]),
+							),
 				ended: this.endedPages.rows(this.ended, options.endedSessions ?? 0, unwritten('ended')),
 				claims,
 				locks,

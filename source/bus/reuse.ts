@@ -12,10 +12,10 @@ import {FINGERPRINTED, type FingerprintedName, type SnapshotSql, type Statements
  * the sessions (read every time a table they read was written), the counts of what is open,
  * and the ended sessions listed.
  */
-export type KeptName = FingerprintedName | 'sessions' | 'openCounts' | 'ended';
+export type KeptName = FingerprintedName | 'sessions' | 'sessionTotal' | 'openCounts' | 'ended';
 
 /** The column that tells one row of a statement from another (null: rows are matched by position). */
-const ROW_KEY: Record<Exclude<KeptName, 'openCounts' | 'ended'>, number | null> = {
+const ROW_KEY: Record<Exclude<KeptName, 'sessionTotal' | 'openCounts' | 'ended'>, number | null> = {
 	sessions: SESSION.rowid,
 	claims: HOLD.rowid,
 	locks: HOLD.rowid,
@@ -106,7 +106,7 @@ export class RowReuse {
 	}
 
 	/** Rows just read, reusing the last read's (see keepEqualRows), remembered with their fingerprint. */
-	reused(name: Exclude<KeptName, 'openCounts' | 'ended'>, rows: Row[], fingerprint: string | null): Row[] {
+	reused(name: Exclude<KeptName, 'sessionTotal' | 'openCounts' | 'ended'>, rows: Row[], fingerprint: string | null): Row[] {
 		const last = this.lastRows.get(name);
 		const reused = keepEqualRows(rows, last?.rows, ROW_KEY[name]);
 		const changed = last !== undefined && reused !== last.rows;
@@ -158,9 +158,10 @@ const isTracked = (name: string): name is TrackedName => name in TRACKED;
 /**
  * Which tracked tables, and whether any other b-tree ('other'), the pages committed since the
  * last read belong to; 'header' when page 1 was among them, which every commit that frees or
- * allocates a page writes (the free-page list and the file's size are in its header).
+ * allocates a page writes (the free-page list and the file's size are in its header);
+ * `rows:<table>` when one was a page of the table's rows index (see Trees).
  */
-export type Written = Set<TrackedName | 'other' | 'header'>;
+export type Written = Set<TrackedName | `rows:${TrackedName}` | 'other' | 'header'>;
 
 /**
  * The tables each kept value is read from: it is as it was while none of them was written.
@@ -168,6 +169,7 @@ export type Written = Set<TrackedName | 'other' | 'header'>;
  */
 const READS: Record<KeptName, Array<TrackedName | 'other'>> = {
 	sessions: ['sessions', 'claims', 'locks'],
+	sessionTotal: ['sessions'],
 	ended: ['sessions'],
 	claims: ['claims'],
 	locks: ['locks'],
@@ -190,24 +192,42 @@ function mappableTrees(db: Database.Database): Trees | null {
 		`SELECT name, type FROM sqlite_schema WHERE tbl_name = ? COLLATE NOCASE AND type IN ('table', 'index') AND rootpage > 0`,
 	);
 	const named = db.prepare(`SELECT 1 FROM sqlite_schema WHERE name = ? COLLATE NOCASE`).pluck();
+	// A full index with a b-tree of its own (not the table's, as a WITHOUT ROWID table's key is),
+	// the status index first: every row has an entry there.
+	const rowsIndex = db
+		.prepare(
+			`SELECT l.name FROM pragma_index_list(@table) AS l JOIN sqlite_schema AS s ON s.name = l.name AND s.type = 'index'
+			 WHERE l.partial = 0 AND s.rootpage > 0 AND s.rootpage IS NOT (SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND name = @table COLLATE NOCASE)
+			 ORDER BY l.name = 'idx_sessions_status' DESC, l.name LIMIT 1`,
+		)
+		.pluck();
 	const names = new Map<TrackedName, string[]>();
+	const rowsTrees = new Map<TrackedName, string>();
 	const absent = new Set<TrackedName>();
 	for (const [name, table] of Object.entries(TRACKED) as Array<[TrackedName, string]>) {
 		if (named.get(table) === undefined) absent.add(name);
 		const rows = trees.all(table) as Array<{name: string; type: string}>;
 		// Only a table with a b-tree of its own: a virtual table (or a view) by that name has
 		// pages nobody can map, and must never pass for "not written".
-		if (rows.some(row => row.type === 'table' && row.name.toLowerCase() === table))
+		if (rows.some(row => row.type === 'table' && row.name.toLowerCase() === table)) {
 			names.set(
 				name,
 				rows.map(row => row.name),
 			);
+			const index = rowsIndex.get({table}) as string | undefined;
+			if (index !== undefined && rows.some(row => row.name === index)) rowsTrees.set(name, index);
+		}
 	}
-	return {pages, names, absent};
+	return {pages, names, rowsTrees, absent};
 }
 
-/** The b-trees of each tracked table, the statement listing a b-tree's pages, and the tracked tables the bus has no object for. */
-type Trees = {pages: Database.Statement; names: Map<TrackedName, string[]>; absent: Set<TrackedName>};
+/**
+ * The b-trees of each tracked table, the statement listing a b-tree's pages, and the tracked
+ * tables the bus has no object for. `rowsTrees`: a full index of the table, where every
+ * INSERT and DELETE writes a page (an UPDATE of other columns, a heartbeat, writes none):
+ * while none of its pages is written, the table holds as many rows as when last counted.
+ */
+type Trees = {pages: Database.Statement; names: Map<TrackedName, string[]>; rowsTrees: Map<TrackedName, string>; absent: Set<TrackedName>};
 
 /** Page -> the tracked table it belonged to when that table was last read: which tables the pages a commit wrote belong to. */
 export class PageMap {
@@ -216,6 +236,8 @@ export class PageMap {
 	/** Page -> the tracked table it belonged to when that table was last read, and each table's pages. */
 	private pageOwner = new Map<number, TrackedName>();
 	private ownedPages = new Map<TrackedName, number[]>();
+	/** Page -> the tracked table whose rows index (Trees) it was a page of, when that table was last mapped. */
+	private rowsPageOwner = new Map<number, TrackedName>();
 
 	/** Forgets every page (the schema changed) and, given `db`, lists the tracked tables' b-trees again; null: maps nothing. */
 	restart(db: Database.Database | null): void {
@@ -227,13 +249,18 @@ export class PageMap {
 	forget(): void {
 		this.pageOwner.clear();
 		this.ownedPages.clear();
+		this.rowsPageOwner.clear();
 	}
 
 	/** What the pages committed since the last read wrote; null: unknown. */
 	written(committed: Set<number> | null): Written | null {
 		if (committed === null) return null;
 		const written: Written = new Set();
-		for (const page of committed) written.add(this.pageOwner.get(page) ?? 'other');
+		for (const page of committed) {
+			written.add(this.pageOwner.get(page) ?? 'other');
+			const rows = this.rowsPageOwner.get(page);
+			if (rows) written.add(`rows:${rows}`);
+		}
 		if (committed.has(1)) written.add('header');
 		return written;
 	}
@@ -253,6 +280,15 @@ export class PageMap {
 	}
 
 	/**
+	 * Known to hold as many rows as when last counted: no commit since wrote a page of the
+	 * table's rows index (mapped, and no page changed hands: page 1 unwritten).
+	 */
+	rowCountUnwritten(name: TrackedName, written: Written | null): boolean {
+		if (written === null || written.has('header') || written.has(`rows:${name}`)) return false;
+		return this.ownedPages.has(name) && this.trees?.rowsTrees.has(name) === true;
+	}
+
+	/**
 	 * Maps the pages of a tracked table (others: nothing), in the read transaction its rows were
 	 * read in; again only when a page may have changed hands since it was mapped (`written`
 	 * unknown, or holding page 1): a long registry is not walked at every heartbeat.
@@ -263,9 +299,17 @@ export class PageMap {
 		// No b-tree to map: the table is never known unchanged.
 		if (!this.trees || !trees) return;
 		if (written !== null && !written.has('header') && this.ownedPages.has(name)) return;
-		for (const page of this.ownedPages.get(name) ?? []) if (this.pageOwner.get(page) === name) this.pageOwner.delete(page);
+		for (const page of this.ownedPages.get(name) ?? []) {
+			if (this.pageOwner.get(page) === name) this.pageOwner.delete(page);
+			if (this.rowsPageOwner.get(page) === name) this.rowsPageOwner.delete(page);
+		}
 		const pages: number[] = [];
-		for (const tree of trees) for (const page of this.trees.pages.all(tree) as number[]) pages.push(page);
+		const rowsTree = this.trees.rowsTrees.get(name);
+		for (const tree of trees)
+			for (const page of this.trees.pages.all(tree) as number[]) {
+				pages.push(page);
+				if (tree === rowsTree) this.rowsPageOwner.set(page, name);
+			}
 		for (const page of pages) this.pageOwner.set(page, name);
 		this.ownedPages.set(name, pages);
 	}
