@@ -157,7 +157,10 @@ describe('the built CLI in tmux', {skip}, () => {
 		};
 		const live = traced('flags', '');
 		await waitForScreen('flags', has(TAB_BAR), 'the tab bar');
-		assert.match(live(), /^node --no-memory-reducer --max-semi-space-size=4 --heap-growing-percent=30 \S+\/cli\.js --db /);
+		assert.match(
+			live(),
+			/^node --no-memory-reducer --max-semi-space-size=4 --heap-growing-percent=30 --single-threaded-gc \S+\/cli\.js --db /,
+		);
 		sendKeys('flags', 'q');
 		assert.match(await waitForScreen('flags', has('EXIT='), 'the exit marker'), /^EXIT=0$/m);
 		for (const [name, args] of [
