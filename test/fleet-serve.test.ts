@@ -9,6 +9,8 @@ import Database from 'better-sqlite3';
 import {LineSplitter, MAX_LINE_BYTES} from '../source/fleet/protocol.js';
 import {remotesFor} from '../source/fleet/connect.js';
 import {RemoteMachine} from '../source/fleet/remote.js';
+import {Notifications} from '../source/monitor/notify.js';
+import type {NotifyEvent} from '../source/monitor/notify-events.js';
 import {toJsonDocument} from '../source/report/json.js';
 import {printedMachine} from '../source/report/machines.js';
 import {buildTabs} from '../source/ui/tabs/index.js';
@@ -210,6 +212,32 @@ describe('a remote machine read through serve', () => {
 			'the alert gone from the open ones',
 			() => !remote.getState().reading?.snapshot.alerts.some(row => row.id === alert && row.status !== 'read'),
 		);
+		bus.close();
+	});
+
+	test("notifications: a new critical alert there is news, named by the remote's name; a reconnect to the same bus goes on from what was known", async () => {
+		const {dbPath, bus} = newBus();
+		const events: NotifyEvent[] = [];
+		const notifications = new Notifications({gapMs: 0}).add({notify: event => events.push(event)});
+		const connector = commandConnector(serveArgv(dbPath, '--machine-uuid', MACHINE));
+		const remote = new RemoteMachine({name: 'gpu-box', connector, onReading: notifications.observe});
+		remotes.push(remote);
+		remote.start();
+		await until('a reading', () => remote.getState().reading);
+		assert.equal(events.length, 0, 'what was there at the first reading is not news');
+		bus.alert({type: 'file_conflict', priority: 3, sessions: ['claude-29583'], filePath: 'first.py'});
+		const first = await until('the first notification', () => events[0]);
+		assert.equal(first.kind, 'critical-alert');
+		assert.equal(first.machine, 'gpu-box');
+		// The link drops; an alert arrives before it is back.
+		process.kill(-connector.pids.at(-1)!, 'SIGKILL');
+		await until('the link down', () => remote.getState().link.kind !== 'live' || null);
+		bus.alert({type: 'file_conflict', priority: 3, sessions: ['claude-29583'], filePath: 'meanwhile.py'});
+		const second = await until('the alert that arrived while the link was down', () => events[1], 20_000);
+		assert.equal(second.machine, 'gpu-box');
+		assert.match(second.body, /meanwhile\.py/);
+		assert.equal(events.length, 2, 'the first alert is not news again');
+		notifications.stop();
 		bus.close();
 	});
 

@@ -23,8 +23,10 @@ const busKey = (hostname: string, database: string): string => `${hostname.toLow
 export type FleetConfig = LiveConfig & {noLocal: boolean; remotes: RemoteSpec[]; sshCommand: string[]};
 
 export type FleetOptions = {
-	/** The local bus's live reader (notifications hook in here). */
+	/** The local bus's live reader. */
 	live?: Partial<LiveOptions>;
+	/** Told of every machine's readings, each marked with its machine and whether it is the first since a connect (notifications). */
+	onReading?: LiveOptions['onReading'];
 	/** false: remotes only say hello (the status line asks for counts); default true. */
 	subscribe?: boolean;
 	env?: NodeJS.ProcessEnv;
@@ -37,7 +39,8 @@ export type FleetOptions = {
  */
 export function fleetFor(config: FleetConfig, options: FleetOptions = {}): Fleet {
 	const sources: MachineSource[] = [];
-	if (!config.noLocal) sources.push(new LocalMachine(liveBusFor(config, options.live), config.readOnly));
+	const live = options.onReading ? {...options.live, onReading: options.onReading} : options.live;
+	if (!config.noLocal) sources.push(new LocalMachine(liveBusFor(config, live), config.readOnly));
 	sources.push(...remotesFor(config, options));
 	return new Fleet(sources);
 }
@@ -64,6 +67,7 @@ export function remotesFor(config: FleetConfig, options: Omit<FleetOptions, 'liv
 				duplicateOf: duplicateOf(spec.name),
 				subscribe: options.subscribe,
 				readOnly: config.readOnly,
+				onReading: options.onReading,
 			}),
 	);
 }

@@ -4,6 +4,7 @@ import type {SendRequest, SendResult} from '../bus/send.js';
 import type {BusSnapshot, JsonValue} from '../bus/types.js';
 import {type Analysis, analyze} from '../analysis/analyze.js';
 import type {Reading} from '../monitor/monitor.js';
+import type {ReadingContext} from '../monitor/notify.js';
 import type {StatusCounts} from '../monitor/status-counts.js';
 import {epochMs, formatIso} from '../bus/time.js';
 import type {Liveness} from '../processes/liveness.js';
@@ -52,6 +53,8 @@ export type RemoteOptions = {
 	pingMs?: number;
 	requestTimeoutMs?: number;
 	now?: () => number;
+	/** Told of each reading judged while the link is live, the first of each bus a hello names marked (notifications: notify.ts). */
+	onReading?: (reading: Reading, context: ReadingContext) => void;
 };
 
 const BACKOFF_MS = [1000, 2000, 4000, 8000, 15_000, 30_000];
@@ -75,6 +78,13 @@ export class RemoteMachine implements MachineSource {
 	private connection: Connection | null = null;
 	private decoder = new ChangeDecoder();
 	private hello: Hello | null = null;
+	/**
+	 * Readings told to onReading since a hello first named this bus: the first only sets what is
+	 * known. A reconnect to the same bus goes on from there, so what arrived while the link was
+	 * down is still news.
+	 */
+	private readingsOfBus = 0;
+	private busOfReadings: string | null = null;
 	private nextId = 1;
 	private pending = new Map<number, {resolve: (value: JsonValue) => void; reject: (error: Error) => void; timer: NodeJS.Timeout}>();
 	private pingTimer: NodeJS.Timeout | null = null;
@@ -268,6 +278,8 @@ export class RemoteMachine implements MachineSource {
 			return;
 		}
 		this.hello = hello;
+		const bus = `${hello.hostname}\u0000${hello.database}`;
+		if (bus !== this.busOfReadings) [this.busOfReadings, this.readingsOfBus] = [bus, 0];
 		if (this.helloTimer) clearTimeout(this.helloTimer);
 		this.helloTimer = null;
 		this.delivered.clear();
@@ -334,7 +346,10 @@ export class RemoteMachine implements MachineSource {
 			heartbeatFirstSeen: new Map(judgement.heartbeatFirstSeen),
 			operator: judgement.operator,
 		});
-		this.set({...patch, reading: {snapshot, analysis}, clockOffsetMs});
+		const reading = {snapshot, analysis};
+		this.set({...patch, reading, clockOffsetMs});
+		// A lost link's rows are its last reading, not news.
+		if (this.state.link.kind === 'live') this.options.onReading?.(reading, {first: this.readingsOfBus++ === 0, machine: this.name});
 		this.scheduleAges(analysis, clockOffsetMs);
 	}
 

@@ -17,16 +17,17 @@ import type {Reading} from './monitor.js';
  * of its machine (notify-events.ts); what is new goes to the notifiers, at most one
  * notification per kind per `gapMs`, what comes in between coalesced into the next.
  * Nothing there at a machine's first reading is news: the live loop marks its own first
- * reading, and a link to another machine marks its first reading after each connect.
+ * reading, and a link to another machine the first reading of the bus its hello names (a
+ * reconnect to the same bus is not a first: what arrived meanwhile is news).
  * Notifiers never hold up a reading: the command runs on its own, and what goes wrong
  * with it is reported to the listeners (the status bar).
  */
 
 /** How the live loop (or a link) describes a reading it hands over. */
 export type ReadingContext = {
-	/** The machine's first reading (at start, or after a reconnect): it sets what is known, and notifies nothing. */
+	/** The machine's first reading (at start, or of a bus newly named): it sets what is known, and notifies nothing. */
 	first: boolean;
-	/** Whose reading (default: this machine). */
+	/** Whose reading: a remote's name (default: this machine, by its hostname). */
 	machine?: string;
 };
 
@@ -63,8 +64,10 @@ export class Notifications {
 	/** The live loop's hook: compares the reading with the last of its machine and notifies what is new. */
 	readonly observe = (reading: Reading, context: ReadingContext): void => {
 		const machine = context.machine ?? this.machine;
-		const {known, items} = detectEvents(context.first ? null : (this.known.get(machine) ?? null), reading.analysis, machine);
-		this.known.set(machine, known);
+		// Kept apart from any remote, whatever it is named.
+		const key = context.machine === undefined ? '' : `remote:${context.machine}`;
+		const {known, items} = detectEvents(context.first ? null : (this.known.get(key) ?? null), reading.analysis, machine);
+		this.known.set(key, known);
 		for (const kind of new Set(items.map(item => item.kind)))
 			this.push(
 				kind,

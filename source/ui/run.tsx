@@ -60,7 +60,7 @@ export async function runDashboard(config: Config): Promise<number> {
 	process.on('exit', restore);
 
 	const notifications = notificationsFor(config, () => stdout.write('\u0007'));
-	const fleet = fleetFor(config, {live: {onReading: notifications?.observe}});
+	const fleet = fleetFor(config, {onReading: notifications?.observe});
 	process.on('exit', () => notifications?.stop());
 
 	stdout.write(ENTER_ALT_SCREEN);
