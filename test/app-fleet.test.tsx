@@ -4,11 +4,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {Fleet} from '../source/fleet/fleet.js';
 import {LocalMachine} from '../source/fleet/local.js';
+import {RemoteMachine} from '../source/fleet/remote.js';
 import {liveBusFor} from '../source/monitor/live.js';
 import {FleetView} from '../source/ui/fleet-view.js';
 import {linkLine} from '../source/ui/link-line.js';
 import {buildTab} from '../source/ui/tabs/index.js';
-import {withDb} from './helpers/cli.js';
+import {requireBuiltCli, withDb} from './helpers/cli.js';
+import {withWriter} from './helpers/fixtures.js';
+import {commandConnector, serveArgv} from './helpers/serve.js';
 import {LinkedMachine} from './helpers/linked-machine.js';
 import {type Dashboard, type DashboardOptions, KEYS, messageState, openDashboard, standardBus, standardIds} from './helpers/app-harness.js';
 
@@ -248,5 +251,38 @@ describe('App: a fleet of two machines', () => {
 		);
 		assert.ok(!view!.columns.some(column => column.id === 'machine'));
 		assert.doesNotMatch(ui.frame(), /MACHINE|: live/);
+	});
+});
+
+describe('App: a remote read through its serve', () => {
+	it("a remote message's detail says its payload is a preview, fetches the whole one from its machine, and shows it", async () => {
+		requireBuiltCli();
+		// 20,000 characters: the reading carries the first 4,096; the end is only in the whole payload.
+		const action = `${'step '.repeat(3999)}WHOLE-END`;
+		const ui = await openDashboard({
+			columns: 120,
+			fleet: (local, {dir, pids}) => {
+				const gpuDb = path.join(dir, 'gpu.db');
+				standardBus(gpuDb, pids);
+				withWriter(gpuDb, bus => bus.alert({type: 'file_conflict', priority: 3, sessions: ['codex-41200'], filePath: 'big.py', action}));
+				return new Fleet([local, new RemoteMachine({name: 'gpu', connector: commandConnector(serveArgv(gpuDb))})]);
+			},
+		});
+		try {
+			await ui.waitFor(/^gpu\s+\S/m, "the remote's rows", 20_000);
+			await ui.press('4', '/', ...'big.py', KEYS.enter, KEYS.enter);
+			await ui.waitFor('Detail — Esc back');
+			const row = ui.fleet
+				.machine('gpu')!
+				.getState()
+				.reading!.snapshot.alerts.find(alert => alert.payload && JSON.stringify(alert.payload).includes('big.py'));
+			assert.equal(row?.payloadCut, true, 'the reading holds a preview');
+			await ui.waitFor(frame => frame.includes('Payload:') && !frame.includes('fetching the whole payload'), 'the whole payload', 10_000);
+			await ui.press('G');
+			const end = await ui.waitFor('WHOLE-END', 'the end of the whole payload');
+			assert.doesNotMatch(end, /a preview/);
+		} finally {
+			ui.fleet.stop();
+		}
 	});
 });

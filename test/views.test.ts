@@ -413,6 +413,29 @@ describe('buildTabs', () => {
 		}
 		assert.ok(rowByCell(hostile['sessions'], 'id', 'evil-').cells['id'].includes('\\x1b]0;pwned\\x07-\\x9b2J-\\u202eexe.txt'));
 	});
+
+	it("a message held as a preview (a remote's) says so in its detail while fetched, when it cannot be, and shows it whole once here", () => {
+		const message = reading.snapshot.unread[0];
+		const unread = [{...message, payloadCut: true}, ...reading.snapshot.unread.slice(1)];
+		const previewed: Reading = {...reading, snapshot: {...reading.snapshot, unread}};
+		const rowOf = (of: Reading) =>
+			buildTabs(of, {showEnded: false, countsNote: ''})['unread'].rows.find(item => item.key === `message:${message.id}`)!;
+		const row = rowOf(previewed);
+		assert.equal(row.cutPayload, message.id);
+		assert.ok(row.detail().includes('  (a preview: fetching the whole payload...)'));
+		assert.ok(
+			row
+				.detail({state: 'failed', why: 'gpu is not connected'})
+				.includes('  (a preview: the whole payload could not be fetched: gpu is not connected)'),
+		);
+		const whole = row.detail({state: 'whole', value: {note: 'the whole of it'}, cut: false});
+		assert.ok(whole.includes('    "note": "the whole of it"'), whole.join('\n'));
+		assert.ok(!whole.some(line => line.includes('a preview')));
+		assert.ok(row.detail({state: 'whole', value: {}, cut: true}).includes('  (bounded: too large to show whole)'));
+		const local = rowOf(reading);
+		assert.equal(local.cutPayload, undefined, 'a local message is whole: nothing to fetch');
+		assert.deepEqual(local.detail({state: 'whole', value: 'other', cut: false}), local.detail(), 'and its detail ignores any');
+	});
 });
 
 // ---- UI state helpers ------------------------------------------------------

@@ -71,6 +71,8 @@ export type MessageRow = {
 	expiresAt: Stamp;
 	deliveredAt: Stamp;
 	readAt: Stamp;
+	/** A remote's message whose payload is a preview, bounded for the wire (the detail view fetches the whole one). */
+	payloadCut?: boolean;
 };
 
 export type UnreadSummary = {

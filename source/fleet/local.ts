@@ -90,11 +90,13 @@ export class LocalMachine implements MachineSource {
 	}
 
 	/** Local readings hold whole payloads. */
-	payload(id: number): Promise<JsonValue> {
+	payload(id: number): Promise<{value: JsonValue; cut: boolean}> {
 		const reading = this.live.getState().reading;
 		const {alerts, unread, lifecycle} = reading?.snapshot ?? {alerts: [], unread: [], lifecycle: []};
 		const message = [...alerts, ...unread, ...lifecycle].find(row => row.id === id);
-		return message ? Promise.resolve(message.payload) : Promise.reject(new Error(`message #${id} is no longer in the reading`));
+		return message
+			? Promise.resolve({value: message.payload, cut: false})
+			: Promise.reject(new Error(`message #${id} is no longer in the reading`));
 	}
 
 	exactReading(): Promise<Reading> {

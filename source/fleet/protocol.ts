@@ -98,34 +98,42 @@ export function rowKey(table: TableName, row: SessionRow | Hold | MessageRow | U
 	return String((row as MessageRow).id);
 }
 
-/** Messages travel with bounded payloads: strings cut, lists and objects shortened, nesting limited, and all their text together bounded. */
-export const PAYLOAD_BOUNDS = {string: 4096, items: 100, depth: 8, total: 16_384} as const;
+export type PayloadBounds = {string: number; items: number; depth: number; total: number};
 
-/** A payload within PAYLOAD_BOUNDS, and whether anything was cut (the detail view fetches the whole one). */
-export function boundPayload(value: JsonValue): {value: JsonValue; cut: boolean} {
+/** Messages travel with bounded payloads: strings cut, lists and objects shortened, nesting limited, and all their text together bounded. */
+export const PAYLOAD_BOUNDS: PayloadBounds = {string: 4096, items: 100, depth: 8, total: 16_384};
+
+/**
+ * A payload asked for whole (the detail view) is bounded too, far above any preview and
+ * well inside a line (MAX_LINE_BYTES, which would drop the link): what is cut is marked.
+ */
+export const WHOLE_PAYLOAD_BOUNDS: PayloadBounds = {string: 262_144, items: 10_000, depth: 32, total: 1_048_576};
+
+/** A payload within `bounds`, and whether anything was cut (the detail view fetches the whole one). */
+export function boundPayload(value: JsonValue, bounds: PayloadBounds = PAYLOAD_BOUNDS): {value: JsonValue; cut: boolean} {
 	let cut = false;
-	let budget: number = PAYLOAD_BOUNDS.total;
+	let budget: number = bounds.total;
 	const walk = (item: JsonValue, depth: number): JsonValue => {
 		if (typeof item === 'string') {
-			const keep = Math.min(PAYLOAD_BOUNDS.string, Math.max(0, budget));
+			const keep = Math.min(bounds.string, Math.max(0, budget));
 			budget -= Math.min(item.length, keep);
 			if (item.length <= keep) return item;
 			cut = true;
 			return `${item.slice(0, keep)}…`;
 		}
 		if (item === null || typeof item !== 'object') return item;
-		if (depth >= PAYLOAD_BOUNDS.depth) {
+		if (depth >= bounds.depth) {
 			cut = true;
 			return Array.isArray(item) ? [] : {};
 		}
 		if (Array.isArray(item)) {
-			if (item.length > PAYLOAD_BOUNDS.items) cut = true;
-			return item.slice(0, PAYLOAD_BOUNDS.items).map(child => walk(child, depth + 1));
+			if (item.length > bounds.items) cut = true;
+			return item.slice(0, bounds.items).map(child => walk(child, depth + 1));
 		}
 		const entries = Object.entries(item);
 		budget -= entries.reduce((total, [key]) => total + key.length, 0);
-		if (entries.length > PAYLOAD_BOUNDS.items) cut = true;
-		return Object.fromEntries(entries.slice(0, PAYLOAD_BOUNDS.items).map(([key, child]) => [key, walk(child, depth + 1)]));
+		if (entries.length > bounds.items) cut = true;
+		return Object.fromEntries(entries.slice(0, bounds.items).map(([key, child]) => [key, walk(child, depth + 1)]));
 	};
 	return {value: walk(value, 0), cut};
 }

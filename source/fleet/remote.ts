@@ -11,7 +11,7 @@ import type {Liveness} from '../processes/liveness.js';
 import {ChangeDecoder} from './changes.js';
 import {type Hello, type Judgement, LineSplitter, PING_INTERVAL_MS, PROTOCOL_VERSION, type ReadingMessage, encode} from './protocol.js';
 import type {LinkState, MachineSource, MachineState} from './types.js';
-import {hello as helloOf, isObject, json, text} from './untrusted.js';
+import {hello as helloOf, isObject, json, text, wholePayload} from './untrusted.js';
 
 /**
  * A remote machine's bus, read by its own `session-status serve` through a transport
@@ -86,7 +86,11 @@ export class RemoteMachine implements MachineSource {
 	private readingsOfBus = 0;
 	private busOfReadings: string | null = null;
 	private nextId = 1;
-	private pending = new Map<number, {resolve: (value: JsonValue) => void; reject: (error: Error) => void; timer: NodeJS.Timeout}>();
+	/** Requests awaiting their answer: each with what rebuilds its result. */
+	private pending = new Map<
+		number,
+		{resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout; clean: (result: unknown) => unknown}
+	>();
 	private pingTimer: NodeJS.Timeout | null = null;
 	private retryTimer: NodeJS.Timeout | null = null;
 	private agesTimer: NodeJS.Timeout | null = null;
@@ -376,11 +380,14 @@ export class RemoteMachine implements MachineSource {
 		if (!request) return;
 		this.pending.delete(id as number);
 		clearTimeout(request.timer);
-		if (value['ok'] === true) request.resolve(json(value['result']));
+		if (value['ok'] === true) request.resolve(request.clean(value['result']));
 		else request.reject(new LinkError(`${this.name}: ${text(value['error']) ?? 'refused'}`));
 	}
 
-	private request(type: string, fields: Record<string, unknown>): Promise<JsonValue> {
+	private request(type: string, fields: Record<string, unknown>): Promise<JsonValue>;
+	private request<T>(type: string, fields: Record<string, unknown>, clean: (result: unknown) => T): Promise<T>;
+	/** A request by id, answered within requestTimeoutMs; its result rebuilt by `clean` (default: json). */
+	private request(type: string, fields: Record<string, unknown>, clean: (result: unknown) => unknown = json): Promise<unknown> {
 		const connection = this.connection;
 		if (!connection || this.hello === null) {
 			const link = this.state.link;
@@ -388,12 +395,12 @@ export class RemoteMachine implements MachineSource {
 			return Promise.reject(new LinkError(`${this.name} is not connected${why}`));
 		}
 		const id = this.nextId++;
-		return new Promise<JsonValue>((resolve, reject) => {
+		return new Promise<unknown>((resolve, reject) => {
 			const timer = setTimeout(() => {
 				this.pending.delete(id);
 				reject(new LinkError(`${this.name}: no answer within ${Math.round((this.options.requestTimeoutMs ?? 15_000) / 1000)} s`));
 			}, this.options.requestTimeoutMs ?? 15_000);
-			this.pending.set(id, {resolve, reject, timer});
+			this.pending.set(id, {resolve, reject, timer, clean});
 			connection.stdin.write(encode({type, id, ...fields} as never));
 		});
 	}
@@ -473,8 +480,8 @@ export class RemoteMachine implements MachineSource {
 		await this.request('deliver', {ids});
 	}
 
-	payload(id: number): Promise<JsonValue> {
-		return this.request('payload', {message: id});
+	payload(id: number): Promise<{value: JsonValue; cut: boolean}> {
+		return this.request('payload', {message: id}, wholePayload);
 	}
 
 	async exactReading(): Promise<Reading> {

@@ -16,6 +16,8 @@ import {
 	type Request,
 	SERVE_IDLE_EXIT_MS,
 	type ServeMessage,
+	WHOLE_PAYLOAD_BOUNDS,
+	boundPayload,
 	encode,
 } from './protocol.js';
 import {isObject, releaseTarget, sendRequest} from './untrusted.js';
@@ -178,7 +180,8 @@ export function runServe(config: ServeConfig, options: ServeOptions = {}): Promi
 						const message =
 							snapshot && [...snapshot.alerts, ...snapshot.unread, ...snapshot.lifecycle].find(row => row.id === request.message);
 						if (!message) throw new RequestError(`message #${request.message} is no longer in the reading`);
-						return message.payload;
+						// Whole, within bounds that keep the answer well inside one line.
+						return boundPayload(message.payload, WHOLE_PAYLOAD_BOUNDS).value;
 					});
 				case 'counts':
 					return respond(request.id, () => counts(config, now()));

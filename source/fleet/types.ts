@@ -65,8 +65,8 @@ export interface MachineSource {
 	release(target: ReleaseTarget): Promise<ReleaseResult>;
 	send(request: SendRequest): Promise<SendResult>;
 	markShown(ids: number[]): Promise<void>;
-	/** A message's whole payload (readings carry bounded previews). */
-	payload(id: number): Promise<JsonValue>;
+	/** A message's whole payload (a remote's readings carry bounded previews); `cut`: bounded all the same (WHOLE_PAYLOAD_BOUNDS). */
+	payload(id: number): Promise<{value: JsonValue; cut: boolean}>;
 	/** A reading with exact whole-history counts (the log entry). */
 	exactReading(): Promise<Reading>;
 	countsNote(): string;

@@ -15,7 +15,16 @@ import type {SendRequest} from '../bus/send.js';
 import type {Liveness, LivenessState} from '../processes/liveness.js';
 import {epochMs} from '../bus/time.js';
 import {escapeControls} from '../text/sanitize.js';
-import {type Hello, type Judgement, PAYLOAD_BOUNDS, type ScalarName, type TableName, boundPayload} from './protocol.js';
+import {
+	type Hello,
+	type Judgement,
+	PAYLOAD_BOUNDS,
+	type PayloadBounds,
+	type ScalarName,
+	type TableName,
+	WHOLE_PAYLOAD_BOUNDS,
+	boundPayload,
+} from './protocol.js';
 
 /**
  * A remote's lines are untrusted: each value is rebuilt from what was sent into the
@@ -66,19 +75,29 @@ function stamp(value: unknown): Stamp {
 	return {text: text(loose['text']), ms: epochMs(loose['ms'])};
 }
 
-export function json(value: unknown, depth = 0): JsonValue {
-	if (typeof value === 'string') return text(value);
+/** A JSON value rebuilt from what was sent: texts escaped, and cut (strings, lists, nesting) at `bounds`. */
+export function json(value: unknown, depth = 0, bounds: Omit<PayloadBounds, 'total'> = PAYLOAD_BOUNDS): JsonValue {
+	if (typeof value === 'string') return escapeControls(value.length > bounds.string ? `${value.slice(0, bounds.string)}…` : value);
 	if (typeof value === 'number') return Number.isFinite(value) ? value : null;
 	if (typeof value === 'boolean' || value === null) return value;
-	if (depth >= PAYLOAD_BOUNDS.depth) return null;
-	if (Array.isArray(value)) return value.slice(0, PAYLOAD_BOUNDS.items).map(item => json(item, depth + 1));
+	if (depth >= bounds.depth) return null;
+	if (Array.isArray(value)) return value.slice(0, bounds.items).map(item => json(item, depth + 1, bounds));
 	if (isObject(value))
 		return Object.fromEntries(
 			Object.entries(value)
-				.slice(0, PAYLOAD_BOUNDS.items)
-				.map(([key, item]) => [textOr(key, ''), json(item, depth + 1)]),
+				.slice(0, bounds.items)
+				.map(([key, item]) => [textOr(key, ''), json(item, depth + 1, bounds)]),
 		);
 	return null;
+}
+
+/**
+ * A payload fetched whole: escaped, then bounded by WHOLE_PAYLOAD_BOUNDS, and whether anything
+ * was cut (nothing is cut before the bounds are judged, but nesting deeper than they allow).
+ */
+export function wholePayload(value: unknown): {value: JsonValue; cut: boolean} {
+	const escaped = json(value, 0, {string: Infinity, items: Infinity, depth: WHOLE_PAYLOAD_BOUNDS.depth + 1});
+	return boundPayload(escaped, WHOLE_PAYLOAD_BOUNDS);
 }
 
 function session(value: unknown): SessionRow | null {
@@ -123,7 +142,7 @@ function hold(kind: Hold['kind']) {
 }
 
 /** A message row, and whether its payload is a preview (cut by the remote, or here). */
-export type RemoteMessage = MessageRow & {payloadCut?: boolean};
+export type RemoteMessage = MessageRow;
 
 function message(value: unknown): RemoteMessage | null {
 	if (!isObject(value)) return null;

@@ -15,6 +15,7 @@ import {useChooseInput} from './hooks/use-choose-input.js';
 import {useComposeInput} from './hooks/use-compose-input.js';
 import {useDelivery} from './hooks/use-delivery.js';
 import {useEndedPages} from './hooks/use-ended-pages.js';
+import {useWholePayload} from './hooks/use-whole-payload.js';
 import {useKeyQueue} from './hooks/use-keys.js';
 import {runCommand, useNormalInput} from './hooks/use-normal-input.js';
 import {useConfirmInput, useDetailInput, useHelpInput} from './hooks/use-overlay-input.js';
@@ -79,7 +80,7 @@ export function App({fleet, config, columns: fixedColumns, rows: fixedRows, writ
 		const screen = screenOf(model.view, tabState, ui.mode, columns, bodyRows);
 		const rowsShown = screen.visible.slice(screen.top, screen.top + screen.page);
 		const shown = rowsShown.map(row => [row.key, row.cells, row.tone]);
-		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, columns, bodyRows).lines : null;
+		const detail = ui.mode.kind === 'detail' ? textPane(ui, model.view, config.readOnly, columns, bodyRows, wholePayload).lines : null;
 		const {view, state} = model;
 		return {
 			text: JSON.stringify([
@@ -106,6 +107,8 @@ export function App({fleet, config, columns: fixedColumns, rows: fixedRows, writ
 		};
 	};
 	const {state, view, badges, fleet: fleetState} = useDashboard(fleet, ui.tab, ui.showEnded, onScreen);
+	const detailKey = ui.mode.kind === 'detail' ? ui.mode.key : null;
+	const wholePayload = useWholePayload(fleet, detailKey === null ? undefined : view?.rows.find(row => row.key === detailKey));
 	useEffect(() => {
 		fleet.start();
 		return () => fleet.stop();
@@ -124,7 +127,7 @@ export function App({fleet, config, columns: fixedColumns, rows: fixedRows, writ
 	const actions = useActions(fleet, config, dispatch, writeRaw, environment);
 	useNotices(notifications, dispatch);
 	const queue = useKeyQueue(exit);
-	const pane = textPane(ui, view, config.readOnly, columns, bodyRows);
+	const pane = textPane(ui, view, config.readOnly, columns, bodyRows, wholePayload);
 	// A write on a machine that refuses writes is refused here, naming the machine when there are several.
 	const writeRefusal = (command: Command, machines: Array<string | undefined>): string | null => {
 		const what = binding(command).description;

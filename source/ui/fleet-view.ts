@@ -106,7 +106,7 @@ function fleetRow(row: Row, state: MachineState, key: MachineKey): Row {
 		search: `${row.search} ${name}`,
 		tone,
 		changesAt,
-		detail: () => [`Machine: ${name}${lost ? ` (its link is down; last reading ${readingTime(state)})` : ''}`, ...row.detail()],
+		detail: payload => [`Machine: ${name}${lost ? ` (its link is down; last reading ${readingTime(state)})` : ''}`, ...row.detail(payload)],
 	};
 }
 

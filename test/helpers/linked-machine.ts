@@ -111,7 +111,7 @@ export class LinkedMachine implements MachineSource {
 		return this.refuse() ?? this.inner.markShown(ids);
 	}
 
-	payload(id: number): Promise<JsonValue> {
+	payload(id: number): Promise<{value: JsonValue; cut: boolean}> {
 		return this.inner.payload(id);
 	}
 

@@ -5,7 +5,7 @@ import {alertLines} from '../../report/describe.js';
 import {valueFormat} from '../../report/format.js';
 import {tabInfo} from '../../tab-ids.js';
 import {priorityTone, since, sinceChangesIn} from './cells.js';
-import {messageDetail} from './messages.js';
+import {cutPayloadOf, messageDetail} from './messages.js';
 import type {Column, Row, TabModule} from './types.js';
 
 /** Alerts: open operator alerts grouped by type, highest priority first, then the recently acknowledged. */
@@ -46,7 +46,8 @@ function alertRow(alert: MessageRow, order: number, reading: Reading): Row {
 		alertIds: open ? [alert.id] : undefined,
 		agents: alertSessions(alert).map(sessionId => ({sessionId, session: reading.analysis.bySessionId.get(sessionId) ?? null})),
 		shownIds: alert.status === 'pending' ? [alert.id] : undefined,
-		detail: () => messageDetail(alert, reading, [...(label ? [label] : []), ...alertLines(alert, plain, true)]),
+		cutPayload: cutPayloadOf(alert),
+		detail: payload => messageDetail(alert, reading, [...(label ? [label] : []), ...alertLines(alert, plain, true)], payload),
 	};
 }
 

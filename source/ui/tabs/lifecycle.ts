@@ -7,7 +7,7 @@ import {lifecycleLine, lifecycleProject, lifecycleSession, stampText} from '../.
 import {valueFormat} from '../../report/format.js';
 import {tabInfo} from '../../tab-ids.js';
 import {since} from './cells.js';
-import {messageDetail} from './messages.js';
+import {cutPayloadOf, messageDetail} from './messages.js';
 import type {Column, Row, TabModule} from './types.js';
 
 /** Lifecycle: recent started / ended / resumed events. */
@@ -31,7 +31,8 @@ function eventRow(event: MessageRow, order: number, reading: Reading): Row {
 		sort: {order, time: event.createdAt.ms ?? 0, event: cells.event, session: cells.session, project: cells.project, where: cells.where},
 		search: Object.values(cells).join(' '),
 		copy: cells.session,
-		detail: () => messageDetail(event, reading, [lifecycleLine(event, plain), `Age: ${since(event.createdAt.ms, now)}`]),
+		cutPayload: cutPayloadOf(event),
+		detail: payload => messageDetail(event, reading, [lifecycleLine(event, plain), `Age: ${since(event.createdAt.ms, now)}`], payload),
 	};
 }
 

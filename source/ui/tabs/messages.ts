@@ -1,4 +1,5 @@
 import type {JsonValue, MessageRow} from '../../bus/types.js';
+import type {WholePayload} from './types.js';
 import type {Reading} from '../../monitor/monitor.js';
 import {messageSummary} from '../../report/describe.js';
 
@@ -30,13 +31,26 @@ function thread(message: MessageRow, reading: Reading): string[] {
 	return lines.length > 0 ? ['Thread:', ...lines] : [];
 }
 
-export function messageDetail(message: MessageRow, reading: Reading, head: string[]): string[] {
+/** What a row's detail says of a payload held as a preview, while and after it is fetched whole. */
+function payloadNote(message: MessageRow, payload: WholePayload | undefined): string[] {
+	if (!message.payloadCut) return [];
+	if (payload?.state === 'whole') return payload.cut ? ['  (bounded: too large to show whole)'] : [];
+	if (payload?.state === 'failed') return [`  (a preview: the whole payload could not be fetched: ${payload.why})`];
+	return ['  (a preview: fetching the whole payload...)'];
+}
+
+/** The id of the message whose payload a row holds as a preview, for Row.cutPayload. */
+export const cutPayloadOf = (message: MessageRow): number | undefined => (message.payloadCut ? message.id : undefined);
+
+export function messageDetail(message: MessageRow, reading: Reading, head: string[], payload?: WholePayload): string[] {
+	const shown = message.payloadCut && payload?.state === 'whole' ? payload.value : message.payload;
 	return [
 		...head,
 		'',
 		`Message #${message.id} on ${message.channel} from ${message.senderId}`,
 		'Payload:',
-		...prettyJson(message.payload).map(line => `  ${line}`),
+		...payloadNote(message, payload),
+		...prettyJson(shown).map(line => `  ${line}`),
 		...thread(message, reading),
 	];
 }

@@ -1,4 +1,5 @@
 import type {ReleaseTarget} from '../../bus/delivery.js';
+import type {JsonValue} from '../../bus/types.js';
 import type {SessionView} from '../../analysis/analyze.js';
 import type {Reading} from '../../monitor/monitor.js';
 import type {TabId, TabInfo} from '../../tab-ids.js';
@@ -25,6 +26,9 @@ export type Column = {
 	/** A cell id holding a short form of this column's cell, shown when the column is narrower than its content (the MACHINE tag). */
 	short?: string;
 };
+
+/** A message's payload fetched whole for the detail view, its row holding a preview: on its way, here (`cut`: bounded all the same), or not to be had. */
+export type WholePayload = {state: 'fetching'} | {state: 'whole'; value: JsonValue; cut: boolean} | {state: 'failed'; why: string};
 
 /** A session a row is about, for `o` and `m`: by id, with its view when it is registered. */
 export type AgentRef = {sessionId: string; session: SessionView | null};
@@ -54,8 +58,10 @@ export type Row = {
 	release?: ReleaseTarget;
 	/** Why `x` is refused for this row, when it is. */
 	releaseRefusal?: string;
-	/** The detail view's lines, built only when opened. */
-	detail: () => string[];
+	/** The id of the message whose payload the row holds as a preview (a remote's): the detail view fetches it whole. */
+	cutPayload?: number;
+	/** The detail view's lines, built only when opened; with the whole payload once fetched (see cutPayload). */
+	detail: (payload?: WholePayload) => string[];
 	/** When a cell next reads differently with the clock alone (epoch ms); absent: never. */
 	changesAt?: number;
 };

@@ -5,7 +5,7 @@ import {messageHeading, messageSummary} from '../../report/describe.js';
 import {valueFormat} from '../../report/format.js';
 import {tabInfo} from '../../tab-ids.js';
 import {priorityTone, since, sinceChangesIn} from './cells.js';
-import {messageDetail} from './messages.js';
+import {cutPayloadOf, messageDetail} from './messages.js';
 import {type Column, MAX_HEADER_LINES, type Row, type TabModule} from './types.js';
 
 /** Unread: open directed messages by recipient, the operator's own first (the current session's, else the `operator` setting's). */
@@ -44,14 +44,20 @@ function unreadRow(message: MessageRow, order: number, reading: Reading, operato
 		readIds: mine ? [message.id] : undefined,
 		agents: [{sessionId: message.senderId, session: reading.analysis.bySessionId.get(message.senderId) ?? null}],
 		reply: {messageId: message.id, senderId: message.senderId},
-		detail: () =>
-			messageDetail(message, reading, [
-				messageHeading(message, plain),
-				`To: ${cells.recipient}`,
-				`Status: ${message.status}`,
-				...(message.taskId ? [`Task: ${message.taskId}`] : []),
-				...(message.projectId ? [`Project: ${message.projectId}`] : []),
-			]),
+		cutPayload: cutPayloadOf(message),
+		detail: payload =>
+			messageDetail(
+				message,
+				reading,
+				[
+					messageHeading(message, plain),
+					`To: ${cells.recipient}`,
+					`Status: ${message.status}`,
+					...(message.taskId ? [`Task: ${message.taskId}`] : []),
+					...(message.projectId ? [`Project: ${message.projectId}`] : []),
+				],
+				payload,
+			),
 	};
 }
 
