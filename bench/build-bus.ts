@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
-import {CANONICAL_SCHEMA} from '../source/bus/schema.js';
+import {CANONICAL_SCHEMA, OWN_INDEXES, introspect} from '../source/bus/schema.js';
 import {BusWriter} from '../source/bus/writer.js';
 import {SHAPES, type Shape, type ShapeName, openCount} from './lib/shapes.js';
 
@@ -149,7 +149,10 @@ export type BuildResult = {path: string; seconds: number; cached: boolean; bytes
 /** Returns the cached bus of this shape and size, building it (and, for a twin, its shape's bus) first if needed. */
 export function ensureBus(shape: Shape, messages: number, log: (line: string) => void = () => {}): BuildResult {
 	const target = busPath(shape, messages);
-	if (fs.existsSync(target)) return {path: target, seconds: 0, cached: true, bytes: fs.statSync(target).size};
+	if (fs.existsSync(target)) {
+		withOwnIndexes(target, log);
+		return {path: target, seconds: 0, cached: true, bytes: fs.statSync(target).size};
+	}
 	const base = shape.twin ? ensureBus(SHAPES[shape.twin.of], messages, log) : null;
 	fs.mkdirSync(CACHE_DIR, {recursive: true});
 	// Left over by an interrupted build.
@@ -164,6 +167,20 @@ export function ensureBus(shape: Shape, messages: number, log: (line: string) =>
 	const seconds = (performance.now() - started) / 1000;
 	log(`built in ${seconds.toFixed(1)} s`);
 	return {path: target, seconds, cached: false, bytes: fs.statSync(target).size};
+}
+
+/**
+ * A bus cached before the project added an index of its own gets it as a user's bus would:
+ * the project's writer, opened on it, creates what is missing.
+ */
+function withOwnIndexes(file: string, log: (line: string) => void): void {
+	const db = new Database(file, {readonly: true});
+	const present = introspect(db).ownIndexes;
+	db.close();
+	const missing = Object.keys(OWN_INDEXES).filter(name => !present.has(name as keyof typeof OWN_INDEXES));
+	if (missing.length === 0) return;
+	log(`adding ${missing.join(', ')} to ${path.basename(file)} (the project's writer, opened once)`);
+	new BusWriter(file).close();
 }
 
 /** A twin: a copy of its shape's bus with one change, so that the two differ in that alone. */

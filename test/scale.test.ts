@@ -135,7 +135,7 @@ describe('counts beyond every list limit', () => {
 		}
 	});
 
-	it('the counting statements read the project indexes alone where the bus has them', () => {
+	it('the counting statements and the Alerts list read the project indexes alone where the bus has them', () => {
 		const dbPath = freshPath();
 		crowdedBus(dbPath);
 		const db = openReader(dbPath);
@@ -149,6 +149,9 @@ describe('counts beyond every list limit', () => {
 			assert.match(plan(sql.unreadExpiring!), /COVERING INDEX idx_messages_open_expiring/);
 			assert.match(plan(sql.unreadRows!), /idx_messages_unread_urgent/);
 			assert.doesNotMatch(plan(sql.unreadRows!), /TEMP B-TREE/, 'the most urgent first, without sorting every open one');
+			// The Alerts list from its index alone, most urgent first: no table page per alert, no sort.
+			assert.match(plan(sql.openAlerts!), /COVERING INDEX idx_messages_open_alerts/);
+			assert.doesNotMatch(plan(sql.openAlerts!), /TEMP B-TREE/);
 		} finally {
 			db.close();
 		}

@@ -18,6 +18,13 @@ export const OWN_INDEXES = {
 	/** Open messages that may have expired (few): everything their judging needs, in the index. */
 	idx_messages_open_expiring: `CREATE INDEX IF NOT EXISTS idx_messages_open_expiring ON session_messages(recipient_id, channel, priority, message_type, status, created_at, ttl_seconds, expires_at)
   WHERE ${OPEN_MESSAGE_SQL} AND ${EXPIRY.expiring}`,
+	/**
+	 * Open operator alerts, most urgent first, every column the Alerts list reads in the index: a
+	 * commit makes SQLite drop its page cache, and the list is then read again from a few pages
+	 * of this index, not from one page of the table for each alert.
+	 */
+	idx_messages_open_alerts: `CREATE INDEX IF NOT EXISTS idx_messages_open_alerts ON session_messages(priority DESC, id DESC, sender_id, channel, payload, created_at, ttl_seconds, recipient_id, message_type, status, project_id, task_id, activity, reply_to, expires_at, delivered_at, read_at)
+  WHERE channel = 'operator_alerts' AND ${OPEN_MESSAGE_SQL}`,
 	/** Open directed messages, most urgent first: the Unread list's first rows without sorting every open one. */
 	idx_messages_unread_urgent: `CREATE INDEX IF NOT EXISTS idx_messages_unread_urgent ON session_messages(priority DESC, id DESC)
   WHERE ${OPEN_MESSAGE_SQL} AND recipient_id IS NOT NULL`,

@@ -69,7 +69,7 @@ export function snapshotSql(schema: BusSchema, limits: OpenLimits = LIMITS): Sna
 			? `SELECT rowid, ${selectList(schema, 'file_locks', HOLD_COLUMNS.file_locks)} FROM file_locks`
 			: null,
 		openAlerts: v2
-			? `SELECT ${select} FROM session_messages WHERE channel = 'operator_alerts' AND ${open} ORDER BY priority DESC, id DESC${limit(limits.openAlerts)}`
+			? `SELECT ${select} FROM session_messages${indexedBy(schema, 'idx_messages_open_alerts')} WHERE channel = 'operator_alerts' AND ${open} ORDER BY priority DESC, id DESC${limit(limits.openAlerts)}`
 			: null,
 		readAlerts: v2
 			? `SELECT ${select} FROM session_messages WHERE channel = 'operator_alerts' AND status = 'read' AND message_type IS NOT NULL ORDER BY id DESC LIMIT ${LIMITS.recentReadAlerts}`
