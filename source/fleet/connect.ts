@@ -3,7 +3,7 @@ import path from 'node:path';
 import {type LiveConfig, type LiveOptions, liveBusFor} from '../monitor/live.js';
 import {Fleet} from './fleet.js';
 import {LOCAL_NAME, LocalMachine} from './local.js';
-import type {Hello} from './protocol.js';
+import {type Hello, busKey} from './protocol.js';
 import {type Connector, RemoteMachine} from './remote.js';
 import {type RemoteSpec, explainFailure, startTransport} from './transport.js';
 import type {MachineSource} from './types.js';
@@ -15,9 +15,6 @@ export function connectorFor(spec: RemoteSpec, sshCommand: readonly string[], en
 		explain: (exit, stderr) => explainFailure(spec, {code: exit.code, signal: exit.signal, error: exit.error ?? null}, stderr),
 	};
 }
-
-/** A machine's bus, as a hello names it: its host and the database's path there. */
-const busKey = (hostname: string, database: string): string => `${hostname.toLowerCase()}\u0000${database}`;
 
 /** What a fleet takes from the settings (a resolved Config holds all of it). */
 export type FleetConfig = LiveConfig & {noLocal: boolean; remotes: RemoteSpec[]; sshCommand: string[]};

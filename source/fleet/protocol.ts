@@ -98,6 +98,9 @@ export function rowKey(table: TableName, row: SessionRow | Hold | MessageRow | U
 	return String((row as MessageRow).id);
 }
 
+/** A machine's bus, as a hello names it: its host (in any case) and the database's path there. */
+export const busKey = (hostname: string, database: string): string => `${hostname.toLowerCase()}\u0000${database}`;
+
 export type PayloadBounds = {string: number; items: number; depth: number; total: number};
 
 /** Messages travel with bounded payloads: strings cut, lists and objects shortened, nesting limited, and all their text together bounded. */

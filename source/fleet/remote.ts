@@ -9,7 +9,16 @@ import type {StatusCounts} from '../monitor/status-counts.js';
 import {epochMs, formatIso} from '../bus/time.js';
 import type {Liveness} from '../processes/liveness.js';
 import {ChangeDecoder} from './changes.js';
-import {type Hello, type Judgement, LineSplitter, PING_INTERVAL_MS, PROTOCOL_VERSION, type ReadingMessage, encode} from './protocol.js';
+import {
+	type Hello,
+	type Judgement,
+	LineSplitter,
+	busKey,
+	PING_INTERVAL_MS,
+	PROTOCOL_VERSION,
+	type ReadingMessage,
+	encode,
+} from './protocol.js';
 import type {LinkState, MachineSource, MachineState} from './types.js';
 import {hello as helloOf, isObject, json, text, wholePayload} from './untrusted.js';
 
@@ -282,7 +291,7 @@ export class RemoteMachine implements MachineSource {
 			return;
 		}
 		this.hello = hello;
-		const bus = `${hello.hostname}\u0000${hello.database}`;
+		const bus = busKey(hello.hostname, hello.database);
 		if (bus !== this.busOfReadings) [this.busOfReadings, this.readingsOfBus] = [bus, 0];
 		if (this.helloTimer) clearTimeout(this.helloTimer);
 		this.helloTimer = null;

@@ -141,10 +141,8 @@ function hold(kind: Hold['kind']) {
 	};
 }
 
-/** A message row, and whether its payload is a preview (cut by the remote, or here). */
-export type RemoteMessage = MessageRow;
-
-function message(value: unknown): RemoteMessage | null {
+/** A message row; `payloadCut` when its payload is a preview (cut by the remote, or here). */
+function message(value: unknown): MessageRow | null {
 	if (!isObject(value)) return null;
 	const id = int(value['id']);
 	if (id === null) return null;
