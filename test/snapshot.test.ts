@@ -914,7 +914,7 @@ describe('SnapshotReader over time', () => {
 		assert.equal(reader.dataVersion(), v1);
 		bus.heartbeat('no-such-session');
 		assert.equal(reader.dataVersion(), v1, 'a statement that changed nothing commits nothing');
-		bus.heartbeat('claude-1');
+		bus.heartbeat('claude-1', Date.now() + 1000);
 		const v2 = reader.dataVersion();
 		assert.notEqual(v2, v1);
 		assert.equal(reader.dataVersion(), v2);

@@ -43,6 +43,13 @@ function bus(): {writer: BusWriter; dbPath: string} {
 	return {writer, dbPath};
 }
 
+/**
+ * A heartbeat that always writes a page: SQLite writes nothing for an UPDATE that leaves a
+ * row as it was, which two heartbeats in one millisecond would.
+ */
+let beats = 0;
+const beat = (writer: BusWriter): void => writer.heartbeat('a', Date.now() + ++beats);
+
 /** A new bus, a reader of it and a WalWatch of its log; close() closes both handles. */
 function watchedBus(): {writer: BusWriter; dbPath: string; reader: Database.Database; watch: WalWatch; close: () => void} {
 	const {writer, dbPath} = bus();
@@ -82,8 +89,8 @@ describe('WalWatch', () => {
 			overlaps(nothingNew, pagesOf(writer.db, 'task_claims')) && !overlaps(nothingNew, pagesOf(writer.db, 'file_locks')),
 			'the claim again, not the lock',
 		);
-		writer.heartbeat('a');
-		writer.heartbeat('a');
+		beat(writer);
+		beat(writer);
 		const heartbeats = watchRead(watch, reader);
 		assert.ok(overlaps(heartbeats, pagesOf(writer.db, 'session_registry')));
 		assert.ok(!overlaps(watchRead(watch, reader), pagesOf(writer.db, 'task_claims')), 'a commit followed by another is not read again');
@@ -93,7 +100,7 @@ describe('WalWatch', () => {
 	it('a commit between the first scan and the snapshot is reported; one after the snapshot is reported again by the next read', () => {
 		const {writer, reader, watch, close} = watchedBus();
 		watchRead(watch, reader);
-		writer.heartbeat('a');
+		beat(writer);
 		watchRead(watch, reader);
 		const locks = () => pagesOf(writer.db, 'file_locks');
 		// Before the snapshot: the snapshot holds the lock, the first scan did not see it.
@@ -105,15 +112,15 @@ describe('WalWatch', () => {
 		})();
 		watch.readDone();
 		assert.ok(overlaps(before, locks()), 'in the snapshot, so reported');
-		writer.heartbeat('a');
-		writer.heartbeat('a');
+		beat(writer);
+		beat(writer);
 		watchRead(watch, reader);
 		// After the snapshot: not in it; reported now (more than needed) and again at the next read, which sees it.
 		watch.beforeSnapshot();
 		const after = reader.transaction(() => {
 			reader.pragma('schema_version');
 			writer.unlock('src/x.ts');
-			writer.heartbeat('a');
+			beat(writer);
 			assert.equal(reader.prepare(`SELECT count(*) FROM file_locks`).pluck().get(), 1, 'the snapshot predates the unlock');
 			return watch.afterSnapshot();
 		})();
@@ -198,9 +205,9 @@ describe('WalWatch', () => {
 		it(`a log ${what} while the second scan reads it: unknown, not "nothing written"`, () => {
 			const {writer, reader, watch, close} = watchedBus();
 			writer.db.pragma('wal_checkpoint(TRUNCATE)');
-			writer.heartbeat('a');
+			beat(writer);
 			watchRead(watch, reader);
-			writer.heartbeat('a');
+			beat(writer);
 			watchRead(watch, reader);
 			watch.beforeSnapshot();
 			// After the first scan and before the snapshot: a lock, checkpointed into the database file.
@@ -237,9 +244,9 @@ describe('WalWatch', () => {
 		for (const mode of ['RESTART', 'TRUNCATE']) {
 			writer.lock(`src/${mode}.ts`, 'a');
 			writer.db.pragma(`wal_checkpoint(${mode})`);
-			writer.heartbeat('a');
+			beat(writer);
 			assert.equal(watchRead(watch, reader), null, mode);
-			writer.heartbeat('a');
+			beat(writer);
 			assert.ok(watchRead(watch, reader) !== null, `${mode}: known again at the next read`);
 		}
 		writer.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -278,7 +285,7 @@ describe('WalWatch', () => {
 	it('a last commit never published and overwritten by the next writer: the commit that overwrote it is reported', () => {
 		const {writer, dbPath, reader, watch, close} = watchedBus();
 		for (let i = 0; i < 3; i++) {
-			writer.heartbeat('a');
+			beat(writer);
 			watchRead(watch, reader);
 		}
 		// A writer that wrote its commit frame and died before publishing it: a valid frame the wal-index does not count.
@@ -323,9 +330,9 @@ describe('WalWatch', () => {
 		for (let i = 0; i < 12; i++) writer.lock(`src/${i}.ts`, 'a');
 		assert.deepEqual([watchRead(watch, reader), watchRead(watch, reader)], [null, null]);
 		writer.db.pragma('wal_checkpoint(RESTART)');
-		writer.heartbeat('a');
+		beat(writer);
 		assert.equal(watchRead(watch, reader), null, 'the new generation: the first read takes its position');
-		writer.heartbeat('a');
+		beat(writer);
 		assert.ok(overlaps(watchRead(watch, reader), pagesOf(writer.db, 'session_registry')));
 		writer.close();
 		reader.close();
