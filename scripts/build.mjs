@@ -15,7 +15,9 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const common = {
 	...bundleOptions,
 	outdir: 'dist',
-	external: ['better-sqlite3'],
+	// better-sqlite3's JavaScript is bundled, its native addon loaded from the installed package
+	// (which package.json pins to the version bundled); `bindings`, its fallback lookup, stays out.
+	external: ['bindings'],
 	define: {...bundleOptions.define, PACKAGE_VERSION: JSON.stringify(pkg.version), PACKAGE_DESCRIPTION: JSON.stringify(pkg.description)},
 };
 

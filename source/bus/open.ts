@@ -100,20 +100,24 @@ function checkFile(dbPath: string): void {
 	if (!stat.isFile()) throw new BusError('not-a-database', `${dbPath} is not a file, so not an SQLite database.`);
 }
 
-// better-sqlite3 is loaded at the first open, not at start-up: the live dashboard draws its
-// first frame before it. Its addon is handed over by path: its own lookup (the `bindings`
-// package) tries a dozen paths and reads a stack trace, a few milliseconds of every start.
+// better-sqlite3's JavaScript is bundled (scripts/build.mjs), where esbuild turns the require
+// below into its copy, run at the first open: loaded as a package, a dozen module files, it took
+// 7 ms of every start; run from the sources (tests), the package is loaded. Its addon is handed
+// over by path: its own lookup (the `bindings` package) tries a dozen paths and reads a stack trace.
 let sqlite: {Database: typeof Database; addonPath: string | undefined} | undefined;
 function loadSqlite(): {Database: typeof Database; addonPath: string | undefined} {
 	if (!sqlite) {
-		const require = createRequire(import.meta.url);
+		const installed = createRequire(import.meta.url);
 		let addonPath: string | undefined;
 		try {
-			addonPath = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+			addonPath = installed.resolve('better-sqlite3/build/Release/better_sqlite3.node');
 		} catch {
 			addonPath = undefined;
 		}
-		sqlite = {Database: require('better-sqlite3') as typeof Database, addonPath};
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- the one require esbuild bundles (above)
+		const load = (): unknown => (typeof require === 'function' ? require('better-sqlite3') : installed('better-sqlite3'));
+		const module = load() as typeof Database;
+		sqlite = {Database: module, addonPath};
 	}
 	return sqlite;
 }
@@ -135,6 +139,12 @@ function open(dbPath: string, readonly: boolean, options: OpenOptions): Database
 		db?.close();
 		throw explainSqliteError(error, dbPath) ?? error;
 	}
+}
+
+/** A handle that creates the file when it is missing: for a bus this project makes itself (the demo's, the tests'). */
+export function createDatabase(dbPath: string): Database.Database {
+	const {Database, addonPath} = loadSqlite();
+	return new Database(dbPath, {nativeBinding: addonPath});
 }
 
 /** The handle every read goes through: it can never write. */

@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import {CANONICAL_SCHEMA} from './schema.js';
+import {createDatabase} from './open.js';
 import {isoNow} from './time.js';
 
 /**
@@ -73,7 +74,7 @@ export class BusWriter {
 	readonly db: Database.Database;
 
 	constructor(path: string, options: {busyTimeoutMs?: number} = {}) {
-		this.db = new Database(path);
+		this.db = createDatabase(path);
 		this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 3000}`);
 		this.db.pragma('journal_mode = WAL');
 		this.db.exec(CANONICAL_SCHEMA);
