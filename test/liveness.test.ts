@@ -12,6 +12,7 @@ import {
 	isThisHost,
 	judge,
 	pidExists,
+	procfsAnswersKill,
 	readProcessTable,
 	readProcfsTable,
 	type HostIdentity,
@@ -174,6 +175,45 @@ describe('no-pid', () => {
 		assert.equal(pidExists(process.pid), true);
 		assert.equal(pidExists(1), true);
 		assert.equal(pidExists(await deadPid()), false);
+	});
+
+	it('pidExists answers as kill(PID, 0) does: this process, its threads, pid 1, dead PIDs', async () => {
+		const byKill = (pid: number) => {
+			try {
+				process.kill(pid, 0);
+				return true;
+			} catch (error) {
+				return (error as NodeJS.ErrnoException).code === 'EPERM';
+			}
+		};
+		const threads = fs.readdirSync('/proc/self/task').map(Number);
+		assert.ok(threads.length > 1, 'Node runs helper threads');
+		const dead = [await deadPid(), await deadPid()];
+		for (const pid of [process.pid, 1, ...threads, ...dead]) assert.equal(pidExists(pid), byKill(pid), String(pid));
+	});
+
+	it('procfsAnswersKill: only for a /proc of this PID namespace that shows every process', () => {
+		const proc = (self: string, mountinfo: string | null) => {
+			const root = tempDir();
+			fs.mkdirSync(path.join(root, 'mine'));
+			fs.symlinkSync(self, path.join(root, 'self'));
+			if (mountinfo !== null) fs.writeFileSync(path.join(root, 'mine', 'mountinfo'), mountinfo);
+			// self -> a folder named as the PID, holding mountinfo as /proc/PID does.
+			fs.renameSync(path.join(root, 'mine'), path.join(root, self));
+			return root;
+		};
+		const line = (options: string) => `21 26 0:20 / /proc rw,relatime - proc proc ${options}\n`;
+		const root = '25 1 0:22 / / rw - ext4 /dev/vda rw\n';
+		assert.equal(procfsAnswersKill(proc('4242', root + line('rw')), 4242), true);
+		assert.equal(procfsAnswersKill(proc('4242', root + line('rw,hidepid=0')), 4242), true);
+		assert.equal(procfsAnswersKill(proc('4242', root + line('rw,hidepid=off,gid=5')), 4242), true);
+		assert.equal(procfsAnswersKill(proc('4242', root + line('rw,hidepid=2')), 4242), false);
+		assert.equal(procfsAnswersKill(proc('4242', root + line('rw,hidepid=invisible')), 4242), false);
+		assert.equal(procfsAnswersKill(proc('4242', root + line('rw') + line('rw,hidepid=1')), 4242), false, 'the last mount is the one seen');
+		assert.equal(procfsAnswersKill(proc('4242', root + line('rw')), 1717), false, 'another PID namespace');
+		assert.equal(procfsAnswersKill(proc('4242', root), 4242), false, 'no /proc mount');
+		assert.equal(procfsAnswersKill(proc('4242', null), 4242), false, 'no mountinfo');
+		assert.equal(procfsAnswersKill(path.join(tempDir(), 'none')), false, 'no /proc at all');
 	});
 });
 

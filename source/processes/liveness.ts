@@ -3,8 +3,8 @@
  * started after the session registered), remote (another machine: not checkable) or
  * no-pid (nothing usable to check).
  *
- * Cheap by design: `process.kill(pid, 0)` answers "is a process there" almost for free,
- * so it runs for every local PID on every check. A full process-table scan is needed only
+ * Cheap by design: "is a process there" (a stat of /proc/PID on Linux, else `process.kill(pid,
+ * 0)`) costs microseconds, so it runs for every local PID on every check. A full process-table scan is needed only
  * for start times (PID reuse) and parent links (the ancestor session); `LivenessProbe` does
  * one only when a PID is new, changed state, or the rescan interval has passed. On Linux
  * the scan reads /proc itself; elsewhere ps-list runs `ps` twice, in two child processes.
@@ -80,9 +80,34 @@ export function judge(session: SessionIdentity, host: HostIdentity, probe: {exis
 	return {state: 'alive', processStartedAt: startedAt};
 }
 
+/**
+ * Whether /proc answers what kill(PID, 0) would: it is this PID namespace's (/proc/self is
+ * this process) and shows every user's processes (no hidepid). Then a dead PID is told by a
+ * missing /proc/PID, without the exception a failed kill throws (2-3x the cost of a stat).
+ */
+export function procfsAnswersKill(procRoot = '/proc', pid = process.pid): boolean {
+	try {
+		if (fs.readlinkSync(`${procRoot}/self`) !== String(pid)) return false;
+		// The last mount on /proc is the one seen; its super options follow " - type source ".
+		const mount = fs
+			.readFileSync(`${procRoot}/self/mountinfo`, 'utf8')
+			.split('\n')
+			.filter(line => line.split(' ')[4] === '/proc')
+			.at(-1);
+		const options = mount?.split(' - ')[1]?.split(' ')[2];
+		return options !== undefined && !/(?:^|,)hidepid=(?!(?:0|off)(?:,|$))/.test(options);
+	} catch {
+		return false;
+	}
+}
+
+let procfs: boolean | undefined;
+
 /** Is there a process with this PID? (EPERM: yes, someone else's.) Invalid PIDs: false. */
 export function pidExists(pid: number): boolean {
 	if (!isCheckablePid(pid)) return false;
+	procfs ??= procfsAnswersKill();
+	if (procfs) return fs.existsSync(`/proc/${pid}`);
 	try {
 		process.kill(pid, 0);
 		return true;
