@@ -230,7 +230,9 @@ async function main(): Promise<void> {
 	const goals = targets(results);
 	const table = printTable(results);
 	const document = resultsDocument({started, quick: QUICK, long: LONG, config: CONFIG, python, loadBefore, results, goals, table});
-	writeResults(fleet ? {...document, fleet} : document);
+	// The fleet's figures are kept from their own run (BENCH_ONLY=fleet) unless this run took them.
+	const kept = readResults()['fleet'];
+	writeResults({...document, fleet: fleet ?? kept});
 	fs.rmSync(workDir, {recursive: true, force: true});
 
 	console.log(
