@@ -11,12 +11,21 @@ import path from 'node:path';
 import {bundleOptions} from './bundle-options.mjs';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+// The bundle holds the installed better-sqlite3's JavaScript, to run beside the addon of the
+// version package.json pins: a build from other sources would ship two versions' halves.
+const sqliteVersion = JSON.parse(readFileSync('node_modules/better-sqlite3/package.json', 'utf8')).version;
+if (sqliteVersion !== pkg.dependencies['better-sqlite3']) {
+	console.error(
+		`build: node_modules holds better-sqlite3 ${sqliteVersion}, package.json pins ${pkg.dependencies['better-sqlite3']}: run npm ci`,
+	);
+	process.exit(1);
+}
 
 const common = {
 	...bundleOptions,
 	outdir: 'dist',
 	// better-sqlite3's JavaScript is bundled, its native addon loaded from the installed package
-	// (which package.json pins to the version bundled); `bindings`, its fallback lookup, stays out.
+	// (source/bus/open.ts); `bindings`, the lookup it falls back on there, is loaded from that package.
 	external: ['bindings'],
 	define: {...bundleOptions.define, PACKAGE_VERSION: JSON.stringify(pkg.version), PACKAGE_DESCRIPTION: JSON.stringify(pkg.description)},
 };

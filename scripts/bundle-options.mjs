@@ -1,8 +1,9 @@
 // The esbuild options of this project's bundles: the CLI (scripts/build.mjs) and the
 // benchmark's hello-world Ink app (bench/lib/hello.ts), so the two start alike. Everything
-// but better-sqlite3's native addon in, react in its production build, ink's devtools (which
-// it imports only when DEV=true, for a React DevTools this project does not ship) left
-// out, and changes to how ink's dependencies start and measure text (below).
+// but better-sqlite3's native addon and its lookup (`bindings`: scripts/build.mjs) in, react
+// in its production build, ink's devtools (which it imports only when DEV=true, for a React
+// DevTools this project does not ship) left out, and changes to how ink's dependencies
+// start and measure text (below).
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';

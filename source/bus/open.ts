@@ -43,7 +43,11 @@ function sqliteCode(error: unknown): string {
 	return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
 }
 
-/** Turns a better-sqlite3 error met on `dbPath` into a BusError (or returns null if it is not one we explain). */
+/**
+ * Turns a better-sqlite3 error met on `dbPath` into a BusError (or returns null if it is not one
+ * we explain). By its code, not `instanceof SqliteError`: a process running two bundles (the
+ * demo) holds two copies of that class.
+ */
 export function explainSqliteError(error: unknown, dbPath: string): BusError | null {
 	const code = sqliteCode(error);
 	if (code === 'SQLITE_NOTADB') return new BusError('not-a-database', `${dbPath} is not an SQLite database.`);
@@ -103,31 +107,48 @@ function checkFile(dbPath: string): void {
 // better-sqlite3's JavaScript is bundled (scripts/build.mjs), where esbuild turns the require
 // below into its copy, run at the first open: loaded as a package, a dozen module files, it took
 // 7 ms of every start; run from the sources (tests), the package is loaded. Its addon is handed
-// over by path: its own lookup (the `bindings` package) tries a dozen paths and reads a stack trace.
-let sqlite: {Database: typeof Database; addonPath: string | undefined} | undefined;
-function loadSqlite(): {Database: typeof Database; addonPath: string | undefined} {
+// over (nativeAddon), so its own lookup, which would search from the bundle's folder, never runs.
+type Sqlite = {Database: typeof Database; addon: string | object};
+let sqlite: Sqlite | undefined;
+function loadSqlite(): Sqlite {
 	if (!sqlite) {
 		const installed = createRequire(import.meta.url);
-		let addonPath: string | undefined;
-		try {
-			addonPath = installed.resolve('better-sqlite3/build/Release/better_sqlite3.node');
-		} catch {
-			addonPath = undefined;
-		}
 		// eslint-disable-next-line @typescript-eslint/no-require-imports -- the one require esbuild bundles (above)
 		const load = (): unknown => (typeof require === 'function' ? require('better-sqlite3') : installed('better-sqlite3'));
-		const module = load() as typeof Database;
-		sqlite = {Database: module, addonPath};
+		sqlite = {Database: load() as typeof Database, addon: nativeAddon(installed)};
 	}
 	return sqlite;
+}
+
+/**
+ * The installed better-sqlite3's addon: its Release build by path (where npm builds it), else
+ * what its own lookup (`bindings`, a dozen paths, a Debug build among them) finds from the
+ * package's folder, loaded.
+ */
+function nativeAddon(installed: NodeJS.Require): string | object {
+	try {
+		return installed.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+	} catch {
+		const root = path.dirname(installed.resolve('better-sqlite3/package.json'));
+		const bindings = createRequire(path.join(root, 'package.json'))('bindings') as (options: {
+			bindings: string;
+			module_root: string;
+		}) => object;
+		return bindings({bindings: 'better_sqlite3.node', module_root: root});
+	}
+}
+
+/** better-sqlite3's Database with the addon handed over (its types say a path; an addon object is accepted too). */
+function newDatabase(dbPath: string, options: Database.Options): Database.Database {
+	const {Database, addon} = loadSqlite();
+	return new Database(dbPath, {...options, nativeBinding: addon as string});
 }
 
 function open(dbPath: string, readonly: boolean, options: OpenOptions): Database.Database {
 	checkFile(dbPath);
 	let db: Database.Database | undefined;
 	try {
-		const {Database, addonPath} = loadSqlite();
-		db = new Database(dbPath, {readonly, fileMustExist: true, nativeBinding: addonPath});
+		db = newDatabase(dbPath, {readonly, fileMustExist: true});
 		db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 100}`);
 		// A reader's page cache holds 4 MB, not SQLite's 16: what a refresh reads again fits;
 		// the whole-history counts pass over their index once and would only fill it.
@@ -143,8 +164,7 @@ function open(dbPath: string, readonly: boolean, options: OpenOptions): Database
 
 /** A handle that creates the file when it is missing: for a bus this project makes itself (the demo's, the tests'). */
 export function createDatabase(dbPath: string): Database.Database {
-	const {Database, addonPath} = loadSqlite();
-	return new Database(dbPath, {nativeBinding: addonPath});
+	return newDatabase(dbPath, {});
 }
 
 /** The handle every read goes through: it can never write. */

@@ -3,8 +3,9 @@
  * started after the session registered), remote (another machine: not checkable) or
  * no-pid (nothing usable to check).
  *
- * Cheap by design: "is a process there" (a stat of /proc/PID on Linux, else `process.kill(pid,
- * 0)`) costs microseconds, so it runs for every local PID on every check. A full process-table scan is needed only
+ * Cheap by design: "is a process there" (a stat of /proc/PID where /proc answers as kill
+ * would, else `process.kill(pid, 0)`) costs microseconds, so it runs for every local PID on
+ * every check. A full process-table scan is needed only
  * for start times (PID reuse) and parent links (the ancestor session); `LivenessProbe` does
  * one only when a PID is new, changed state, or the rescan interval has passed. On Linux
  * the scan reads /proc itself; elsewhere ps-list runs `ps` twice, in two child processes.
