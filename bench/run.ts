@@ -7,7 +7,9 @@
  * dashboard's figures on that size (today's shape unless BENCH_SHAPES says), printed as JSON.
  * BENCH_FLEET=1: the fleet's figures too (bench/measures/fleet.ts: remotes behind real sshd,
  * which needs root and OpenSSH); BENCH_ONLY=fleet: those alone, written into the `fleet` key
- * of bench/results.json beside the shapes' figures already there.
+ * of bench/results.json beside the shapes' figures already there. BENCH_ONLY=long: the long
+ * measures alone (about 50 minutes), written into the largest size of each of the three shapes
+ * there, the targets evaluated again.
  */
 import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +20,7 @@ import {type Config, ROOT, type Setup} from './lib/config.js';
 import type {Results, SizeResult} from './lib/figures.js';
 import {buildHello} from './lib/hello.js';
 import {deadPid, resolvePython, spawnSleeper} from './lib/processes.js';
-import {readResults, resultsDocument, writeResults} from './lib/results.js';
+import {longMethod, readResults, resultsDocument, targetsDocument, writeResults} from './lib/results.js';
 import {SHAPES, SHAPE_NAMES, type ShapeName} from './lib/shapes.js';
 import {round} from './lib/stats.js';
 import {fleetTable, label, printTable} from './lib/table.js';
@@ -34,7 +36,9 @@ import {type TuiParts, measureTui} from './measures/tui.js';
 import {measureWholeProcess} from './measures/whole-process.js';
 
 const QUICK = process.env['BENCH_QUICK'] === '1';
-const LONG = process.env['BENCH_LONG'] === '1';
+const ONLY = process.env['BENCH_ONLY'];
+const LONG_ONLY = ONLY === 'long';
+const LONG = LONG_ONLY || process.env['BENCH_LONG'] === '1';
 const TUI_ONLY = process.env['BENCH_TUI'] ? Number(process.env['BENCH_TUI']) : null;
 const CONFIG: Config = QUICK
 	? {
@@ -67,9 +71,8 @@ const CONFIG: Config = QUICK
 			soakFirstS: 60,
 			soakS: 600,
 		};
-if (process.env['BENCH_ONLY'] !== undefined && process.env['BENCH_ONLY'] !== 'fleet')
-	throw new Error(`BENCH_ONLY takes one value, fleet, not ${process.env['BENCH_ONLY']}`);
-const FLEET_ONLY = process.env['BENCH_ONLY'] === 'fleet';
+if (ONLY !== undefined && ONLY !== 'fleet' && ONLY !== 'long') throw new Error(`BENCH_ONLY takes fleet or long, not ${ONLY}`);
+const FLEET_ONLY = ONLY === 'fleet';
 const FLEET = FLEET_ONLY || process.env['BENCH_FLEET'] === '1';
 const FLEET_CONFIG: FleetConfig = QUICK
 	? {windows: 2, windowS: 5, settleS: 3, latencySamples: 5, firstReadingRuns: 3, busyWindowS: 10, bigMessages: 100_000}
@@ -91,6 +94,14 @@ type ShapePlan = {shape: ShapeName; sizes: number[]; tuiSizes: number[]; tuiPart
 function plan(): ShapePlan[] {
 	const {sizes, tuiSizes} = CONFIG;
 	const largest = [sizes[sizes.length - 1]];
+	if (LONG_ONLY)
+		return (['fresh', 'neglected', 'long-lived'] as const).map(shape => ({
+			shape,
+			sizes: largest,
+			tuiSizes: [],
+			tuiParts: 'all',
+			long: true,
+		}));
 	const all: ShapePlan[] = [
 		{shape: 'fresh', sizes, tuiSizes, tuiParts: 'all', long: LONG},
 		{shape: 'neglected', sizes, tuiSizes: largest, tuiParts: 'all', long: LONG},
@@ -124,7 +135,7 @@ async function measureBus(entry: ShapePlan, size: number, setup: Setup): Promise
 		},
 	};
 	try {
-		if (TUI_ONLY === null) {
+		if (TUI_ONLY === null && !LONG_ONLY) {
 			log(`${tag} refresh, floor, idle tick`);
 			freshenHeartbeats(bus);
 			Object.assign(result, await measureRefresh(bus, CONFIG), await measureIdleTick(bus, CONFIG));
@@ -175,6 +186,43 @@ function printFleet(fleet: ReturnType<typeof fleetDocument>): void {
 	for (const goal of fleet.targets) console.log(`  ${verdict(goal.met)}  ${goal.figure}: ${goal.measured}  (target ${goal.target})`);
 }
 
+/** The results BENCH_ONLY=long adds to: a run of the same kind (BENCH_QUICK or not) holding every size it measures. */
+function longOnlyBase(shapes: ShapePlan[]): {shapes?: Results} & Record<string, unknown> {
+	const document = readResults() as {shapes?: Results} & Record<string, unknown>;
+	if (document['quick'] !== QUICK)
+		throw new Error(`bench/results.json holds a ${document['quick'] ? 'BENCH_QUICK' : 'full'} run: take the long measures alike`);
+	for (const {shape, sizes} of shapes)
+		for (const size of sizes)
+			if (!document.shapes?.[shape]?.[size]) throw new Error(`bench/results.json has no ${shape} ${label(size)}: run npm run bench first`);
+	return document;
+}
+
+/** BENCH_ONLY=long: the long figures into the sizes of bench/results.json they were taken on, its targets and table made again. */
+function writeLongOnly(results: Results, started: number, loadBefore: number[]): void {
+	const document = longOnlyBase(plan());
+	const shapes: Results = document.shapes ?? {};
+	for (const [shape, bySize] of Object.entries(results) as Array<[ShapeName, Record<number, SizeResult>]>) {
+		for (const [size, result] of Object.entries(bySize)) {
+			const kept = shapes[shape]?.[Number(size)];
+			if (kept) kept.long = result.long;
+		}
+	}
+	const goals = targets(shapes);
+	const table = printTable(shapes);
+	const longRun = {
+		date: new Date().toISOString(),
+		duration_s: round((Date.now() - started) / 1000, 0),
+		load_average_before: loadBefore.map(value => round(value)),
+		load_average_after: os.loadavg().map(value => round(value)),
+	};
+	const method = {...(document['method'] as object), long: longMethod(CONFIG)};
+	writeResults({...document, method, long_run: longRun, targets: targetsDocument(goals, document['quick'] === true), table});
+	console.log(`\nsession-status long measures, ${longRun.date}\n`);
+	for (const goal of goals.filter(item => /BENCH_LONG/.test(item.figure)))
+		console.log(`  ${verdict(goal.met)}  ${goal.shape} ${label(goal.size)}: ${goal.figure}: ${goal.measured}  (target ${goal.target})`);
+	console.log(`\nWritten: the long figures into bench/results.json (${longRun.duration_s} s)`);
+}
+
 async function main(): Promise<void> {
 	const started = Date.now();
 	const python = resolvePython();
@@ -198,6 +246,7 @@ async function main(): Promise<void> {
 		workDir,
 	};
 	const shapes = FLEET_ONLY ? [] : plan();
+	if (LONG_ONLY) longOnlyBase(shapes);
 	log(
 		`session-status bench${QUICK ? ' (BENCH_QUICK)' : ''}${LONG ? ' (BENCH_LONG)' : ''}: ${[...shapes.map(entry => `${entry.shape} ${entry.sizes.map(label).join('/')}`), ...(FLEET ? ['fleet'] : [])].join(', ')}; python ${python.path}; work dir ${workDir}`,
 	);
@@ -225,6 +274,11 @@ async function main(): Promise<void> {
 		console.log(`\nsession-status fleet benchmark, ${new Date().toISOString()}, ${os.cpus().length} CPUs, node ${process.version}\n`);
 		printFleet(fleet);
 		console.log(`\nWritten: the fleet key of bench/results.json (${round((Date.now() - started) / 1000, 0)} s)`);
+		return;
+	}
+	if (LONG_ONLY) {
+		writeLongOnly(results, started, loadBefore);
+		fs.rmSync(workDir, {recursive: true, force: true});
 		return;
 	}
 	const goals = targets(results);

@@ -81,19 +81,27 @@ export function resultsDocument(run: Run) {
 			counts:
 				'--json --db BUS: counts.historicalSessions and counts.openAlerts beside SELECT COUNT(*) of session_registry and of the open v2 operator alerts',
 			tui: `under a ${PTY.cols}x${PTY.rows} pseudo-terminal (bench/pty_run.py, CI unset, TERM=xterm-256color); first frame = process start to the tab bar text ' 1 Sessions' in the output (the frame may still be reading the bus), first data frame = to the tab bar with its count (a reading on screen), beside a hello-world Ink app bundled with the CLI's esbuild options (scripts/bundle-options.mjs), started by a copy of dist/session-status (the target's ratio) and as plain \`node\`; commit to screen = a new local session (unique session_id, its own live process, lifecycle event) committed, to its id appearing in the terminal output; CPU = utime+stime of the dashboard process, its reaped children and live descendants from /proc, over the window; idle = nothing committed, a window from 5 s after the last commit, then the next window; heartbeat = one live session heartbeats once a second, nothing else committed; busy = writers commit 100 times a second; peak RSS = VmHWM`,
-			long: run.long
-				? `BENCH_LONG: a dashboard run with --stale-timeout 3600; idle CPU over ${config.longIdleS} s from ${config.longSettleS} s after its first frame showing the bus, nothing committed; then a soak, writers committing 10 times a second for ${config.soakS} s, VmRSS after ${config.soakFirstS} s and at the end`
-				: 'not run (BENCH_LONG=1)',
+			long: run.long ? longMethod(config) : 'not run (BENCH_LONG=1)',
 			pids: 'local live sessions: one is the benchmark process (so the dashboard finds "THIS SESSION" among its ancestors), two thirds are live `sleep` processes registered after they started, one third PIDs of exited processes (dead); local stale sessions: dead PIDs; remote sessions: not checkable',
 		},
 		shapes: run.results,
-		targets: {
-			evaluated_on: `each shape's largest size${run.quick ? ' (BENCH_QUICK: the targets are stated for 1M)' : ''}`,
-			list: run.goals,
-			all_met: run.goals.every(goal => goal.met !== false),
-			not_measured: run.goals.filter(goal => goal.met === null).map(goal => `${goal.shape}: ${goal.figure}`),
-		},
+		targets: targetsDocument(run.goals, run.quick),
 		table: run.table,
+	};
+}
+
+/** How the long measures are taken (results.json's method.long). */
+export function longMethod(config: Config): string {
+	return `BENCH_LONG: a dashboard run with --stale-timeout 3600; idle CPU over ${config.longIdleS} s from ${config.longSettleS} s after its first frame showing the bus, nothing committed; then a soak, writers committing 10 times a second for ${config.soakS} s, VmRSS after ${config.soakFirstS} s and at the end`;
+}
+
+/** The targets as results.json's `targets` key holds them. */
+export function targetsDocument(goals: Target[], quick: boolean) {
+	return {
+		evaluated_on: `each shape's largest size${quick ? ' (BENCH_QUICK: the targets are stated for 1M)' : ''}`,
+		list: goals,
+		all_met: goals.every(goal => goal.met !== false),
+		not_measured: goals.filter(goal => goal.met === null).map(goal => `${goal.shape}: ${goal.figure}`),
 	};
 }
 
