@@ -5,10 +5,10 @@
  *
  * Cheap by design: "is a process there" (a stat of /proc/PID where /proc answers as kill
  * would, else `process.kill(pid, 0)`) costs microseconds, so it runs for every local PID on
- * every check. A full process-table scan is needed only
- * for start times (PID reuse) and parent links (the ancestor session); `LivenessProbe` does
- * one only when a PID is new, changed state, or the rescan interval has passed. On Linux
- * the scan reads /proc itself; elsewhere ps-list runs `ps` twice, in two child processes.
+ * every check. A full process-table scan is needed only for start times (PID reuse) and
+ * parent links (the ancestor session); `LivenessProbe` does one only when a PID is new,
+ * changed state, or the rescan interval has passed. On Linux the scan reads /proc itself;
+ * elsewhere ps-list runs `ps` twice, in two child processes.
  *
  * No SQLite, ink or react here. Portable: ps-list drives `ps` on Linux and macOS.
  */
@@ -108,7 +108,11 @@ let procfs: boolean | undefined;
 export function pidExists(pid: number): boolean {
 	if (!isCheckablePid(pid)) return false;
 	procfs ??= procfsAnswersKill();
-	if (procfs) return fs.existsSync(`/proc/${pid}`);
+	return procfs ? fs.existsSync(`/proc/${pid}`) : killFindsPid(pid);
+}
+
+/** kill(PID, 0)'s answer: a process is there (EPERM: someone else's). What the /proc check must agree with. */
+export function killFindsPid(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
 		return true;
