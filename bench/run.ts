@@ -24,7 +24,7 @@ import {longMethod, readResults, resultsDocument, targetsDocument, writeResults}
 import {SHAPES, SHAPE_NAMES, type ShapeName} from './lib/shapes.js';
 import {round} from './lib/stats.js';
 import {fleetTable, label, printTable} from './lib/table.js';
-import {type Target, fleetTargets, targets} from './lib/targets.js';
+import {MAIN_SHAPES, type Target, fleetTargets, targets} from './lib/targets.js';
 import {log} from './lib/time.js';
 import {measureCounts} from './measures/counts.js';
 import {type FleetConfig, measureFleet} from './measures/fleet.js';
@@ -95,7 +95,7 @@ function plan(): ShapePlan[] {
 	const {sizes, tuiSizes} = CONFIG;
 	const largest = [sizes[sizes.length - 1]];
 	if (LONG_ONLY)
-		return (['fresh', 'neglected', 'long-lived'] as const).map(shape => ({
+		return MAIN_SHAPES.map(shape => ({
 			shape,
 			sizes: largest,
 			tuiSizes: [],
@@ -198,8 +198,9 @@ function longOnlyBase(shapes: ShapePlan[]): {shapes?: Results} & Record<string, 
 }
 
 /** BENCH_ONLY=long: the long figures into the sizes of bench/results.json they were taken on, its targets and table made again. */
-function writeLongOnly(results: Results, started: number, loadBefore: number[]): void {
-	const document = longOnlyBase(plan());
+function writeLongOnly(shapesMeasured: ShapePlan[], results: Results, started: number, loadBefore: number[]): void {
+	// Read again, not kept from the check at the start: the file may have been written since.
+	const document = longOnlyBase(shapesMeasured);
 	const shapes: Results = document.shapes ?? {};
 	for (const [shape, bySize] of Object.entries(results) as Array<[ShapeName, Record<number, SizeResult>]>) {
 		for (const [size, result] of Object.entries(bySize)) {
@@ -216,7 +217,7 @@ function writeLongOnly(results: Results, started: number, loadBefore: number[]):
 		load_average_after: os.loadavg().map(value => round(value)),
 	};
 	const method = {...(document['method'] as object), long: longMethod(CONFIG)};
-	writeResults({...document, method, long_run: longRun, targets: targetsDocument(goals, document['quick'] === true), table});
+	writeResults({...document, method, long_run: longRun, targets: targetsDocument(goals, QUICK), table});
 	console.log(`\nsession-status long measures, ${longRun.date}\n`);
 	for (const goal of goals.filter(item => /BENCH_LONG/.test(item.figure)))
 		console.log(`  ${verdict(goal.met)}  ${goal.shape} ${label(goal.size)}: ${goal.figure}: ${goal.measured}  (target ${goal.target})`);
@@ -277,7 +278,7 @@ async function main(): Promise<void> {
 		return;
 	}
 	if (LONG_ONLY) {
-		writeLongOnly(results, started, loadBefore);
+		writeLongOnly(shapes, results, started, loadBefore);
 		fs.rmSync(workDir, {recursive: true, force: true});
 		return;
 	}

@@ -25,7 +25,8 @@ const all = (...verdicts: Array<boolean | null>): boolean | null =>
 const seen = (latency: Latency, limit: number): boolean | null => (latency.timeouts > 0 ? false : within([latency.median, limit]));
 
 /** The shapes judged on their own; each twin is judged in the ratio to its shape. */
-const MAIN_SHAPES: ShapeName[] = ['fresh', 'neglected', 'long-lived'];
+/** The shapes the targets are stated for (the twins only give ratios). */
+export const MAIN_SHAPES: ShapeName[] = ['fresh', 'neglected', 'long-lived'];
 
 /** The targets of one shape, on its largest size (and its smallest, for the growth of refresh). */
 function shapeTargets(shape: ShapeName, bySize: Record<number, SizeResult>): Target[] {
